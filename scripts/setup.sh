@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs what Warden's build, demo and tests need on a Debian/Ubuntu machine.
+# Safe to run repeatedly: it installs only what is missing.
+set -euo pipefail
+
+export PATH="/usr/local/go/bin:$PATH"
+if ! command -v go >/dev/null 2>&1; then
+  echo "setup: Go 1.26 is required (https://go.dev/dl); install it to /usr/local/go" >&2
+  exit 1
+fi
+
+need=()
+command -v node >/dev/null 2>&1 || need+=(nodejs)   # runs the isolation app's sealing in tests
+command -v gcc >/dev/null 2>&1 || need+=(gcc)
+if [ ${#need[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "setup: installing ${need[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+go mod download
+echo "setup: ok ($(go version | cut -d' ' -f3), node $(node --version))"
