@@ -1,0 +1,92 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// The test binary doubles as the warden command: with WARDEN_TEST_MAIN set it
+// runs main instead of the tests, so the CLI is exercised as a real process.
+func TestMain(m *testing.M) {
+	if os.Getenv("WARDEN_TEST_MAIN") == "1" {
+		main()
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// warden runs the command line in a child process and returns its output
+// and exit code.
+func warden(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	cmd := exec.CommandContext(t.Context(), os.Args[0], args...)
+	cmd.Env = append(os.Environ(), "WARDEN_TEST_MAIN=1")
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	var ee *exec.ExitError
+	switch {
+	case errors.As(err, &ee):
+		code = ee.ExitCode()
+	case err != nil:
+		t.Fatalf("run warden: %v", err)
+	}
+	return out.String(), errb.String(), code
+}
+
+func TestCallGreet(t *testing.T) {
+	hello := filepath.Join("..", "..", "examples", "hello")
+	profile := t.TempDir()
+	out, errOut, code := warden(t, "call", "--profile", profile, hello, "backend.greet", `"Ada"`)
+	if code != 0 || strings.TrimSpace(out) != `"Hello, Ada!"` {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+}
+
+func TestCallDenied(t *testing.T) {
+	hello := filepath.Join("..", "..", "examples", "hello")
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"command not declared", []string{"backend.shutdown"}, "denied (not_declared)"},
+		{"permission not granted", []string{"storage.get", `{"key":"a"}`, "--grant="}, "denied (not_granted)"},
+		{"unknown command", []string{"system.exec"}, "denied (unknown_command)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append([]string{"call", "--profile", t.TempDir(), hello}, tt.args...)
+			out, errOut, code := warden(t, args...)
+			if code == 0 || !strings.Contains(errOut, tt.want) || out != "" {
+				t.Fatalf("exit %d, stdout %q, stderr %q; want non-zero and %q", code, out, errOut, tt.want)
+			}
+		})
+	}
+}
+
+func TestCallBadInput(t *testing.T) {
+	hello := filepath.Join("..", "..", "examples", "hello")
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"args not JSON", []string{"call", hello, "backend.greet", "Ada"}, "is not JSON"},
+		{"no manifest", []string{"call", t.TempDir(), "backend.greet"}, "manifest.json"},
+		{"grant not declared", []string{"call", hello, "backend.greet", `"Ada"`, "--grant", "http"}, "does not declare"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, errOut, code := warden(t, append(tt.args, "--profile", t.TempDir())...)
+			if code == 0 || !strings.Contains(errOut, tt.want) {
+				t.Fatalf("exit %d, stderr %q; want %q", code, errOut, tt.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,48 @@
+package main
+
+import (
+	"log/slog"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+)
+
+// globals are the flags every command takes.
+type globals struct {
+	profile string
+	verbose bool
+}
+
+func newRoot() *cobra.Command {
+	g := &globals{}
+	root := &cobra.Command{
+		Use:           "warden",
+		Short:         "Warden runs desktop plugins with a web UI and a sandboxed WebAssembly backend",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRun: func(cmd *cobra.Command, args []string) {
+			level := slog.LevelWarn
+			if g.verbose {
+				level = slog.LevelDebug
+			}
+			slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})))
+		},
+	}
+	root.PersistentFlags().StringVar(&g.profile, "profile", defaultProfile(), "profile directory (state, cache, plugin data)")
+	root.PersistentFlags().BoolVarP(&g.verbose, "verbose", "v", false, "log what the host does")
+	root.AddCommand(newCall(g))
+	return root
+}
+
+// defaultProfile is $XDG_DATA_HOME/warden, falling back to ~/.local/share/warden.
+func defaultProfile() string {
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
+		return filepath.Join(d, "warden")
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return ".warden"
+	}
+	return filepath.Join(home, ".local", "share", "warden")
+}

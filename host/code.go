@@ -1,0 +1,147 @@
+package host
+
+import (
+	"context"
+	"errors"
+
+	"github.com/wardenhq/warden/host/backend"
+	"github.com/wardenhq/warden/host/fetch"
+	"github.com/wardenhq/warden/host/files"
+	"github.com/wardenhq/warden/host/storage"
+	"github.com/wardenhq/warden/isolation"
+	"github.com/wardenhq/warden/permissions"
+)
+
+// Code is a stable machine code for why a request was denied or failed. It
+// appears in replies and in the audit log.
+type Code string
+
+// Denials: the mediator refused the request before any capability ran.
+const (
+	CodeEmpty          Code = "empty"
+	CodeTooLarge       Code = "too_large"
+	CodeUnsealed       Code = "unsealed"
+	CodeMalformed      Code = "malformed"
+	CodeWrongPlugin    Code = "wrong_plugin"
+	CodeWrongLaunch    Code = "wrong_launch"
+	CodeTampered       Code = "tampered"
+	CodeReplay         Code = "replay"
+	CodeSeqOrder       Code = "seq_order"
+	CodeRateLimited    Code = "rate_limited"
+	CodeBusy           Code = "too_many_in_flight"
+	CodeUnknownCmd     Code = "unknown_command"
+	CodeNotDeclared    Code = "not_declared"
+	CodeAboveCeiling   Code = "above_ceiling"
+	CodeNotGranted     Code = "not_granted"
+	CodeOutOfScope     Code = "out_of_scope"
+	CodeBadPath        Code = "bad_path"
+	CodeBadArgs        Code = "bad_args"
+	CodeBackendOnly    Code = "backend_only"
+	CodeNotFromGuest   Code = "not_from_backend"
+	CodeStopped        Code = "stopped"
+	CodeUnknownPerm    Code = "unknown_permission"
+	CodeRedirectDenied Code = "redirect_denied"
+)
+
+// Failures: the request was allowed and the capability or backend failed.
+const (
+	CodeFailed       Code = "failed"
+	CodeTimeout      Code = "timeout"
+	CodeQuota        Code = "quota_exceeded"
+	CodeBackendError Code = "backend_error"
+	CodeNoExport     Code = "no_such_export"
+	CodeCanceled     Code = "canceled"
+)
+
+var denials = map[Code]bool{
+	CodeEmpty: true, CodeTooLarge: true, CodeUnsealed: true, CodeMalformed: true,
+	CodeWrongPlugin: true, CodeWrongLaunch: true, CodeTampered: true, CodeReplay: true,
+	CodeSeqOrder: true, CodeRateLimited: true, CodeBusy: true, CodeUnknownCmd: true,
+	CodeNotDeclared: true, CodeAboveCeiling: true, CodeNotGranted: true, CodeOutOfScope: true,
+	CodeBadPath: true, CodeBadArgs: true, CodeBackendOnly: true, CodeNotFromGuest: true,
+	CodeStopped: true, CodeUnknownPerm: true, CodeRedirectDenied: true,
+}
+
+// Denial reports whether c is a refusal by the mediator rather than a
+// failure of an allowed request.
+func (c Code) Denial() bool { return denials[c] }
+
+// codeOf classifies an error from the envelope, the decision or a capability.
+func codeOf(err error) Code {
+	var d *permissions.Denial
+	if errors.As(err, &d) {
+		switch {
+		case errors.Is(err, permissions.ErrUnknownPermission):
+			return CodeUnknownPerm
+		case errors.Is(err, permissions.ErrNotDeclared):
+			return CodeNotDeclared
+		case errors.Is(err, permissions.ErrAboveCeiling):
+			return CodeAboveCeiling
+		case errors.Is(err, permissions.ErrNotGranted):
+			return CodeNotGranted
+		case errors.Is(err, permissions.ErrOutOfScope):
+			if errors.Is(err, errRedirect) {
+				return CodeRedirectDenied
+			}
+			return CodeOutOfScope
+		}
+	}
+	for _, m := range codeTable {
+		if errors.Is(err, m.err) {
+			return m.code
+		}
+	}
+	var ge *backend.GuestError
+	if errors.As(err, &ge) {
+		return CodeBackendError
+	}
+	var ce *codedError
+	if errors.As(err, &ce) {
+		return ce.code
+	}
+	return CodeFailed
+}
+
+var codeTable = []struct {
+	err  error
+	code Code
+}{
+	{isolation.ErrEmpty, CodeEmpty},
+	{isolation.ErrTooLarge, CodeTooLarge},
+	{isolation.ErrUnsealed, CodeUnsealed},
+	{isolation.ErrMalformed, CodeMalformed},
+	{isolation.ErrWrongPlugin, CodeWrongPlugin},
+	{isolation.ErrWrongLaunch, CodeWrongLaunch},
+	{isolation.ErrTampered, CodeTampered},
+	{isolation.ErrReplay, CodeReplay},
+	{isolation.ErrSeqOrder, CodeSeqOrder},
+	{permissions.ErrBadPath, CodeBadPath},
+	{backend.ErrTimeout, CodeTimeout},
+	{backend.ErrInputTooLarge, CodeTooLarge},
+	{backend.ErrNoExport, CodeNoExport},
+	{storage.ErrQuotaExceeded, CodeQuota},
+	{storage.ErrInvalidKey, CodeBadArgs},
+	{storage.ErrInvalidPlugin, CodeBadArgs},
+	{storage.ErrValueTooLarge, CodeTooLarge},
+	{fetch.ErrTooManyRedirects, CodeFailed},
+	{fetch.ErrTimeout, CodeTimeout},
+	{files.ErrBadPath, CodeBadPath},
+	{fetch.ErrTooLarge, CodeTooLarge},
+	{fetch.ErrScheme, CodeOutOfScope},
+	{fetch.ErrBadRequest, CodeBadArgs},
+	{files.ErrTooLarge, CodeTooLarge},
+	{files.ErrSymlink, CodeOutOfScope},
+	{files.ErrNotRegular, CodeFailed},
+	{context.DeadlineExceeded, CodeTimeout},
+	{context.Canceled, CodeCanceled},
+}
+
+// codedError carries a code the mediator chose itself.
+type codedError struct {
+	code Code
+	msg  string
+}
+
+func (e *codedError) Error() string { return e.msg }
+
+func deny(code Code, msg string) error { return &codedError{code: code, msg: msg} }

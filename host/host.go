@@ -1,0 +1,131 @@
+package host
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"go.etcd.io/bbolt"
+
+	"github.com/wardenhq/warden/host/audit"
+	"github.com/wardenhq/warden/host/backend"
+	"github.com/wardenhq/warden/host/fetch"
+	"github.com/wardenhq/warden/host/storage"
+	"github.com/wardenhq/warden/permissions"
+)
+
+// Version is the host version plugins' "host" constraints are checked against.
+const Version = "0.1.0"
+
+// Options configure a [Host]. Only Profile is required.
+type Options struct {
+	// Profile is the directory holding the state file (state.db), the
+	// compilation cache (cache/) and each plugin's data dir (data/<id>/).
+	Profile string
+	// Logger receives the core's log and plugins' log calls; nil means slog.Default().
+	Logger *slog.Logger
+	// Limits are per-plugin bounds; zero fields take DefaultLimits.
+	Limits Limits
+	// Ceiling is the admin's permission ceiling applied to every plugin.
+	Ceiling permissions.Ceiling
+	// Env gives the scope roots $HOME, $DOCUMENTS and $DOWNLOADS; missing
+	// ones are taken from the user's environment. $DATA is always the
+	// plugin's own data dir and cannot be set here.
+	Env permissions.Env
+	// Audit configures the audit log's bound and flush interval.
+	Audit audit.Options
+	// Transport, when set, is used for http.fetch (tests); nil means the
+	// fetch package's private transport.
+	Transport http.RoundTripper
+}
+
+// Host is the trusted core. It is safe for concurrent use.
+type Host struct {
+	opts    Options
+	limits  Limits
+	log     *slog.Logger
+	db      *bbolt.DB
+	store   *storage.Store
+	audit   *audit.Log
+	engine  *backend.Engine
+	fetcher *fetch.Client
+
+	mu      sync.RWMutex
+	plugins map[string]*Plugin
+	closed  bool
+}
+
+// ErrClosed is returned by calls on a closed Host.
+var ErrClosed = errors.New("host closed")
+
+// New opens (or creates) the profile and starts the core. It holds the state
+// file's lock until Close: a second Host on the same profile waits up to
+// five seconds and then fails.
+func New(ctx context.Context, opts Options) (*Host, error) {
+	if opts.Profile == "" {
+		return nil, errors.New("new host: no profile directory given")
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if err := os.MkdirAll(opts.Profile, 0o700); err != nil {
+		return nil, fmt.Errorf("new host: %w", err)
+	}
+	db, err := bbolt.Open(filepath.Join(opts.Profile, "state.db"), 0o600, &bbolt.Options{Timeout: 5 * time.Second})
+	if err != nil {
+		return nil, fmt.Errorf("new host: open state: %w", err)
+	}
+	h := &Host{opts: opts, limits: opts.Limits.withDefaults(), log: opts.Logger, db: db, plugins: map[string]*Plugin{}}
+	if h.store, err = storage.Open(db); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("new host: %w", err)
+	}
+	if h.audit, err = audit.Open(db, opts.Audit); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("new host: %w", err)
+	}
+	if h.engine, err = backend.NewEngine(ctx, filepath.Join(opts.Profile, "cache", "wasm")); err != nil {
+		h.audit.Close(ctx)
+		db.Close()
+		return nil, fmt.Errorf("new host: %w", err)
+	}
+	h.fetcher = fetch.New(fetch.Options{Transport: opts.Transport})
+	return h, nil
+}
+
+// Audit returns the host's audit log (for queries and tests).
+func (h *Host) Audit() *audit.Log { return h.audit }
+
+// Plugin returns the loaded plugin with id, or nil.
+func (h *Host) Plugin(id string) *Plugin {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return h.plugins[id]
+}
+
+// Close unloads every plugin, flushes the audit log and closes the state
+// file. It is safe to call more than once.
+func (h *Host) Close(ctx context.Context) error {
+	h.mu.Lock()
+	if h.closed {
+		h.mu.Unlock()
+		return nil
+	}
+	h.closed = true
+	plugins := h.plugins
+	h.plugins = nil
+	h.mu.Unlock()
+
+	var errs []error
+	for _, p := range plugins {
+		errs = append(errs, p.close(ctx))
+	}
+	errs = append(errs, h.engine.Close(ctx), h.audit.Close(ctx), h.db.Close())
+	return errors.Join(errs...)
+}

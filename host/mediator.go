@@ -1,0 +1,129 @@
+package host
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"time"
+
+	"github.com/wardenhq/warden/host/audit"
+)
+
+// origin says where a request came from: the plugin's UI through an
+// envelope, or its backend through the host function.
+type origin uint8
+
+const (
+	fromUI origin = iota
+	fromBackend
+)
+
+// Invoke mediates one envelope that arrived on l's connection and returns
+// the reply. It never panics on hostile input and always writes one audit
+// entry. The checks run cheapest first so that a flood costs little:
+// stopped, rate, in-flight, then the envelope (size, authentication,
+// binding, replay, order), then the decision and the capability.
+func (h *Host) Invoke(ctx context.Context, l *Launch, envelope []byte) Reply {
+	p := l.plugin
+	now := time.Now()
+	entry := audit.Entry{Time: now, Plugin: p.ID(), Launch: l.id}
+
+	if r := p.stopped.Load(); r != nil {
+		return h.finish(entry, 0, nil, deny(CodeStopped, "plugin is stopped: "+*r))
+	}
+	if !p.rate.take(now) {
+		return h.finish(entry, 0, nil, deny(CodeRateLimited, "too many requests: slow down"))
+	}
+	if !p.inflight.enter() {
+		return h.finish(entry, 0, nil, deny(CodeBusy, "too many requests in flight"))
+	}
+	defer p.inflight.leave()
+
+	req, err := l.opener.Open(envelope)
+	if err != nil {
+		return h.finish(entry, 0, nil, err)
+	}
+	entry.Cmd = req.Cmd
+	result, err := h.dispatch(ctx, p, l, req.Cmd, req.Args, fromUI)
+	return h.finish(entry, req.ID, result, err)
+}
+
+// finish audits the outcome and builds the reply.
+func (h *Host) finish(e audit.Entry, id uint64, result []byte, err error) Reply {
+	if err == nil {
+		e.Allowed = true
+		h.audit.Record(e)
+		return Reply{ID: id, OK: true, Result: result}
+	}
+	code := codeOf(err)
+	e.Allowed = !code.Denial()
+	e.Reason = string(code)
+	e.Detail = err.Error()
+	h.audit.Record(e)
+	return Reply{ID: id, Error: &ReplyError{Code: code, Message: err.Error()}}
+}
+
+// hostCall is the backends' capability gateway: a guest's warden_call lands
+// here and passes the same decision and dispatch as a UI request.
+func (h *Host) hostCall(ctx context.Context, pluginID, cmd string, args []byte) ([]byte, error) {
+	l := launchFrom(ctx)
+	var p *Plugin
+	if l != nil && l.plugin.ID() == pluginID {
+		p = l.plugin
+	} else {
+		p = h.Plugin(pluginID)
+	}
+	e := audit.Entry{Time: time.Now(), Plugin: pluginID, Cmd: cmd}
+	if p == nil {
+		err := deny(CodeStopped, "plugin is not loaded")
+		h.finish(e, 0, nil, err)
+		return nil, guestError{CodeStopped, err}
+	}
+	if l != nil {
+		e.Launch = l.id
+	}
+	if r := p.stopped.Load(); r != nil {
+		err := deny(CodeStopped, "plugin is stopped: "+*r)
+		h.finish(e, 0, nil, err)
+		return nil, guestError{CodeStopped, err}
+	}
+	result, err := h.dispatch(ctx, p, l, cmd, args, fromBackend)
+	rep := h.finish(e, 0, result, err)
+	if err != nil {
+		return nil, guestError{rep.Error.Code, err}
+	}
+	return result, nil
+}
+
+// guestError hands a guest the code of a failed host call.
+type guestError struct {
+	code Code
+	err  error
+}
+
+func (e guestError) Error() string { return e.err.Error() }
+func (e guestError) Unwrap() error { return e.err }
+
+// Code returns the reply code the guest sees.
+func (e guestError) Code() string { return string(e.code) }
+
+// decodeArgs decodes a request's arguments strictly: unknown fields and
+// trailing data are errors, so a typo is not silently ignored.
+func decodeArgs(args []byte, v any) error {
+	if len(args) == 0 {
+		return deny(CodeBadArgs, "missing arguments")
+	}
+	dec := json.NewDecoder(bytes.NewReader(args))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return deny(CodeBadArgs, "bad arguments: "+err.Error())
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return deny(CodeBadArgs, "bad arguments: trailing data after the JSON value")
+	}
+	return nil
+}
+
+var errRedirect = errors.New("redirect")

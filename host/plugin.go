@@ -1,0 +1,182 @@
+package host
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync/atomic"
+	"time"
+
+	"github.com/wardenhq/warden/host/backend"
+	"github.com/wardenhq/warden/manifest"
+	"github.com/wardenhq/warden/permissions"
+)
+
+// Plugin is one loaded plugin version: its manifest, compiled backend,
+// permission subject and limits. Launches of its UI share it.
+type Plugin struct {
+	host     *Host
+	dir      string
+	manifest *manifest.Manifest
+	declared permissions.Declared
+	env      permissions.Env
+	ceiling  permissions.Ceiling
+	module   *backend.Module // nil when the plugin has no backend
+
+	subject  atomic.Pointer[permissions.Subject]
+	stopped  atomic.Pointer[string] // non-nil: why the plugin may not run
+	rate     *bucket
+	inflight gate
+}
+
+// ID returns the plugin's id.
+func (p *Plugin) ID() string { return p.manifest.ID }
+
+// Manifest returns the plugin's manifest. Callers must not modify it.
+func (p *Plugin) Manifest() *manifest.Manifest { return p.manifest }
+
+// DataDir returns the plugin's own data directory ($DATA).
+func (p *Plugin) DataDir() string { return p.env["$DATA"] }
+
+// LoadOptions say how to load a plugin.
+type LoadOptions struct {
+	// Grants are the user's consent records. Permissions the manifest
+	// declares but Grants lacks are denied with "not_granted".
+	Grants permissions.Grants
+	// Wasm is the backend module; nil means read the manifest's
+	// backend.wasm from the plugin directory.
+	Wasm []byte
+	// Ceiling adds permissions the admin blocks for this plugin to those
+	// blocked for every plugin (Options.Ceiling).
+	Ceiling permissions.Ceiling
+}
+
+// GrantAll returns consent records for every permission m declares, stamped
+// now. It is for development use (running a plugin from its own source
+// directory); installs record the user's real answers.
+func GrantAll(m *manifest.Manifest) permissions.Grants {
+	g := permissions.Grants{}
+	now := time.Now().UTC()
+	for _, name := range m.Permissions {
+		g[name] = permissions.Grant{Permission: name, GrantedAt: now}
+	}
+	return g
+}
+
+// Load reads and validates the plugin in dir, compiles its backend and makes
+// it ready to launch. Loading an id that is already loaded replaces it once
+// the new version is ready.
+func (h *Host) Load(ctx context.Context, dir string, opts LoadOptions) (*Plugin, error) {
+	m, err := manifest.Load(dir)
+	if err != nil {
+		return nil, fmt.Errorf("load %s: %w", dir, err)
+	}
+	if err := m.CheckHost(Version); err != nil {
+		return nil, fmt.Errorf("load %s: %w", m.ID, err)
+	}
+	if err := m.CheckFiles(dir); err != nil && opts.Wasm == nil {
+		return nil, fmt.Errorf("load %s: %w", m.ID, err)
+	}
+	declared, err := m.Declared()
+	if err != nil {
+		return nil, fmt.Errorf("load %s: %w", m.ID, err)
+	}
+	env, err := h.pluginEnv(m.ID)
+	if err != nil {
+		return nil, fmt.Errorf("load %s: %w", m.ID, err)
+	}
+	p := &Plugin{
+		host: h, dir: dir, manifest: m, declared: declared, env: env,
+		ceiling:  permissions.Ceiling{Blocked: slices.Concat(h.opts.Ceiling.Blocked, opts.Ceiling.Blocked)},
+		rate:     newBucket(h.limits.Rate, h.limits.Burst),
+		inflight: gate{max: int64(h.limits.MaxInFlight)},
+	}
+	if err := p.SetGrants(opts.Grants); err != nil {
+		return nil, fmt.Errorf("load %s: %w", m.ID, err)
+	}
+	if m.Backend != nil {
+		wasm := opts.Wasm
+		if wasm == nil {
+			if wasm, err = os.ReadFile(filepath.Join(dir, filepath.FromSlash(m.Backend.Wasm))); err != nil {
+				return nil, fmt.Errorf("load %s: backend: %w", m.ID, err)
+			}
+		}
+		p.module, err = h.engine.Compile(ctx, backend.Config{
+			PluginID: m.ID,
+			Version:  m.Version,
+			Wasm:     wasm,
+			Timeout:  min(m.BackendTimeout(), h.limits.MaxTimeout),
+			MemoryMB: min(m.BackendMemoryMB(), h.limits.MaxMemoryMB),
+			MaxInput: h.limits.MaxEnvelope,
+			Host:     h.hostCall,
+			Logger:   h.log.With("plugin", m.ID),
+		})
+		if err != nil {
+			return nil, fmt.Errorf("load %s: backend: %w", m.ID, err)
+		}
+	}
+
+	h.mu.Lock()
+	if h.closed {
+		h.mu.Unlock()
+		p.close(ctx)
+		return nil, ErrClosed
+	}
+	old := h.plugins[m.ID]
+	h.plugins[m.ID] = p
+	h.mu.Unlock()
+	if old != nil {
+		old.close(ctx)
+	}
+	h.log.Info("plugin loaded", "plugin", m.ID, "version", m.Version, "dir", dir)
+	return p, nil
+}
+
+// SetGrants replaces the plugin's consent records. Requests decided after it
+// returns see the new grants.
+func (p *Plugin) SetGrants(g permissions.Grants) error {
+	s, err := permissions.Compile(p.declared, g, p.ceiling, p.env)
+	if err != nil {
+		return fmt.Errorf("grants: %w", err)
+	}
+	p.subject.Store(s)
+	return nil
+}
+
+// Stop makes every later request of the plugin fail with reason (for
+// example an admin policy change). Resume undoes it.
+func (p *Plugin) Stop(reason string) { p.stopped.Store(&reason) }
+
+// Resume lets a stopped plugin run again.
+func (p *Plugin) Resume() { p.stopped.Store(nil) }
+
+func (p *Plugin) close(ctx context.Context) error {
+	reason := "unloaded"
+	p.stopped.Store(&reason)
+	if p.module != nil {
+		return p.module.Close(ctx)
+	}
+	return nil
+}
+
+// pluginEnv builds the scope roots for one plugin and makes its data dir.
+func (h *Host) pluginEnv(id string) (permissions.Env, error) {
+	data := filepath.Join(h.opts.Profile, "data", id)
+	if err := os.MkdirAll(data, 0o700); err != nil {
+		return nil, fmt.Errorf("data dir: %w", err)
+	}
+	env := permissions.Env{"$DATA": data}
+	home, _ := os.UserHomeDir()
+	defaults := map[string]string{"$HOME": home, "$DOCUMENTS": filepath.Join(home, "Documents"), "$DOWNLOADS": filepath.Join(home, "Downloads")}
+	for k, v := range defaults {
+		if o, ok := h.opts.Env[k]; ok {
+			v = o
+		}
+		if v != "" {
+			env[k] = v
+		}
+	}
+	return env, nil
+}

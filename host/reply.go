@@ -1,0 +1,69 @@
+package host
+
+import (
+	"encoding/json"
+	"strconv"
+)
+
+// Reply is the core's answer to one invoke, as sent back to the plugin's UI.
+// Exactly one of Result and Error is set.
+type Reply struct {
+	// ID echoes the request id so the UI can settle the right promise; it is
+	// zero when the envelope could not be opened.
+	ID     uint64          `json:"id"`
+	OK     bool            `json:"ok"`
+	Result json.RawMessage `json:"result,omitempty"`
+	Error  *ReplyError     `json:"error,omitempty"`
+}
+
+// ReplyError says why a request failed: Code is a stable machine code
+// (see [Code]), Message a sentence for people.
+type ReplyError struct {
+	Code    Code   `json:"code"`
+	Message string `json:"message"`
+}
+
+// Error returns "code: message".
+func (e *ReplyError) Error() string { return string(e.Code) + ": " + e.Message }
+
+// Denied reports whether the request was refused by the mediator (as opposed
+// to allowed and then failing in the capability).
+func (r *Reply) Denied() bool { return r.Error != nil && r.Error.Code.Denial() }
+
+// AppendJSON appends the reply's wire form to b. It writes the JSON by hand
+// because it runs on every invoke and encoding/json's reflection costs more
+// than the rest of the reply path.
+func (r *Reply) AppendJSON(b []byte) []byte {
+	b = append(b, `{"id":`...)
+	b = strconv.AppendUint(b, r.ID, 10)
+	if r.OK {
+		b = append(b, `,"ok":true,"result":`...)
+		if len(r.Result) == 0 {
+			b = append(b, "null"...)
+		} else {
+			b = append(b, r.Result...)
+		}
+		return append(b, '}')
+	}
+	b = append(b, `,"ok":false,"error":{"code":`...)
+	b = strconv.AppendQuote(b, string(r.Error.Code))
+	b = append(b, `,"message":`...)
+	b = appendJSONString(b, r.Error.Message)
+	return append(b, "}}"...)
+}
+
+// appendJSONString appends s as a JSON string. strconv.AppendQuote is not
+// JSON (it emits \x escapes), so fall back to encoding/json when s has
+// anything but printable ASCII without quotes or backslashes.
+func appendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			q, _ := json.Marshal(s)
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
+}
