@@ -16,34 +16,39 @@ import (
 )
 
 var (
-	helloOnce sync.Once
-	helloWasm []byte
-	helloErr  error
+	examplesMu   sync.Mutex
+	exampleWasms = map[string][]byte{}
 )
 
-// helloBackend builds the hello example's backend from source once per test
-// binary and returns the module bytes.
-func helloBackend(t testing.TB) []byte {
+// exampleBackend builds the backend of examples/<name> from source once per
+// test binary and returns the module bytes.
+func exampleBackend(t testing.TB, name string) []byte {
 	t.Helper()
-	helloOnce.Do(func() {
-		dir := filepath.Join("..", "examples", "hello")
-		m, err := manifest.Load(dir)
-		if err != nil {
-			helloErr = err
-			return
-		}
-		path, err := build.Backend(context.Background(), dir, m.Backend.Wasm)
-		if err != nil {
-			helloErr = err
-			return
-		}
-		helloWasm, helloErr = os.ReadFile(path)
-	})
-	if helloErr != nil {
-		t.Fatalf("build hello backend: %v", helloErr)
+	examplesMu.Lock()
+	defer examplesMu.Unlock()
+	if b, ok := exampleWasms[name]; ok {
+		return b
 	}
-	return helloWasm
+	dir := exampleDir(name)
+	m, err := manifest.Load(dir)
+	if err != nil {
+		t.Fatalf("example %s: %v", name, err)
+	}
+	path, err := build.Backend(context.Background(), dir, m.Backend.Wasm)
+	if err != nil {
+		t.Fatalf("build %s backend: %v", name, err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	exampleWasms[name] = b
+	return b
 }
+
+func exampleDir(name string) string { return filepath.Join("..", "examples", name) }
+
+func helloBackend(t testing.TB) []byte { return exampleBackend(t, "hello") }
 
 // probeManifest is a plugin that asks for every capability the mediator
 // offers, with scopes the tests can reach.

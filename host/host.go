@@ -74,6 +74,13 @@ func New(ctx context.Context, opts Options) (*Host, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
+	// Scope roots must be absolute: a relative profile would make $DATA
+	// depend on the working directory.
+	profile, err := filepath.Abs(opts.Profile)
+	if err != nil {
+		return nil, fmt.Errorf("new host: %w", err)
+	}
+	opts.Profile = profile
 	if err := os.MkdirAll(opts.Profile, 0o700); err != nil {
 		return nil, fmt.Errorf("new host: %w", err)
 	}

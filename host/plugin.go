@@ -168,13 +168,19 @@ func (h *Host) pluginEnv(id string) (permissions.Env, error) {
 		return nil, fmt.Errorf("data dir: %w", err)
 	}
 	env := permissions.Env{"$DATA": data}
-	home, _ := os.UserHomeDir()
-	defaults := map[string]string{"$HOME": home, "$DOCUMENTS": filepath.Join(home, "Documents"), "$DOWNLOADS": filepath.Join(home, "Downloads")}
-	for k, v := range defaults {
-		if o, ok := h.opts.Env[k]; ok {
-			v = o
+	defaults := map[string]string{}
+	// Without a home directory the user roots are left out: their scopes
+	// then match nothing rather than something relative.
+	if home, err := os.UserHomeDir(); err == nil && filepath.IsAbs(home) {
+		defaults = map[string]string{"$HOME": home, "$DOCUMENTS": filepath.Join(home, "Documents"), "$DOWNLOADS": filepath.Join(home, "Downloads")}
+	}
+	for k, v := range h.opts.Env {
+		if k != "$DATA" {
+			defaults[k] = v
 		}
-		if v != "" {
+	}
+	for k, v := range defaults {
+		if filepath.IsAbs(v) {
 			env[k] = v
 		}
 	}

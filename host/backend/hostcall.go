@@ -1,0 +1,146 @@
+package backend
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	extism "github.com/extism/go-sdk"
+)
+
+// errUnavailable answers guest host calls when the module has no HostFunc.
+var errUnavailable = codedError{code: "unavailable", msg: "no capabilities are available to this backend"}
+
+// codedError is an error with a gateway reply code.
+type codedError struct{ code, msg string }
+
+func (e codedError) Error() string { return e.msg }
+func (e codedError) Code() string  { return e.code }
+
+// wardenCallFunction is the single capability gateway exported to guests as
+// extism:host/user warden_call(cmd i64, args i64) i64: cmd and args are kernel blocks
+// (a UTF-8 command name and JSON; trailing NULs are ignored so guests may pad short
+// blocks), the result is a new block holding {"ok":true,"result":...} or
+// {"ok":false,"error":{"code":...,"message":...}}.
+func (m *Module) wardenCallFunction() extism.HostFunction {
+	return extism.NewHostFunctionWithStack("warden_call", m.wardenCall,
+		[]extism.ValueType{extism.ValueTypePTR, extism.ValueTypePTR},
+		[]extism.ValueType{extism.ValueTypePTR})
+}
+
+func (m *Module) wardenCall(ctx context.Context, cp *extism.CurrentPlugin, stack []uint64) {
+	in, _ := ctx.Value(instanceKey{}).(*instance)
+	var (
+		cmd     string
+		args    []byte
+		readErr error
+	)
+	if in != nil && in.fast != nil {
+		var c, a []byte
+		if c, readErr = in.fast.blockView(stack[0]); readErr == nil {
+			a, readErr = in.fast.blockView(stack[1])
+		}
+		cmd = internCommand(bytes.TrimRight(c, "\x00"))
+		args = bytes.Clone(bytes.TrimRight(a, "\x00"))
+	} else {
+		var c []byte
+		if c, readErr = cp.ReadBytes(stack[0]); readErr == nil {
+			args, readErr = cp.ReadBytes(stack[1])
+		}
+		cmd = internCommand(bytes.TrimRight(c, "\x00"))
+		args = bytes.TrimRight(args, "\x00")
+	}
+	if readErr != nil {
+		// A guest passing bad offsets is broken: trap, which discards the instance.
+		panic(fmt.Errorf("warden_call: read arguments: %w", readErr))
+	}
+
+	var (
+		result []byte
+		err    error
+	)
+	switch {
+	case m.cfg.Host == nil:
+		err = errUnavailable
+	case cmd == "":
+		err = codedError{code: "invalid", msg: "empty command"}
+	default:
+		result, err = m.cfg.Host(ctx, m.cfg.PluginID, cmd, args)
+	}
+
+	var buf []byte
+	if in != nil && in.fast != nil {
+		buf = in.fast.reply[:0]
+	}
+	buf = appendReply(buf, result, err)
+	var off uint64
+	var werr error
+	if in != nil && in.fast != nil {
+		in.fast.reply = buf
+		off, werr = in.fast.writeBlock(buf)
+	} else {
+		off, werr = cp.WriteBytes(buf)
+	}
+	if werr != nil {
+		panic(fmt.Errorf("warden_call: write reply: %w", werr))
+	}
+	stack[0] = off
+}
+
+// appendReply appends the gateway's JSON reply for (result, err) to buf.
+func appendReply(buf, result []byte, err error) []byte {
+	if err != nil {
+		code := "error"
+		var c interface{ Code() string }
+		if errors.As(err, &c) && c.Code() != "" {
+			code = c.Code()
+		}
+		buf = append(buf, `{"ok":false,"error":{"code":`...)
+		buf = appendJSONString(buf, code)
+		buf = append(buf, `,"message":`...)
+		buf = appendJSONString(buf, err.Error())
+		return append(buf, "}}"...)
+	}
+	buf = append(buf, `{"ok":true,"result":`...)
+	if len(bytes.TrimSpace(result)) == 0 {
+		buf = append(buf, "null"...)
+	} else {
+		buf = append(buf, result...)
+	}
+	return append(buf, '}')
+}
+
+func appendJSONString(buf []byte, s string) []byte {
+	b, err := json.Marshal(s)
+	if err != nil { // cannot happen for a string
+		return append(buf, `""`...)
+	}
+	return append(buf, b...)
+}
+
+// internCommand returns the command as a string without allocating for known commands.
+func internCommand(b []byte) string {
+	switch string(b) {
+	case "storage.get":
+		return "storage.get"
+	case "storage.set":
+		return "storage.set"
+	case "storage.delete":
+		return "storage.delete"
+	case "storage.list":
+		return "storage.list"
+	case "fs.read":
+		return "fs.read"
+	case "fs.write":
+		return "fs.write"
+	case "http.fetch":
+		return "http.fetch"
+	case "log":
+		return "log"
+	case "event.emit":
+		return "event.emit"
+	}
+	return string(b)
+}

@@ -1,0 +1,272 @@
+package backend
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	extism "github.com/extism/go-sdk"
+	"github.com/tetratelabs/wazero"
+)
+
+// Limits applied when a Config leaves them zero.
+const (
+	DefaultTimeout  = time.Second
+	DefaultMemoryMB = 64
+	DefaultMaxInput = 1 << 20
+)
+
+// wasmPageSize is the WebAssembly page size; memory limits are whole pages.
+const wasmPageSize = 64 << 10
+
+// HostFunc is the core's capability gateway for guests: it must apply the permission
+// decision for pluginID and run the command. ctx derives from the ctx passed to
+// Module.Call (it carries the request's values and the call's deadline).
+//
+// HostFunc errors become {"ok":false,...} replies; an error implementing
+// interface{ Code() string } supplies the code, otherwise it is "error".
+type HostFunc func(ctx context.Context, pluginID, cmd string, args []byte) (result []byte, err error)
+
+// Config describes one plugin version's backend.
+type Config struct {
+	PluginID string
+	Version  string
+	Wasm     []byte
+	Timeout  time.Duration // every call always has one: 0 -> DefaultTimeout
+	MemoryMB int           // 0 -> DefaultMemoryMB; enforced as wasm max pages
+	MaxInput int           // 0 -> DefaultMaxInput; checked before the call
+	PoolSize int           // max live instances; 0 -> runtime.GOMAXPROCS(0)
+	Host     HostFunc      // nil -> guest host calls get {"ok":false,"error":{"code":"unavailable"}}
+	Logger   *slog.Logger  // nil -> slog.Default()
+	// Settings answers the guest's config_get; nil means no settings.
+	Settings map[string]string
+}
+
+// Module is one plugin version compiled once and run on a pool of instances. It is safe
+// for concurrent use.
+type Module struct {
+	engine   *Engine
+	compiled *extism.CompiledPlugin
+	cfg      Config
+	log      *slog.Logger
+	exports  map[string]struct{}
+	maxBytes uint64 // memory limit in bytes
+
+	slots chan struct{} // one token per instance that may be live
+	done  chan struct{} // closed by Close
+	once  sync.Once
+
+	mu     sync.Mutex
+	idle   []*instance
+	closed atomic.Bool
+	fast   bool // instances use the direct call path (see fastpath.go)
+}
+
+// Compile compiles (or loads from the engine's cache) the module of one plugin version
+// and makes its first instance, so a module that cannot start fails here rather than on
+// the first call. One Module per plugin version, shared by all its calls.
+func (e *Engine) Compile(ctx context.Context, cfg Config) (*Module, error) {
+	if len(cfg.Wasm) == 0 {
+		return nil, fmt.Errorf("compile %s: empty wasm", cfg.PluginID)
+	}
+	e.compiling.RLock()
+	defer e.compiling.RUnlock()
+	if e.isClosed() {
+		return nil, fmt.Errorf("compile %s: %w", cfg.PluginID, ErrClosed)
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	if cfg.MemoryMB <= 0 {
+		cfg.MemoryMB = DefaultMemoryMB
+	}
+	if cfg.MaxInput <= 0 {
+		cfg.MaxInput = DefaultMaxInput
+	}
+	if cfg.PoolSize <= 0 {
+		cfg.PoolSize = runtime.GOMAXPROCS(0)
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	pages := uint32(cfg.MemoryMB * (1 << 20) / wasmPageSize)
+	m := &Module{
+		engine:   e,
+		cfg:      cfg,
+		log:      cfg.Logger.With("plugin", cfg.PluginID, "version", cfg.Version),
+		maxBytes: uint64(pages) * wasmPageSize,
+		slots:    make(chan struct{}, cfg.PoolSize),
+		done:     make(chan struct{}),
+		fast:     fastPathAvailable && !forceSDKPath,
+	}
+	rc := wazero.NewRuntimeConfig().
+		WithCompilationCache(e.cache).
+		WithCloseOnContextDone(true). // without it an endless loop can never be stopped
+		WithMemoryLimitPages(pages)
+	manifest := extism.Manifest{
+		Wasm: []extism.Wasm{extism.WasmData{Data: cfg.Wasm, Name: "main"}},
+		// Vars are per instance, so with a pool they would appear and vanish at random:
+		// off. Extism's own http_request is off too (no allowed hosts): HTTP goes through
+		// warden_call and the permission check like every other capability.
+		Memory: &extism.ManifestMemory{MaxPages: pages, MaxVarBytes: 0, MaxHttpResponseBytes: 0},
+		Config: cfg.Settings,
+	}
+	compiled, err := extism.NewCompiledPlugin(ctx, manifest, extism.PluginConfig{
+		RuntimeConfig: rc,
+		EnableWasi:    true,
+	}, []extism.HostFunction{m.wardenCallFunction()})
+	if err != nil {
+		return nil, fmt.Errorf("compile %s@%s: %w", cfg.PluginID, cfg.Version, err)
+	}
+	m.compiled = compiled
+	first, err := m.newInstance(ctx)
+	if err != nil {
+		_ = compiled.Close(ctx)
+		return nil, fmt.Errorf("compile %s@%s: %w", cfg.PluginID, cfg.Version, err)
+	}
+	m.exports = make(map[string]struct{})
+	for name := range first.plugin.Module().ExportedFunctions() {
+		m.exports[name] = struct{}{}
+	}
+	if err := e.track(m); err != nil {
+		first.close(ctx)
+		_ = compiled.Close(ctx)
+		return nil, fmt.Errorf("compile %s: %w", cfg.PluginID, err)
+	}
+	m.idle = append(m.idle, first)
+	return m, nil
+}
+
+// HasExport reports whether the guest exports a function called name.
+func (m *Module) HasExport(name string) bool {
+	_, ok := m.exports[name]
+	return ok
+}
+
+// Call runs export with input on a pooled instance, waiting (ctx-aware) for a free one
+// when PoolSize instances are busy. Any error or trap discards the instance; a fresh one
+// is made on demand. A call running past the timeout is stopped and returns ErrTimeout.
+// Input larger than MaxInput returns ErrInputTooLarge without running. The guest's own
+// errors come back as *GuestError.
+func (m *Module) Call(ctx context.Context, export string, input []byte) ([]byte, error) {
+	if m.closed.Load() {
+		return nil, ErrClosed
+	}
+	if len(input) > m.cfg.MaxInput {
+		return nil, fmt.Errorf("%w: %d bytes, limit %d", ErrInputTooLarge, len(input), m.cfg.MaxInput)
+	}
+	if _, ok := m.exports[export]; !ok || isReservedExport(export) {
+		return nil, fmt.Errorf("%w: %q", ErrNoExport, export)
+	}
+	select {
+	case m.slots <- struct{}{}:
+	case <-ctx.Done():
+		return nil, fmt.Errorf("wait for instance: %w", ctx.Err())
+	case <-m.done:
+		return nil, ErrClosed
+	}
+	defer func() { <-m.slots }()
+
+	in, err := m.take(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out, err := in.call(ctx, export, input)
+	if err != nil {
+		var ge *GuestError
+		if !errors.As(err, &ge) {
+			m.log.Debug("backend instance discarded", "export", export, "err", err)
+		}
+		in.close(context.WithoutCancel(ctx))
+		return nil, err
+	}
+	m.put(ctx, in)
+	return out, nil
+}
+
+// isReservedExport keeps runtime entry points from being called as commands.
+func isReservedExport(name string) bool {
+	switch name {
+	case "_initialize", "_start", "__wasm_call_ctors", "hs_init":
+		return true
+	}
+	return false
+}
+
+// take returns an idle instance or makes a new one; the caller holds a slot.
+func (m *Module) take(ctx context.Context) (*instance, error) {
+	m.mu.Lock()
+	if n := len(m.idle); n > 0 {
+		in := m.idle[n-1]
+		m.idle = m.idle[:n-1]
+		m.mu.Unlock()
+		return in, nil
+	}
+	m.mu.Unlock()
+	if m.closed.Load() {
+		return nil, ErrClosed
+	}
+	return m.newInstance(ctx)
+}
+
+// put returns a healthy instance to the pool, or closes it when the module is closed.
+func (m *Module) put(ctx context.Context, in *instance) {
+	m.mu.Lock()
+	if !m.closed.Load() {
+		m.idle = append(m.idle, in)
+		m.mu.Unlock()
+		return
+	}
+	m.mu.Unlock()
+	in.close(context.WithoutCancel(ctx))
+}
+
+// Close stops the module: idle instances are closed now, busy ones when their call
+// returns, and later calls return ErrClosed. Closing twice is a no-op.
+func (m *Module) Close(ctx context.Context) error {
+	var err error
+	m.once.Do(func() {
+		m.mu.Lock()
+		m.closed.Store(true)
+		idle := m.idle
+		m.idle = nil
+		m.mu.Unlock()
+		close(m.done)
+		for _, in := range idle {
+			in.close(ctx)
+		}
+		// Wait for calls in flight so the runtime is not closed under them; each returns
+		// within its timeout.
+		for range cap(m.slots) {
+			select {
+			case m.slots <- struct{}{}:
+			case <-ctx.Done():
+				err = fmt.Errorf("close %s: %w", m.cfg.PluginID, ctx.Err())
+				m.engine.untrack(m)
+				return
+			}
+		}
+		if cerr := m.compiled.Close(ctx); cerr != nil {
+			err = fmt.Errorf("close %s: %w", m.cfg.PluginID, cerr)
+		}
+		m.engine.untrack(m)
+	})
+	return err
+}
+
+// instanceConfig gives guests real clocks and randomness (wazero's defaults are fake, so
+// time.Now would stand still) and captures their stderr for trap reports.
+func instanceConfig(stderr *tailBuffer) wazero.ModuleConfig {
+	return wazero.NewModuleConfig().
+		WithSysWalltime().
+		WithSysNanotime().
+		WithSysNanosleep().
+		WithRandSource(rand.Reader).
+		WithStderr(stderr)
+}

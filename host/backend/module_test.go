@@ -1,0 +1,395 @@
+package backend
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+func TestMisbehavingGuest(t *testing.T) {
+	e := newEngine(t)
+	m := compile(t, e, Config{PluginID: "dev.warden.misbehave", Version: "1.0.0", Wasm: misbehaveWasm,
+		Timeout: 200 * time.Millisecond, MemoryMB: 48, MaxInput: 64})
+	ctx := context.Background()
+
+	t.Run("echo", func(t *testing.T) {
+		out, err := m.Call(ctx, "echo", []byte("hello, echo"))
+		if err != nil || string(out) != "hello, echo" {
+			t.Fatalf("echo = %q, %v", out, err)
+		}
+	})
+	t.Run("fail", func(t *testing.T) {
+		_, err := m.Call(ctx, "fail", nil)
+		var ge *GuestError
+		if !errors.As(err, &ge) || ge.Message != "deliberate failure" {
+			t.Fatalf("fail: %v, want GuestError %q", err, "deliberate failure")
+		}
+	})
+	t.Run("panic", func(t *testing.T) {
+		_, err := m.Call(ctx, "panic", nil)
+		if !errors.Is(err, ErrTrap) {
+			t.Fatalf("panic: %v, want ErrTrap", err)
+		}
+		if !strings.Contains(err.Error(), "deliberate panic") {
+			t.Errorf("panic error %q does not carry the guest's message", err)
+		}
+		out, err := m.Call(ctx, "echo", []byte("after panic"))
+		if err != nil || string(out) != "after panic" {
+			t.Fatalf("echo after panic = %q, %v", out, err)
+		}
+	})
+	t.Run("alloc", func(t *testing.T) {
+		// Growing memory copies it, which is slow under -race: a generous timeout keeps
+		// this about the limit, not the clock.
+		m := compile(t, e, Config{PluginID: "dev.warden.hog", Wasm: misbehaveWasm, Timeout: 10 * time.Second, MemoryMB: 48})
+		_, err := m.Call(ctx, "alloc", nil)
+		if !errors.Is(err, ErrMemoryLimit) || !errors.Is(err, ErrTrap) {
+			t.Fatalf("alloc: %v, want ErrMemoryLimit and ErrTrap", err)
+		}
+		if _, err := m.Call(ctx, "echo", []byte("x")); err != nil {
+			t.Fatalf("echo after alloc: %v", err)
+		}
+	})
+	t.Run("oversize input", func(t *testing.T) {
+		_, err := m.Call(ctx, "echo", bytes.Repeat([]byte("a"), 65))
+		if !errors.Is(err, ErrInputTooLarge) {
+			t.Fatalf("oversize: %v, want ErrInputTooLarge", err)
+		}
+	})
+	t.Run("no export", func(t *testing.T) {
+		for _, name := range []string{"nope", "_initialize"} {
+			if _, err := m.Call(ctx, name, nil); !errors.Is(err, ErrNoExport) {
+				t.Errorf("%s: %v, want ErrNoExport", name, err)
+			}
+		}
+		if !m.HasExport("echo") || m.HasExport("nope") {
+			t.Error("HasExport disagrees with the module's exports")
+		}
+	})
+	t.Run("no host", func(t *testing.T) {
+		out, err := m.Call(ctx, "hostcall", []byte(`{"cmd":"storage.get","args":{"key":"k"}}`))
+		if err != nil || !strings.Contains(string(out), `"code":"unavailable"`) {
+			t.Fatalf("hostcall without HostFunc = %s, %v", out, err)
+		}
+	})
+}
+
+func TestLoopTimesOutWhileOthersAnswer(t *testing.T) {
+	e := newEngine(t)
+	const timeout = 200 * time.Millisecond
+	looper := compile(t, e, Config{PluginID: "dev.warden.looper", Wasm: misbehaveWasm, Timeout: timeout})
+	other := compile(t, e, Config{PluginID: "dev.warden.other", Wasm: misbehaveWasm, Timeout: timeout})
+	ctx := context.Background()
+
+	done := make(chan error, 1)
+	start := time.Now()
+	go func() {
+		_, err := looper.Call(ctx, "loop", nil)
+		done <- err
+	}()
+	answered := 0
+	for {
+		select {
+		case err := <-done:
+			elapsed := time.Since(start)
+			if !errors.Is(err, ErrTimeout) {
+				t.Fatalf("loop: %v, want ErrTimeout", err)
+			}
+			if elapsed > 2*timeout {
+				t.Fatalf("loop returned after %v, want < %v", elapsed, 2*timeout)
+			}
+			if answered == 0 {
+				t.Fatal("the other module answered no call while the loop ran")
+			}
+			if _, err := looper.Call(ctx, "echo", []byte("x")); err != nil {
+				t.Fatalf("echo after timeout: %v", err)
+			}
+			return
+		default:
+		}
+		if out, err := other.Call(ctx, "echo", []byte("ping")); err != nil || string(out) != "ping" {
+			t.Fatalf("other module: %q, %v", out, err)
+		}
+		answered++
+	}
+}
+
+func TestCallerContext(t *testing.T) {
+	e := newEngine(t)
+	m := compile(t, e, Config{PluginID: "dev.warden.ctx", Wasm: misbehaveWasm, Timeout: 5 * time.Second, PoolSize: 1})
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := m.Call(ctx, "loop", nil)
+	if !errors.Is(err, context.DeadlineExceeded) || errors.Is(err, ErrTimeout) {
+		t.Fatalf("loop with caller deadline: %v, want the caller's DeadlineExceeded", err)
+	}
+	if time.Since(start) > time.Second {
+		t.Fatalf("caller deadline ignored: %v", time.Since(start))
+	}
+	// With the only instance busy, a waiting caller gives up with its own ctx.
+	busy := make(chan struct{})
+	go func() {
+		defer close(busy)
+		_, _ = m.Call(context.Background(), "loop", nil)
+	}()
+	time.Sleep(50 * time.Millisecond)
+	wctx, wcancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer wcancel()
+	if _, err := m.Call(wctx, "echo", nil); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("waiting for an instance: %v, want DeadlineExceeded", err)
+	}
+	_ = m.Close(context.Background())
+	<-busy
+}
+
+func TestHostCall(t *testing.T) {
+	e := newEngine(t)
+	st := newFakeStore()
+	st.data["k"] = "v"
+	st.deny["storage.delete"] = true
+	type key struct{}
+	var seenCtx any
+	m := compile(t, e, Config{PluginID: "dev.warden.caller", Wasm: misbehaveWasm,
+		Host: func(ctx context.Context, id, cmd string, args []byte) ([]byte, error) {
+			seenCtx = ctx.Value(key{})
+			return st.host(ctx, id, cmd, args)
+		}})
+	ctx := context.WithValue(context.Background(), key{}, "request-7")
+
+	tests := []struct {
+		name, input, want string
+	}{
+		{"get", `{"cmd":"storage.get","args":{"key":"k"}}`, `{"result":{"found":true,"value":"v"}}`},
+		{"denied", `{"cmd":"storage.delete","args":{"key":"k"}}`, `{"code":"denied","message":"permission storage not granted"}`},
+		{"plain error", `{"cmd":"nope","args":{}}`, `{"code":"error","message":"unknown command nope"}`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			out, err := m.Call(ctx, "hostcall", []byte(tc.input))
+			if err != nil || string(out) != tc.want {
+				t.Fatalf("hostcall = %s, %v; want %s", out, err, tc.want)
+			}
+		})
+	}
+	first := st.calls[0]
+	if first.pluginID != "dev.warden.caller" || first.cmd != "storage.get" || first.args != `{"key":"k"}` {
+		t.Errorf("HostFunc saw %+v", first)
+	}
+	if seenCtx != "request-7" {
+		t.Errorf("HostFunc ctx value = %v, want the caller's", seenCtx)
+	}
+}
+
+func TestSettings(t *testing.T) {
+	e := newEngine(t)
+	m := compile(t, e, Config{PluginID: "dev.warden.cfg", Wasm: misbehaveWasm, Settings: map[string]string{"greeting": "hi"}})
+	for key, want := range map[string]string{"greeting": `"hi"`, "missing": "null"} {
+		out, err := m.Call(context.Background(), "config", []byte(`"`+key+`"`))
+		if err != nil || string(out) != want {
+			t.Errorf("config %s = %s, %v; want %s", key, out, err, want)
+		}
+	}
+}
+
+func TestClosed(t *testing.T) {
+	e := newEngine(t)
+	m := compile(t, e, Config{PluginID: "dev.warden.closed", Wasm: misbehaveWasm})
+	if err := m.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Call(context.Background(), "echo", nil); !errors.Is(err, ErrClosed) {
+		t.Fatalf("call after Close: %v, want ErrClosed", err)
+	}
+	m2 := compile(t, e, Config{PluginID: "dev.warden.closed2", Wasm: misbehaveWasm})
+	if err := e.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m2.Call(context.Background(), "echo", nil); !errors.Is(err, ErrClosed) {
+		t.Fatalf("call after engine Close: %v, want ErrClosed", err)
+	}
+	if _, err := e.Compile(context.Background(), Config{PluginID: "x", Wasm: misbehaveWasm}); err == nil {
+		t.Fatal("Compile on a closed engine succeeded")
+	}
+}
+
+func TestConcurrentCalls(t *testing.T) {
+	e := newEngine(t)
+	m := compile(t, e, Config{PluginID: "dev.warden.conc", Wasm: misbehaveWasm, PoolSize: 3})
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 10 {
+				in := []byte(strings.Repeat(string(rune('a'+g)), i+1))
+				out, err := m.Call(context.Background(), "echo", in)
+				if err != nil || !bytes.Equal(out, in) {
+					errs <- errors.Join(err, errors.New("echo mismatch: "+string(out)))
+					return
+				}
+				if i == 5 && g%4 == 0 {
+					if _, err := m.Call(context.Background(), "panic", nil); !errors.Is(err, ErrTrap) {
+						errs <- err
+						return
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	m.mu.Lock()
+	idle := len(m.idle)
+	m.mu.Unlock()
+	if idle > 3 {
+		t.Errorf("%d idle instances, pool size 3", idle)
+	}
+}
+
+func TestCompilationCacheDir(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	compileIn := func() time.Duration {
+		e, err := NewEngine(ctx, dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer e.Close(ctx)
+		start := time.Now()
+		m, err := e.Compile(ctx, Config{PluginID: "dev.warden.cache", Wasm: misbehaveWasm})
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := time.Since(start)
+		if out, err := m.Call(ctx, "echo", []byte("cached")); err != nil || string(out) != "cached" {
+			t.Fatalf("echo = %q, %v", out, err)
+		}
+		return d
+	}
+	cold := compileIn()
+	entries, err := os.ReadDir(dir)
+	if err != nil || len(entries) == 0 {
+		t.Fatalf("cache dir empty after compile: %v", err)
+	}
+	warm := compileIn()
+	t.Logf("compile cold %v, from cache %v", cold, warm)
+	if warm*3 > cold {
+		t.Errorf("compile from cache took %v, cold %v: cache not reused", warm, cold)
+	}
+}
+
+// TestPathsAgree runs greet on the direct path and on the SDK's CallWithContext.
+func TestPathsAgree(t *testing.T) {
+	if !fastPathAvailable {
+		t.Fatal("the direct call path is unavailable with this Extism SDK")
+	}
+	for _, sdk := range []bool{false, true} {
+		forceSDKPath = sdk
+		e := newEngine(t)
+		st := newFakeStore()
+		m := compile(t, e, Config{PluginID: "dev.warden.hello", Wasm: helloWasm, Host: st.host})
+		forceSDKPath = false
+		if m.fast == sdk {
+			t.Fatalf("sdk=%v but module fast=%v", sdk, m.fast)
+		}
+		for i := 1; i <= 3; i++ {
+			out, err := m.Call(context.Background(), "greet", []byte(`"Ada"`))
+			if err != nil || string(out) != `"Hello, Ada!"` {
+				t.Fatalf("sdk=%v greet = %s, %v", sdk, out, err)
+			}
+		}
+		_, err := m.Call(context.Background(), "greet", []byte(`""`))
+		var ge *GuestError
+		if !errors.As(err, &ge) || ge.Message != "name must not be empty" {
+			t.Fatalf("sdk=%v empty name: %v", sdk, err)
+		}
+		if got := st.get("greetings"); got != "3" {
+			t.Errorf("sdk=%v greetings = %q, want 3", sdk, got)
+		}
+	}
+}
+
+func TestExamples(t *testing.T) {
+	e := newEngine(t)
+	ctx := context.Background()
+
+	t.Run("hello", func(t *testing.T) {
+		st := newFakeStore()
+		m := compile(t, e, Config{PluginID: "dev.warden.hello", Wasm: helloWasm, Host: st.host})
+		for i, name := range []string{"World", "Grace"} {
+			in, _ := json.Marshal(name)
+			out, err := m.Call(ctx, "greet", in)
+			if err != nil || string(out) != `"Hello, `+name+`!"` {
+				t.Fatalf("greet %s = %s, %v", name, out, err)
+			}
+			if got := st.get("greetings"); got != string(rune('1'+i)) {
+				t.Errorf("greetings = %q after %d greets", got, i+1)
+			}
+		}
+		logged := false
+		for _, c := range st.calls {
+			logged = logged || (c.cmd == "log" && strings.Contains(c.args, "Grace"))
+		}
+		if !logged {
+			t.Error("greet did not log through the host")
+		}
+		st.deny["storage.get"] = true
+		if _, err := m.Call(ctx, "greet", []byte(`"Eve"`)); err == nil || !strings.Contains(err.Error(), "denied") {
+			t.Errorf("greet with storage denied: %v", err)
+		}
+	})
+
+	t.Run("notes", func(t *testing.T) {
+		st := newFakeStore()
+		m := compile(t, e, Config{PluginID: "dev.warden.notes", Wasm: notesWasm, Host: st.host})
+		type note struct {
+			ID, Text string
+			Created  int64
+		}
+		var saved []note
+		for _, text := range []string{"first", "second"} {
+			in, _ := json.Marshal(map[string]string{"text": text})
+			out, err := m.Call(ctx, "save", in)
+			if err != nil {
+				t.Fatalf("save: %v", err)
+			}
+			var n note
+			if err := json.Unmarshal(out, &n); err != nil || n.ID == "" || n.Text != text {
+				t.Fatalf("save returned %s (%v)", out, err)
+			}
+			if st.get("note/"+n.ID) == "" {
+				t.Fatalf("note %s not stored under note/<id>", n.ID)
+			}
+			saved = append(saved, n)
+			time.Sleep(2 * time.Millisecond)
+		}
+		if _, err := m.Call(ctx, "save", []byte(`{"text":"  "}`)); err == nil {
+			t.Error("empty note saved")
+		}
+		out, err := m.Call(ctx, "list", []byte(`{}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var listed []note
+		if err := json.Unmarshal(out, &listed); err != nil || len(listed) != 2 || listed[0].Text != "second" {
+			t.Fatalf("list = %s (%v), want 2 notes newest first", out, err)
+		}
+		in, _ := json.Marshal(saved[0].ID)
+		if _, err := m.Call(ctx, "remove", in); err != nil {
+			t.Fatal(err)
+		}
+		out, _ = m.Call(ctx, "list", []byte(`{}`))
+		if err := json.Unmarshal(out, &listed); err != nil || len(listed) != 1 || listed[0].ID != saved[1].ID {
+			t.Fatalf("list after remove = %s", out)
+		}
+	})
+}
