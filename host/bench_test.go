@@ -53,12 +53,15 @@ func BenchmarkInvokeStorageGet(b *testing.B) {
 		b.Fatal(r.Error)
 	}
 	envs := sealMany(b, c, b.N, "storage.get", map[string]string{"key": "k"})
+	var wire []byte
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := range b.N {
-		if r := h.Invoke(ctx, c.l, envs[i]); !r.OK {
+		r := h.Invoke(ctx, c.l, envs[i])
+		if !r.OK {
 			b.Fatal(r.Error)
 		}
+		wire = r.AppendJSON(wire[:0])
 	}
 }
 
@@ -69,12 +72,15 @@ func BenchmarkInvokeGreet(b *testing.B) {
 	c := launch(b, p)
 	ctx := context.Background()
 	envs := sealMany(b, c, b.N, "backend.greet", "Ada")
+	var wire []byte
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := range b.N {
-		if r := h.Invoke(ctx, c.l, envs[i]); !r.OK {
+		r := h.Invoke(ctx, c.l, envs[i])
+		if !r.OK {
 			b.Fatal(r.Error)
 		}
+		wire = r.AppendJSON(wire[:0])
 	}
 }
 
@@ -87,6 +93,7 @@ func BenchmarkMediatorOverhead(b *testing.B) {
 	ctx := context.Background()
 	envs := sealMany(b, c, b.N, "backend.greet", "Ada")
 	in := []byte(`"Ada"`)
+	var wire []byte
 	inv := make([]time.Duration, 0, b.N)
 	raw := make([]time.Duration, 0, b.N)
 	b.ResetTimer()
@@ -96,9 +103,11 @@ func BenchmarkMediatorOverhead(b *testing.B) {
 			b.Fatal(err)
 		}
 		t1 := time.Now()
-		if r := h.Invoke(ctx, c.l, envs[i]); !r.OK {
+		r := h.Invoke(ctx, c.l, envs[i])
+		if !r.OK {
 			b.Fatal(r.Error)
 		}
+		wire = r.AppendJSON(wire[:0])
 		t2 := time.Now()
 		raw = append(raw, t1.Sub(t0))
 		inv = append(inv, t2.Sub(t1))
@@ -122,7 +131,7 @@ func BenchmarkInvokeGreetParallel(b *testing.B) {
 			par := (callers + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0)
 			n := par * runtime.GOMAXPROCS(0) // goroutines RunParallel starts
 			clients := make(chan *client, n)
-			per := b.N/n + 1
+			per := b.N // RunParallel hands out work unevenly: any goroutine may do it all
 			envs := make(map[*client][][]byte, n)
 			for range n {
 				c := launch(b, p)
@@ -136,12 +145,15 @@ func BenchmarkInvokeGreetParallel(b *testing.B) {
 			b.RunParallel(func(pb *testing.PB) {
 				c := <-clients
 				mine := envs[c]
+				var wire []byte
 				i := 0
 				for pb.Next() {
-					if r := h.Invoke(ctx, c.l, mine[i]); !r.OK {
+					r := h.Invoke(ctx, c.l, mine[i])
+					if !r.OK {
 						b.Error(r.Error)
 						return
 					}
+					wire = r.AppendJSON(wire[:0])
 					i++
 				}
 			})

@@ -5,19 +5,29 @@ import (
 	"sync"
 )
 
-// ReplayWindow is how many recently accepted nonces an Opener remembers to
-// report exact replays as ErrReplay. Older replays still fail the seq check
-// with ErrSeqOrder.
+// ReplayWindow is how many recent seq numbers an Opener remembers the
+// nonce of, to report an exact replay as ErrReplay. Older replays still
+// fail the seq check with ErrSeqOrder.
 const ReplayWindow = 4096
 
-// replayGuard holds one launch's replay state: the last accepted seq and the
-// nonces of the last ReplayWindow accepted envelopes.
+// replayGuard holds one launch's replay state: the last accepted seq and,
+// for the last ReplayWindow seq numbers, the nonce accepted with each.
+//
+// Seq is strictly increasing, so a fresh envelope never collides with a
+// remembered one: the accept path is a compare and a store, and the slots
+// are looked at only to name a rejection. A replayed envelope carries the
+// same nonce and, being authenticated, the same seq, so it is found in
+// slot seq%ReplayWindow unless that slot was reused by a seq at least
+// ReplayWindow later.
 type replayGuard struct {
-	mu   sync.Mutex
-	last uint64
-	seen map[[NonceSize]byte]struct{}
-	ring [][NonceSize]byte // grows to ReplayWindow, then wraps at next
-	next int
+	mu    sync.Mutex
+	last  uint64
+	slots [ReplayWindow]replaySlot
+}
+
+type replaySlot struct {
+	seq   uint64
+	nonce [NonceSize]byte
 }
 
 // accept decides whether an authenticated envelope is fresh and, if so,
@@ -26,23 +36,14 @@ type replayGuard struct {
 func (g *replayGuard) accept(nonce [NonceSize]byte, seq uint64) error {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if _, dup := g.seen[nonce]; dup {
-		return fmt.Errorf("%w: seq %d", ErrReplay, seq)
-	}
+	s := &g.slots[seq%ReplayWindow]
 	if seq <= g.last {
+		if s.seq == seq && s.nonce == nonce {
+			return fmt.Errorf("%w: seq %d", ErrReplay, seq)
+		}
 		return fmt.Errorf("%w: seq %d after %d", ErrSeqOrder, seq, g.last)
 	}
 	g.last = seq
-	if g.seen == nil {
-		g.seen = make(map[[NonceSize]byte]struct{})
-	}
-	if len(g.ring) < ReplayWindow {
-		g.ring = append(g.ring, nonce)
-	} else {
-		delete(g.seen, g.ring[g.next])
-		g.ring[g.next] = nonce
-		g.next = (g.next + 1) % ReplayWindow
-	}
-	g.seen[nonce] = struct{}{}
+	*s = replaySlot{seq: seq, nonce: nonce}
 	return nil
 }

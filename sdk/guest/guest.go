@@ -65,14 +65,14 @@ func Handle(fn func(input []byte) ([]byte, error)) (status int32) {
 func HandleJSON[In, Out any](fn func(In) (Out, error)) int32 {
 	return Handle(func(input []byte) ([]byte, error) {
 		var in In
-		if err := json.Unmarshal(input, &in); err != nil {
+		if err := decodeJSON(input, &in); err != nil {
 			return nil, fmt.Errorf("decode input: %w", err)
 		}
 		out, err := fn(in)
 		if err != nil {
 			return nil, err
 		}
-		b, err := json.Marshal(out)
+		b, err := encodeJSON(out)
 		if err != nil {
 			return nil, fmt.Errorf("encode output: %w", err)
 		}

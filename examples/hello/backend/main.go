@@ -1,12 +1,9 @@
-// Command hello is the backend of the hello example plugin: greet answers "Hello, <name>!"
-// and counts the greetings in the plugin's storage.
+// Command hello is the backend of the hello example plugin: greet answers
+// "Hello, <name>!".
 package main
-
-//lint:file-ignore U1000 the exports are called by the host through //go:wasmexport
 
 import (
 	"errors"
-	"strconv"
 
 	"github.com/wardenhq/warden/sdk/guest"
 )
@@ -21,21 +18,10 @@ func greet() int32 {
 	return guest.HandleJSON(greeting)
 }
 
-// greeting builds the greeting, logs it and bumps the "greetings" counter.
+// greeting builds the greeting.
 func greeting(name string) (string, error) {
 	if name == "" {
 		return "", errEmptyName
-	}
-	if err := guest.Log("info", "greeting "+name); err != nil {
-		return "", err
-	}
-	n, _, err := guest.StorageGet("greetings")
-	if err != nil {
-		return "", err
-	}
-	count, _ := strconv.Atoi(n) // a missing or damaged counter starts again at zero
-	if err := guest.StorageSet("greetings", strconv.Itoa(count+1)); err != nil {
-		return "", err
 	}
 	return "Hello, " + name + "!", nil
 }
