@@ -1,8 +1,90 @@
 #!/usr/bin/env bash
-# Runs the core's benchmarks in one `go test -bench` run and prints the
-# results; bench/RESULTS.md records a run of exactly this command.
+# Runs the core's benchmarks in one `go test -bench` run and writes
+# bench/RESULTS.md: a summary against the targets, then the raw output.
+# COUNT (default 5) repeats each benchmark; the summary takes the median.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="/usr/local/go/bin:$PATH"
-go test -run '^$' -bench . -benchmem -benchtime "${BENCHTIME:-2s}" -count "${COUNT:-1}" \
-  ./host/ ./host/backend/ ./isolation/ ./permissions/ ./host/audit/
+
+count=${COUNT:-5}
+benchtime=${BENCHTIME:-2s}
+cmd="go test -run '^\$' -bench 'RawExtismCall|ModuleCall\$|Compile|Invoke|MediatorOverhead|Open\$|Decide' -benchmem -benchtime $benchtime -count $count ./host/ ./host/backend/ ./isolation/ ./permissions/"
+raw=$(mktemp)
+trap 'rm -f "$raw"' EXIT
+echo "bench: $cmd" >&2
+eval "$cmd" | tee "$raw" >&2
+
+# median NAME FIELD: the median of the value before unit FIELD over all
+# lines of benchmark NAME.
+median() {
+  awk -v name="$1" -v unit="$2" '
+    $1 ~ "^"name"(-[0-9]+)?$" { for (i = 3; i < NF; i++) if ($(i+1) == unit) v[n++] = $i }
+    END { if (n == 0) { print "n/a"; exit } asort(v); print v[int((n+1)/2)] }' "$raw"
+}
+us() { awk -v v="$1" 'BEGIN { if (v == "n/a") print v; else printf "%.1f us", v/1000 }'; }
+ms() { awk -v v="$1" 'BEGIN { if (v == "n/a") print v; else printf "%.0f ms", v/1e6 }'; }
+
+floor=$(median BenchmarkRawExtismCall ns/op)
+modcall=$(median BenchmarkModuleCall ns/op)
+get=$(median BenchmarkInvokeStorageGet ns/op)
+greet=$(median BenchmarkInvokeGreet ns/op)
+ovh=$(median BenchmarkMediatorOverhead overhead-ns)
+ovhpct=$(median BenchmarkMediatorOverhead overhead-%)
+invmed=$(median BenchmarkMediatorOverhead invoke-median-ns)
+callmed=$(median BenchmarkMediatorOverhead call-median-ns)
+tp2=$(median 'BenchmarkInvokeGreetParallel/callers=2' invokes/s)
+tp8=$(median 'BenchmarkInvokeGreetParallel/callers=8' invokes/s)
+cold=$(median BenchmarkCompileCold ns/op)
+cached=$(median BenchmarkCompileCached ns/op)
+open=$(median BenchmarkOpen ns/op)
+ratio=$(awk -v a="$cold" -v b="$cached" 'BEGIN { if (b > 0) printf "%.0fx", a/b; else print "n/a" }')
+ovhfloor=$(awk -v o="$ovh" -v f="$floor" 'BEGIN { if (f > 0) printf "%.1f%%", 100*o/f; else print "n/a" }')
+
+cat > bench/RESULTS.md <<MD
+# Benchmark results
+
+Made by \`bash bench/run.sh\` (COUNT=$count, BENCHTIME=$benchtime) on $(date -u +%Y-%m-%d),
+$(nproc) cores, $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo), $(go version | cut -d' ' -f3).
+The command it ran:
+
+\`\`\`
+$cmd
+\`\`\`
+
+Each figure below is the median over the $count runs. The machine is a shared VM:
+single runs vary by up to 50%, so compare medians, and rerun before drawing conclusions.
+
+## Invoke path (issue 2, acceptance 5)
+
+| what | result | target |
+|---|---|---|
+| raw Extism SDK call of hello's \`greet\` (the floor) | $(us "$floor") | |
+| pooled \`Module.Call\` of \`greet\` (no mediator) | $(us "$modcall") | |
+| sealed invoke through the mediator to \`storage.get\` | $(us "$get") | |
+| sealed invoke through the mediator to \`backend.greet\` | $(us "$greet") | |
+| mediator's own cost, median (invoke median $(us "$invmed") minus pooled call median $(us "$callmed")) | $(us "$ovh") | <= 3 us |
+| mediator's own cost over the pooled call | ${ovhpct}% | <= 15% |
+| mediator's own cost over the raw Extism call | $ovhfloor | <= 15% |
+| throughput, 2 callers | $tp2 invokes/s | >= 25,000 |
+| throughput, 8 callers | $tp8 invokes/s | >= 25,000 |
+| \`isolation.Opener.Open\` alone | $(us "$open") | |
+
+The mediator's own cost is measured by interleaving, in one loop, a sealed
+\`backend.greet\` invoke (open, decide, dispatch, audit, reply encoding) with a
+direct pooled call of the same export, and taking the difference of the medians.
+
+## Compilation cache (issue 2, acceptance 6)
+
+| what | result |
+|---|---|
+| cold compile of the hello backend (empty cache) | $(ms "$cold") |
+| load from the on-disk cache (new engine, warm cache) | $(ms "$cached") |
+| cached vs cold | $ratio faster (target >= 10x) |
+
+## Raw output
+
+\`\`\`
+$(grep -E '^(Benchmark|goos|goarch|pkg|cpu|ok)' "$raw")
+\`\`\`
+MD
+echo "bench: wrote bench/RESULTS.md" >&2

@@ -6,13 +6,12 @@ import (
 	"slices"
 	"testing"
 	"time"
-
-	extism "github.com/extism/go-sdk"
 )
 
-// The benchmarks below run in one `go test -bench` run (see bench/run.sh) so
-// that the floor and the mediated paths are measured on the same machine
-// state. Results go to bench/RESULTS.md.
+// The benchmarks below run in one `go test -bench` run with the floor,
+// host/backend's BenchmarkRawExtismCall (see bench/run.sh), so that the
+// floor and the mediated paths are measured on the same machine state.
+// Results go to bench/RESULTS.md.
 
 // benchHost is a host with limits that do not get in a benchmark's way and
 // the hello backend loaded with storage granted.
@@ -21,26 +20,6 @@ func benchHost(b *testing.B) (*Host, *Plugin) {
 	h := newHost(b, Options{Limits: Limits{Rate: -1, MaxInFlight: 1 << 20}})
 	p := load(b, h, writeProbe(b, probeManifest{id: "bench.warden.hello", perms: []string{"storage"}}), LoadOptions{Grants: grants("storage")})
 	return h, p
-}
-
-// BenchmarkRawExtismCall is the floor: the Extism SDK calling the hello
-// backend's greet export on one instance, with no Warden code in the way.
-func BenchmarkRawExtismCall(b *testing.B) {
-	ctx := context.Background()
-	wasm := helloBackend(b)
-	plugin, err := extism.NewPlugin(ctx, extism.Manifest{Wasm: []extism.Wasm{extism.WasmData{Data: wasm}}, Timeout: 1000},
-		extism.PluginConfig{EnableWasi: true}, rawHostFuncs())
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer plugin.Close(ctx)
-	in := []byte(`"Ada"`)
-	b.ReportAllocs()
-	for b.Loop() {
-		if rc, _, err := plugin.Call("greet", in); err != nil || rc != 0 {
-			b.Fatalf("greet: rc=%d err=%v", rc, err)
-		}
-	}
 }
 
 // BenchmarkInvokeStorageGet is a sealed invoke through the whole mediator to
@@ -180,19 +159,4 @@ func median(d []time.Duration) time.Duration {
 	s := slices.Clone(d)
 	slices.Sort(s)
 	return s[len(s)/2]
-}
-
-// rawHostFuncs provides the warden_call import with the cheapest possible
-// answer, so that the floor runs the same guest code as the mediated path.
-func rawHostFuncs() []extism.HostFunction {
-	ok := []byte(`{"ok":true,"result":null}`)
-	f := extism.NewHostFunctionWithStack("warden_call", func(ctx context.Context, p *extism.CurrentPlugin, stack []uint64) {
-		off, err := p.WriteBytes(ok)
-		if err != nil {
-			panic(err)
-		}
-		stack[0] = off
-	}, []extism.ValueType{extism.ValueTypeI64, extism.ValueTypeI64}, []extism.ValueType{extism.ValueTypeI64})
-	f.SetNamespace("extism:host/user")
-	return []extism.HostFunction{f}
 }

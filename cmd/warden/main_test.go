@@ -17,8 +17,20 @@ func TestMain(m *testing.M) {
 		main()
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	// One profile for the package: its compilation cache spares every call
+	// after the first a cold compile. Each call still grants afresh.
+	dir, err := os.MkdirTemp("", "warden-cli-test-")
+	if err != nil {
+		panic(err)
+	}
+	profile = dir
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
 }
+
+// profile is the profile directory shared by the package's tests.
+var profile string
 
 // warden runs the command line in a child process and returns its output
 // and exit code.
@@ -41,7 +53,6 @@ func warden(t *testing.T, args ...string) (stdout, stderr string, code int) {
 
 func TestCallGreet(t *testing.T) {
 	hello := filepath.Join("..", "..", "examples", "hello")
-	profile := t.TempDir()
 	out, errOut, code := warden(t, "call", "--profile", profile, hello, "backend.greet", `"Ada"`)
 	if code != 0 || strings.TrimSpace(out) != `"Hello, Ada!"` {
 		t.Fatalf("exit %d, stdout %q, stderr %q", code, out, errOut)
@@ -61,7 +72,7 @@ func TestCallDenied(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			args := append([]string{"call", "--profile", t.TempDir(), hello}, tt.args...)
+			args := append([]string{"call", "--profile", profile, hello}, tt.args...)
 			out, errOut, code := warden(t, args...)
 			if code == 0 || !strings.Contains(errOut, tt.want) || out != "" {
 				t.Fatalf("exit %d, stdout %q, stderr %q; want non-zero and %q", code, out, errOut, tt.want)
@@ -83,7 +94,7 @@ func TestCallBadInput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, errOut, code := warden(t, append(tt.args, "--profile", t.TempDir())...)
+			_, errOut, code := warden(t, append(tt.args, "--profile", profile)...)
 			if code == 0 || !strings.Contains(errOut, tt.want) {
 				t.Fatalf("exit %d, stderr %q; want %q", code, errOut, tt.want)
 			}

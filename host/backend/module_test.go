@@ -5,7 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"os"
+	"fmt"
+	"io/fs"
+	"maps"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -82,7 +85,8 @@ func TestMisbehavingGuest(t *testing.T) {
 
 func TestLoopTimesOutWhileOthersAnswer(t *testing.T) {
 	e := newEngine(t)
-	const timeout = 200 * time.Millisecond
+	// Long enough that the 2x bound leaves room for a loaded CI machine.
+	const timeout = 500 * time.Millisecond
 	looper := compile(t, e, Config{PluginID: "dev.warden.looper", Wasm: misbehaveWasm, Timeout: timeout})
 	other := compile(t, e, Config{PluginID: "dev.warden.other", Wasm: misbehaveWasm, Timeout: timeout})
 	ctx := context.Background()
@@ -258,36 +262,55 @@ func TestConcurrentCalls(t *testing.T) {
 func TestCompilationCacheDir(t *testing.T) {
 	dir := t.TempDir()
 	ctx := context.Background()
-	compileIn := func() time.Duration {
+	compileIn := func() {
 		e, err := NewEngine(ctx, dir)
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer e.Close(ctx)
-		start := time.Now()
 		m, err := e.Compile(ctx, Config{PluginID: "dev.warden.cache", Wasm: misbehaveWasm})
 		if err != nil {
 			t.Fatal(err)
 		}
-		d := time.Since(start)
 		if out, err := m.Call(ctx, "echo", []byte("cached")); err != nil || string(out) != "cached" {
 			t.Fatalf("echo = %q, %v", out, err)
 		}
-		return d
 	}
-	cold := compileIn()
-	entries, err := os.ReadDir(dir)
-	if err != nil || len(entries) == 0 {
-		t.Fatalf("cache dir empty after compile: %v", err)
+	compileIn()
+	cold := cacheFiles(t, dir)
+	if len(cold) == 0 {
+		t.Fatal("cache dir empty after compile")
 	}
-	warm := compileIn()
-	t.Logf("compile cold %v, from cache %v", cold, warm)
-	if warm*3 > cold {
-		t.Errorf("compile from cache took %v, cold %v: cache not reused", warm, cold)
+	compileIn()
+	// A cache hit only reads: the second engine wrote no file and changed none.
+	if warm := cacheFiles(t, dir); !maps.Equal(cold, warm) {
+		t.Fatalf("cache changed on the second compile:\ncold %v\nwarm %v", cold, warm)
 	}
 }
 
-// TestPathsAgree runs greet on the direct path and on the SDK's CallWithContext.
+// cacheFiles maps every file under dir to its size and modification time.
+func cacheFiles(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		out[path] = fmt.Sprint(info.Size(), info.ModTime().UnixNano())
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestPathsAgree runs greet and a host call on the direct path and on the
+// SDK's CallWithContext.
 func TestPathsAgree(t *testing.T) {
 	if !fastPathAvailable {
 		t.Fatal("the direct call path is unavailable with this Extism SDK")
@@ -297,6 +320,7 @@ func TestPathsAgree(t *testing.T) {
 		e := newEngine(t)
 		st := newFakeStore()
 		m := compile(t, e, Config{PluginID: "dev.warden.hello", Wasm: helloWasm, Host: st.host})
+		relay := compile(t, e, Config{PluginID: "dev.warden.relay", Wasm: misbehaveWasm, Host: st.host})
 		forceSDKPath = false
 		if m.fast == sdk {
 			t.Fatalf("sdk=%v but module fast=%v", sdk, m.fast)
@@ -312,8 +336,14 @@ func TestPathsAgree(t *testing.T) {
 		if !errors.As(err, &ge) || ge.Message != "name must not be empty" {
 			t.Fatalf("sdk=%v empty name: %v", sdk, err)
 		}
-		if got := st.get("greetings"); got != "3" {
-			t.Errorf("sdk=%v greetings = %q, want 3", sdk, got)
+		for i := 1; i <= 3; i++ {
+			in := fmt.Sprintf(`{"cmd":"storage.set","args":{"key":"n","value":"%d"}}`, i)
+			if _, err := relay.Call(context.Background(), "hostcall", []byte(in)); err != nil {
+				t.Fatalf("sdk=%v hostcall: %v", sdk, err)
+			}
+		}
+		if got := st.get("n"); got != "3" {
+			t.Errorf("sdk=%v stored n = %q, want 3", sdk, got)
 		}
 	}
 }
@@ -325,26 +355,20 @@ func TestExamples(t *testing.T) {
 	t.Run("hello", func(t *testing.T) {
 		st := newFakeStore()
 		m := compile(t, e, Config{PluginID: "dev.warden.hello", Wasm: helloWasm, Host: st.host})
-		for i, name := range []string{"World", "Grace"} {
+		for _, name := range []string{"World", "Grace", "Zoë"} {
 			in, _ := json.Marshal(name)
 			out, err := m.Call(ctx, "greet", in)
 			if err != nil || string(out) != `"Hello, `+name+`!"` {
 				t.Fatalf("greet %s = %s, %v", name, out, err)
 			}
-			if got := st.get("greetings"); got != string(rune('1'+i)) {
-				t.Errorf("greetings = %q after %d greets", got, i+1)
-			}
 		}
-		logged := false
-		for _, c := range st.calls {
-			logged = logged || (c.cmd == "log" && strings.Contains(c.args, "Grace"))
+		_, err := m.Call(ctx, "greet", []byte(`""`))
+		var ge *GuestError
+		if !errors.As(err, &ge) || ge.Message != "name must not be empty" {
+			t.Errorf("greet of an empty name: %v", err)
 		}
-		if !logged {
-			t.Error("greet did not log through the host")
-		}
-		st.deny["storage.get"] = true
-		if _, err := m.Call(ctx, "greet", []byte(`"Eve"`)); err == nil || !strings.Contains(err.Error(), "denied") {
-			t.Errorf("greet with storage denied: %v", err)
+		if len(st.calls) != 0 {
+			t.Errorf("greet made host calls: %+v", st.calls)
 		}
 	})
 

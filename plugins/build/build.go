@@ -77,9 +77,17 @@ func Package(ctx context.Context, pkgDir, out string) error {
 	return nil
 }
 
-// goBuild runs the Go toolchain in pkg, writing wasm.
+// goBuild runs the Go toolchain in pkg, writing wasm. It builds into a
+// temporary file beside wasm and renames it into place, so a reader (or a
+// concurrent build of the same plugin) never sees a half-written module.
 func goBuild(ctx context.Context, pkg, wasm string) error {
-	cmd := exec.CommandContext(ctx, goTool(), "build", "-buildmode=c-shared", "-trimpath", "-o", wasm, ".")
+	tmp, err := os.CreateTemp(filepath.Dir(wasm), "."+filepath.Base(wasm)+".*.tmp")
+	if err != nil {
+		return err
+	}
+	tmp.Close()
+	defer os.Remove(tmp.Name())
+	cmd := exec.CommandContext(ctx, goTool(), "build", "-buildmode=c-shared", "-trimpath", "-o", tmp.Name(), ".")
 	cmd.Dir = pkg
 	cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm", "CGO_ENABLED=0")
 	var out bytes.Buffer
@@ -92,7 +100,7 @@ func goBuild(ctx context.Context, pkg, wasm string) error {
 		}
 		return fmt.Errorf("go build: %w\n%s", err, msg)
 	}
-	return nil
+	return os.Rename(tmp.Name(), wasm)
 }
 
 // goTool finds the go command: on PATH, else under $GOROOT.

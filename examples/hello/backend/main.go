@@ -2,6 +2,8 @@
 // "Hello, <name>!".
 package main
 
+//lint:file-ignore U1000 the exports are called by the host through //go:wasmexport
+
 import (
 	"errors"
 
