@@ -11,15 +11,20 @@ benchtime=${BENCHTIME:-2s}
 cmd="go test -run '^\$' -bench 'RawExtismCall|ModuleCall\$|Compile|Invoke|MediatorOverhead|Open\$|Decide' -benchmem -benchtime $benchtime -count $count ./host/ ./host/backend/ ./isolation/ ./permissions/"
 raw=$(mktemp)
 trap 'rm -f "$raw"' EXIT
-echo "bench: $cmd" >&2
-eval "$cmd" | tee "$raw" >&2
+if [ "${1:-}" = "--from" ]; then
+  # Summarise the output of an earlier run of the same command.
+  cp "$2" "$raw"
+else
+  echo "bench: $cmd" >&2
+  eval "$cmd" | tee "$raw" >&2
+fi
 
 # median NAME FIELD: the median of the value before unit FIELD over all
 # lines of benchmark NAME.
 median() {
   awk -v name="$1" -v unit="$2" '
-    $1 ~ "^"name"(-[0-9]+)?$" { for (i = 3; i < NF; i++) if ($(i+1) == unit) v[n++] = $i }
-    END { if (n == 0) { print "n/a"; exit } asort(v); print v[int((n+1)/2)] }' "$raw"
+    $1 ~ "^"name"(-[0-9]+)?$" { for (i = 3; i < NF; i++) if ($(i+1) == unit) print $i }' "$raw" |
+    sort -g | awk '{ v[n++] = $1 } END { if (n == 0) print "n/a"; else print v[int((n-1)/2)] }'
 }
 us() { awk -v v="$1" 'BEGIN { if (v == "n/a") print v; else printf "%.1f us", v/1000 }'; }
 ms() { awk -v v="$1" 'BEGIN { if (v == "n/a") print v; else printf "%.0f ms", v/1e6 }'; }

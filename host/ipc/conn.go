@@ -1,0 +1,42 @@
+package ipc
+
+import (
+	"bufio"
+	"io"
+	"sync"
+)
+
+// Conn is one end of the core<->webview channel. Send is safe for
+// concurrent use; Recv must be called from one goroutine.
+type Conn struct {
+	rw  io.ReadWriteCloser
+	r   *bufio.Reader
+	max int
+	mu  sync.Mutex
+	buf []byte
+}
+
+// NewConn wraps rw. Frames larger than max (<= 0 means MaxFrame) are
+// refused by Recv.
+func NewConn(rw io.ReadWriteCloser, max int) *Conn {
+	return &Conn{rw: rw, r: bufio.NewReaderSize(rw, 64<<10), max: max}
+}
+
+// Send writes one frame. It reuses one buffer across calls, so a send
+// costs one write system call and no allocation in the steady state.
+func (c *Conn) Send(f Frame) error {
+	if 5+len(f.Payload) > MaxFrame {
+		return WriteFrame(c.rw, f) // reports ErrFrameTooLarge
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.buf = AppendFrame(c.buf[:0], f)
+	_, err := c.rw.Write(c.buf)
+	return err
+}
+
+// Recv reads the next frame.
+func (c *Conn) Recv() (Frame, error) { return ReadFrame(c.r, c.max) }
+
+// Close closes the underlying connection; a blocked Recv returns.
+func (c *Conn) Close() error { return c.rw.Close() }

@@ -1,0 +1,27 @@
+package ipc
+
+// Init is the first frame's payload: everything the webview process needs
+// to show one launch of one plugin's UI.
+type Init struct {
+	PluginID string `json:"plugin_id"`
+	LaunchID string `json:"launch_id"`
+	// Key is the launch's isolation key. It exists only in the core, this
+	// frame and the isolation document the webview process serves once.
+	Key   []byte `json:"key"`
+	Dir   string `json:"dir"`   // absolute plugin directory; UI files are served from it
+	Entry string `json:"entry"` // manifest ui.entry, e.g. "ui/index.html"
+	Title string `json:"title"`
+	Width int    `json:"width"`
+	// Height of the window in pixels.
+	Height int `json:"height"`
+	// CSP holds the Content-Security-Policy headers sent on every plugin: response.
+	CSP []string `json:"csp"`
+	// DataDir is the plugin's website data directory ("" means ephemeral).
+	DataDir string `json:"data_dir"`
+	// IsolationJS are extra isolation scripts (an admin's hook), run after the default app.
+	IsolationJS []string `json:"isolation_js,omitempty"`
+	// Sandbox turns on WebKit's web process sandbox.
+	Sandbox bool `json:"sandbox"`
+	// Debug sends console messages to the log and enables the inspector.
+	Debug bool `json:"debug"`
+}
