@@ -51,6 +51,8 @@ const (
 	CodeBackendError Code = "backend_error"
 	CodeNoExport     Code = "no_such_export"
 	CodeCanceled     Code = "canceled"
+	CodeMemoryLimit  Code = "memory_limit"
+	CodeTrap         Code = "backend_trap"
 )
 
 var denials = map[Code]bool{
@@ -119,6 +121,8 @@ var codeTable = []struct {
 	{backend.ErrTimeout, CodeTimeout},
 	{backend.ErrInputTooLarge, CodeTooLarge},
 	{backend.ErrNoExport, CodeNoExport},
+	{backend.ErrMemoryLimit, CodeMemoryLimit},
+	{backend.ErrTrap, CodeTrap},
 	{storage.ErrQuotaExceeded, CodeQuota},
 	{storage.ErrInvalidKey, CodeBadArgs},
 	{storage.ErrInvalidPlugin, CodeBadArgs},
