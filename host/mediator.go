@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/wardenhq/warden/host/audit"
+	"github.com/wardenhq/warden/isolation"
 )
 
 // origin says where a request came from: the plugin's UI through an
@@ -26,28 +27,55 @@ const (
 // stopped, rate, in-flight, then the envelope (size, authentication,
 // binding, replay, order), then the decision and the capability.
 func (h *Host) Invoke(ctx context.Context, l *Launch, envelope []byte) Reply {
+	a, rep, ok := h.Admit(l, envelope)
+	if !ok {
+		return rep
+	}
+	return a.Run(ctx)
+}
+
+// Admitted is a request that passed the envelope checks and waits to be
+// decided and run. Run must be called exactly once.
+type Admitted struct {
+	h     *Host
+	l     *Launch
+	req   isolation.Request
+	entry audit.Entry
+}
+
+// Admit runs the order-sensitive half of [Host.Invoke]: limits and the
+// envelope (whose seq check depends on arrival order). A connection calls
+// it for each envelope in the order they arrived and may then Run the
+// admitted requests concurrently. When ok is false, rep is the denial,
+// already audited.
+func (h *Host) Admit(l *Launch, envelope []byte) (a *Admitted, rep Reply, ok bool) {
 	p := l.plugin
 	now := time.Now()
 	entry := audit.Entry{Time: now, Plugin: p.ID(), Launch: l.id}
 
 	if r := p.stopped.Load(); r != nil {
-		return h.finish(entry, 0, nil, deny(CodeStopped, "plugin is stopped: "+*r))
+		return nil, h.finish(entry, 0, nil, deny(CodeStopped, "plugin is stopped: "+*r)), false
 	}
 	if !p.rate.take(now) {
-		return h.finish(entry, 0, nil, deny(CodeRateLimited, "too many requests: slow down"))
+		return nil, h.finish(entry, 0, nil, deny(CodeRateLimited, "too many requests: slow down")), false
 	}
 	if !p.inflight.enter() {
-		return h.finish(entry, 0, nil, deny(CodeBusy, "too many requests in flight"))
+		return nil, h.finish(entry, 0, nil, deny(CodeBusy, "too many requests in flight")), false
 	}
-	defer p.inflight.leave()
-
 	req, err := l.opener.Open(envelope)
 	if err != nil {
-		return h.finish(entry, 0, nil, err)
+		p.inflight.leave()
+		return nil, h.finish(entry, 0, nil, err), false
 	}
 	entry.Cmd = req.Cmd
-	result, err := h.dispatch(ctx, p, l, req.Cmd, req.Args, fromUI)
-	return h.finish(entry, req.ID, result, err)
+	return &Admitted{h: h, l: l, req: req, entry: entry}, Reply{}, true
+}
+
+// Run decides and dispatches an admitted request and returns the reply.
+func (a *Admitted) Run(ctx context.Context) Reply {
+	defer a.l.plugin.inflight.leave()
+	result, err := a.h.dispatch(ctx, a.l.plugin, a.l, a.req.Cmd, a.req.Args, fromUI)
+	return a.h.finish(a.entry, a.req.ID, result, err)
 }
 
 // finish audits the outcome and builds the reply.
