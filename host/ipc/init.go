@@ -14,6 +14,11 @@ type Init struct {
 	Width int    `json:"width"`
 	// Height of the window in pixels.
 	Height int `json:"height"`
+	// Placed asks for the window's top-left corner at X, Y (screen pixels);
+	// otherwise the window manager places it.
+	Placed bool `json:"placed,omitempty"`
+	X      int  `json:"x,omitempty"`
+	Y      int  `json:"y,omitempty"`
 	// CSP holds the Content-Security-Policy headers sent on every plugin: response.
 	CSP []string `json:"csp"`
 	// DataDir is the plugin's website data directory ("" means ephemeral).
