@@ -17,6 +17,7 @@ import (
 	"github.com/wardenhq/warden/host/backend"
 	"github.com/wardenhq/warden/host/fetch"
 	"github.com/wardenhq/warden/host/storage"
+	"github.com/wardenhq/warden/host/supervise"
 	"github.com/wardenhq/warden/permissions"
 )
 
@@ -58,6 +59,8 @@ type Host struct {
 
 	mu      sync.RWMutex
 	plugins map[string]*Plugin
+	sup     *supervise.Supervisor // nil until a UI is started
+	uis     map[string]*UI
 	closed  bool
 }
 
@@ -127,9 +130,13 @@ func (h *Host) Close(ctx context.Context) error {
 	h.closed = true
 	plugins := h.plugins
 	h.plugins = nil
+	sup := h.sup
 	h.mu.Unlock()
 
 	var errs []error
+	if sup != nil {
+		errs = append(errs, sup.Close(ctx))
+	}
 	for _, p := range plugins {
 		errs = append(errs, p.close(ctx))
 	}

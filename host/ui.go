@@ -1,0 +1,322 @@
+package host
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+
+	"github.com/wardenhq/warden/host/ipc"
+	"github.com/wardenhq/warden/host/supervise"
+)
+
+// UIOptions say how plugin windows are run.
+type UIOptions struct {
+	// Executable is the binary re-executed as the webview process, with
+	// Args (default: this executable, "webview").
+	Executable string
+	Args       []string
+	// Env is the webview process's environment (default: this process's).
+	Env []string
+	// IsolationJS are extra scripts run in every isolation frame after the
+	// default isolation app: an admin's isolation hook.
+	IsolationJS []string
+	// NoSandbox turns WebKit's web-process sandbox off (it is on by default).
+	NoSandbox bool
+	// Debug forwards console messages to the log and enables the inspector.
+	Debug bool
+	// Ephemeral keeps no website data (localStorage, caches) on disk.
+	Ephemeral bool
+	// Stderr receives the webview processes' own output (default: discarded).
+	Stderr io.Writer
+	// Policy is the restart policy; zero fields take supervise's defaults.
+	Policy supervise.Policy
+	// X and Y, when either is non-zero, place the window's top-left corner.
+	X, Y int
+}
+
+// UI is one plugin's window, run in its own supervised webview process.
+// A crash of that process starts a new launch (new key, new launch id).
+type UI struct {
+	h    *Host
+	p    *Plugin
+	opts UIOptions
+
+	mu     sync.Mutex
+	child  *supervise.Child
+	launch *Launch
+	ready  chan struct{} // closed when the current launch's page loaded
+	evals  map[uint32]chan ipc.Frame
+	nextID atomic.Uint32
+}
+
+// StartUI opens p's window in a new webview process under the host's
+// supervisor. It returns once the process is started; WaitReady waits for
+// the page.
+func (h *Host) StartUI(ctx context.Context, p *Plugin, opts UIOptions) (*UI, error) {
+	if p.manifest.UI == nil {
+		return nil, fmt.Errorf("open %s: the plugin has no ui", p.ID())
+	}
+	if opts.Executable == "" {
+		exe, err := os.Executable()
+		if err != nil {
+			return nil, fmt.Errorf("open %s: %w", p.ID(), err)
+		}
+		opts.Executable = exe
+	}
+	if opts.Args == nil {
+		opts.Args = []string{"webview"}
+	}
+	sup, err := h.supervisor(opts.Policy)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", p.ID(), err)
+	}
+	u := &UI{h: h, p: p, opts: opts, ready: make(chan struct{}), evals: map[uint32]chan ipc.Frame{}}
+	err = sup.Add(ctx, supervise.Unit{Name: p.ID(), Start: u.start, Serve: u.serve})
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", p.ID(), err)
+	}
+	h.mu.Lock()
+	h.uis[p.ID()] = u
+	h.mu.Unlock()
+	return u, nil
+}
+
+// supervisor returns the host's supervisor, creating it on first use.
+func (h *Host) supervisor(p supervise.Policy) (*supervise.Supervisor, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return nil, ErrClosed
+	}
+	if h.sup == nil {
+		h.sup = supervise.New(p, h.log)
+		h.uis = map[string]*UI{}
+	}
+	return h.sup, nil
+}
+
+// StopUI closes the window of plugin id and stops its webview process.
+func (h *Host) StopUI(ctx context.Context, id string) error {
+	h.mu.Lock()
+	sup := h.sup
+	delete(h.uis, id)
+	h.mu.Unlock()
+	if sup == nil {
+		return nil
+	}
+	return sup.Stop(ctx, id)
+}
+
+// UIState reports the supervision state of plugin id's window.
+func (h *Host) UIState(id string) supervise.State {
+	h.mu.RLock()
+	sup := h.sup
+	h.mu.RUnlock()
+	if sup == nil {
+		return supervise.State{}
+	}
+	return sup.State(id)
+}
+
+// start begins a new launch: a fresh key, a new process, the init frame.
+func (u *UI) start(ctx context.Context) (*supervise.Child, error) {
+	l, key, err := u.p.Launch()
+	if err != nil {
+		return nil, err
+	}
+	m := u.p.manifest
+	dir, err := filepath.Abs(u.p.dir)
+	if err != nil {
+		return nil, err
+	}
+	init := ipc.Init{
+		PluginID: m.ID, LaunchID: l.ID(), Key: key[:], Dir: dir, Entry: m.UI.Entry,
+		Title: m.Name, Width: 800, Height: 600, CSP: m.CSP(),
+		IsolationJS: u.opts.IsolationJS, Sandbox: !u.opts.NoSandbox, Debug: u.opts.Debug,
+	}
+	if w := m.UI.Window; w != nil {
+		if w.Title != "" {
+			init.Title = w.Title
+		}
+		if w.Width > 0 {
+			init.Width = w.Width
+		}
+		if w.Height > 0 {
+			init.Height = w.Height
+		}
+	}
+	if u.opts.X != 0 || u.opts.Y != 0 {
+		init.Placed, init.X, init.Y = true, u.opts.X, u.opts.Y
+	}
+	if !u.opts.Ephemeral {
+		init.DataDir = filepath.Join(u.h.opts.Profile, "webdata", m.ID)
+	}
+	payload, err := json.Marshal(init)
+	if err != nil {
+		return nil, err
+	}
+	child, err := supervise.Spawn(ctx, supervise.Spec{Path: u.opts.Executable, Args: u.opts.Args, Env: u.opts.Env, Stderr: u.opts.Stderr})
+	if err != nil {
+		return nil, err
+	}
+	if err := child.Conn.Send(ipc.Frame{Type: ipc.TypeInit, Payload: payload}); err != nil {
+		child.Kill()
+		return nil, fmt.Errorf("send init: %w", err)
+	}
+	l.OnEvent(func(e Event) {
+		b, err := json.Marshal(e)
+		if err == nil {
+			child.Conn.Send(ipc.Frame{Type: ipc.TypeEvent, Payload: b})
+		}
+	})
+	u.mu.Lock()
+	u.child, u.launch = child, l
+	u.ready = make(chan struct{})
+	u.mu.Unlock()
+	return child, nil
+}
+
+// serve runs the protocol with one child until it ends. Envelopes are
+// admitted in arrival order (the seq check depends on it) and run
+// concurrently, so a slow backend call does not hold up the next request.
+func (u *UI) serve(ctx context.Context, c *supervise.Child) error {
+	u.mu.Lock()
+	l, ready := u.launch, u.ready
+	u.mu.Unlock()
+	readyOnce := sync.OnceFunc(func() { close(ready) })
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	for {
+		f, err := c.Conn.Recv()
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				return fmt.Errorf("webview process of %s ended: %w", u.p.ID(), err)
+			}
+			return fmt.Errorf("webview process of %s: %w", u.p.ID(), err)
+		}
+		switch f.Type {
+		case ipc.TypeInvoke:
+			id := f.ID
+			a, rep, ok := u.h.Admit(l, f.Payload)
+			if !ok {
+				c.Conn.Send(ipc.Frame{Type: ipc.TypeReply, ID: id, Payload: rep.AppendJSON(nil)})
+				continue
+			}
+			wg.Go(func() {
+				rep := a.Run(ctx)
+				c.Conn.Send(ipc.Frame{Type: ipc.TypeReply, ID: id, Payload: rep.AppendJSON(nil)})
+			})
+		case ipc.TypeReady:
+			readyOnce()
+		case ipc.TypeEvalResult:
+			u.mu.Lock()
+			ch := u.evals[f.ID]
+			delete(u.evals, f.ID)
+			u.mu.Unlock()
+			if ch != nil {
+				ch <- f
+			}
+		case ipc.TypeLog:
+			var m struct{ Level, Message string }
+			if json.Unmarshal(f.Payload, &m) == nil {
+				u.h.log.Info("plugin console", "plugin", u.p.ID(), "level", m.Level, "message", m.Message)
+			}
+		case ipc.TypeClosed:
+			return supervise.ErrClosed
+		case ipc.TypeCrashed:
+			return fmt.Errorf("web process of %s crashed: %s", u.p.ID(), f.Payload)
+		default:
+			// A webview process is trusted code, but it hosts untrusted
+			// JavaScript: anything unexpected ends this launch.
+			return fmt.Errorf("webview process of %s sent unexpected %s frame", u.p.ID(), f.Type)
+		}
+	}
+}
+
+// WaitReady waits until the current launch's page has loaded.
+func (u *UI) WaitReady(ctx context.Context) error {
+	u.mu.Lock()
+	ready := u.ready
+	u.mu.Unlock()
+	select {
+	case <-ready:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("wait for %s page: %w", u.p.ID(), ctx.Err())
+	}
+}
+
+// Eval runs js in the plugin page's own world (awaiting a returned promise)
+// and returns its JSON result. It is for the host's own use (tests, the
+// demo, benchmarks), never reachable from plugins.
+func (u *UI) Eval(ctx context.Context, js string) (json.RawMessage, error) {
+	id := u.nextID.Add(1)
+	ch := make(chan ipc.Frame, 1)
+	u.mu.Lock()
+	child := u.child
+	u.evals[id] = ch
+	u.mu.Unlock()
+	defer func() {
+		u.mu.Lock()
+		delete(u.evals, id)
+		u.mu.Unlock()
+	}()
+	if child == nil {
+		return nil, fmt.Errorf("eval in %s: no window", u.p.ID())
+	}
+	if err := child.Conn.Send(ipc.Frame{Type: ipc.TypeEval, ID: id, Payload: []byte(js)}); err != nil {
+		return nil, fmt.Errorf("eval in %s: %w", u.p.ID(), err)
+	}
+	select {
+	case f := <-ch:
+		var r struct {
+			OK    bool            `json:"ok"`
+			Value json.RawMessage `json:"value"`
+			Error string          `json:"error"`
+		}
+		if err := json.Unmarshal(f.Payload, &r); err != nil {
+			return nil, fmt.Errorf("eval in %s: %w", u.p.ID(), err)
+		}
+		if !r.OK {
+			return nil, fmt.Errorf("eval in %s: %s", u.p.ID(), r.Error)
+		}
+		return r.Value, nil
+	case <-ctx.Done():
+		return nil, fmt.Errorf("eval in %s: %w", u.p.ID(), ctx.Err())
+	}
+}
+
+// PID returns the current webview process id, or 0.
+func (u *UI) PID() int {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.child == nil {
+		return 0
+	}
+	return u.child.PID
+}
+
+// WaitUI blocks until plugin id's window is stopped for good (closed by
+// the user, stopped, or crashed too often) or ctx ends, and returns why.
+func (h *Host) WaitUI(ctx context.Context, id string) error {
+	h.mu.RLock()
+	sup := h.sup
+	h.mu.RUnlock()
+	if sup == nil {
+		return nil
+	}
+	st, err := sup.Wait(ctx, id)
+	if err != nil {
+		return err
+	}
+	if st.Err != nil && !errors.Is(st.Err, supervise.ErrClosed) && !errors.Is(st.Err, supervise.ErrShutdown) {
+		return fmt.Errorf("%s: %s", id, st.Reason)
+	}
+	return nil
+}
