@@ -36,8 +36,14 @@ var profile string
 // and exit code.
 func warden(t *testing.T, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
+	return wardenEnv(t, os.Environ(), args...)
+}
+
+// wardenEnv is warden with the child's environment given.
+func wardenEnv(t *testing.T, env []string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
 	cmd := exec.CommandContext(t.Context(), os.Args[0], args...)
-	cmd.Env = append(os.Environ(), "WARDEN_TEST_MAIN=1")
+	cmd.Env = append(env, "WARDEN_TEST_MAIN=1")
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()

@@ -31,7 +31,7 @@ func newRoot() *cobra.Command {
 	}
 	root.PersistentFlags().StringVar(&g.profile, "profile", defaultProfile(), "profile directory (state, cache, plugin data)")
 	root.PersistentFlags().BoolVarP(&g.verbose, "verbose", "v", false, "log what the host does")
-	root.AddCommand(newCall(g))
+	root.AddCommand(newCall(g), newOpen(g), newDemo(g), newWebviewCmd())
 	return root
 }
 

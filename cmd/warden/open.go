@@ -1,0 +1,54 @@
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/wardenhq/warden/host"
+	"github.com/wardenhq/warden/manifest"
+	"github.com/wardenhq/warden/plugins/build"
+)
+
+func newOpen(g *globals) *cobra.Command {
+	var debug bool
+	cmd := &cobra.Command{
+		Use:   "open <plugin-dir>",
+		Short: "Run one plugin from its source directory in its own window",
+		Long: `open loads the plugin in <plugin-dir> (building its Go backend when the sources
+are newer than the .wasm), grants what its manifest declares (development use)
+and shows its UI in a supervised webview process. It runs until the window is
+closed or warden is interrupted.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			dir := args[0]
+			m, err := manifest.Load(dir)
+			if err != nil {
+				return err
+			}
+			if m.Backend != nil {
+				if _, err := build.Backend(ctx, dir, m.Backend.Wasm); err != nil {
+					return fmt.Errorf("build backend of %s: %w", m.ID, err)
+				}
+			}
+			h, err := host.New(ctx, host.Options{Profile: g.profile})
+			if err != nil {
+				return err
+			}
+			defer h.Close(ctx)
+			p, err := h.Load(ctx, dir, host.LoadOptions{Grants: host.GrantAll(m)})
+			if err != nil {
+				return err
+			}
+			if _, err := h.StartUI(ctx, p, host.UIOptions{Debug: debug, Stderr: os.Stderr}); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.ErrOrStderr(), "warden: %s %s is running; close its window or press Ctrl-C to stop\n", m.ID, m.Version)
+			return h.WaitUI(ctx, p.ID())
+		},
+	}
+	cmd.Flags().BoolVar(&debug, "debug", false, "log the page's console and enable the inspector")
+	return cmd
+}

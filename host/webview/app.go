@@ -1,0 +1,63 @@
+package webview
+
+/*
+#cgo pkg-config: gtk+-3.0 webkit2gtk-4.1
+#include "webview.h"
+*/
+import "C"
+
+import (
+	"errors"
+	"os"
+	"runtime"
+	"runtime/cgo"
+	"sync"
+)
+
+// GTK must run on the thread that called gtk_init, and that must be the
+// process's main thread: lock the main goroutine to it before main runs.
+func init() { runtime.LockOSThread() }
+
+// ErrNoDisplay reports that GTK could not open a display.
+var ErrNoDisplay = errors.New("webview: cannot open a display (is DISPLAY set? under a headless system run xvfb-run -a)")
+
+var initOnce = sync.OnceValue(func() error {
+	// Compositing mode renders the same under X11 without a GPU and costs
+	// about 60 MB per web process.
+	if _, ok := os.LookupEnv("WEBKIT_DISABLE_COMPOSITING_MODE"); !ok {
+		os.Setenv("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
+	}
+	if C.wv_init() != 0 {
+		return ErrNoDisplay
+	}
+	return nil
+})
+
+// Init initialises GTK once; later calls return the first result. It must
+// be called from the main goroutine (which this package locks to the main
+// OS thread), before any other function of the package. It returns
+// ErrNoDisplay when no display can be opened.
+func Init() error { return initOnce() }
+
+// Run runs GTK's main loop on the calling (main) thread until Quit.
+func Run() { C.wv_main() }
+
+// Quit makes Run return. Call it on the GTK thread (from Dispatch).
+func Quit() { C.wv_quit() }
+
+// Dispatch queues fn to run on the GTK thread and returns at once. It is
+// safe from any goroutine, including the GTK thread itself (fn then runs
+// on a later loop iteration, never inline). Functions run in the order
+// they were dispatched. Cost: one GSource and one cgo.Handle per call.
+func Dispatch(fn func()) {
+	C.wv_dispatch(C.uintptr_t(cgo.NewHandle(fn)))
+}
+
+// onGTK runs fn now when called on the GTK thread, or dispatches it.
+func onGTK(fn func()) {
+	if C.wv_on_gtk_thread() != 0 {
+		fn()
+		return
+	}
+	Dispatch(fn)
+}

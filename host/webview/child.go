@@ -1,0 +1,329 @@
+package webview
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/url"
+	"os"
+	"path"
+	"sync"
+
+	"github.com/wardenhq/warden/host/ipc"
+	"github.com/wardenhq/warden/isolation"
+	"github.com/wardenhq/warden/sdk/js"
+)
+
+var (
+	// ErrWebProcess reports that WebKit's web process ended abnormally; the
+	// webview process exits non-zero so that the core restarts it.
+	ErrWebProcess = errors.New("web process ended")
+	// ErrBadInit reports an unusable Init frame.
+	ErrBadInit = errors.New("bad init")
+)
+
+// The scripts a child injects. Variables so that tests can run the
+// process with small scripts of their own.
+var (
+	bridgeJS  = js.Bridge
+	channelJS = js.Channel
+)
+
+// child is the state of one webview process. Fields other than conn, mu
+// and pending are used on the GTK thread only.
+type child struct {
+	conn *ipc.Conn
+	init ipc.Init
+	log  *slog.Logger
+
+	w     *Window
+	files *pluginFiles
+	iso   *isolationDoc
+	app   string // the default isolation app's script
+	// tmpData is a website data directory to remove at exit.
+	tmpData string
+
+	mu      sync.Mutex
+	nextID  uint32
+	pending map[uint32]func(value, errMsg string)
+
+	done bool
+	err  error
+}
+
+// RunChild is the webview process: it reads the Init frame from conn,
+// shows the plugin's window and serves the protocol of package host/ipc
+// until the core sends TypeShutdown (nil), the user closes the window
+// (TypeClosed, nil), the web process dies (TypeCrashed, an error wrapping
+// ErrWebProcess), the connection fails or ctx ends. It must be called on
+// the main goroutine (the main OS thread); it runs GTK's main loop there.
+// It does not close conn.
+func RunChild(ctx context.Context, conn *ipc.Conn) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	init, err := readInit(ctx, conn)
+	if err != nil {
+		return err
+	}
+	if err := Init(); err != nil {
+		return fmt.Errorf("webview: %w", err)
+	}
+	c, err := newChild(conn, init, slog.Default().With("plugin", init.PluginID, "launch", init.LaunchID))
+	if err != nil {
+		return err
+	}
+	// Run has not started: this goroutine is the GTK thread.
+	c.open()
+	go c.readFrames()
+	stop := context.AfterFunc(ctx, func() { Dispatch(func() { c.finish(ctx.Err()) }) })
+	defer stop()
+	Run()
+	if c.tmpData != "" {
+		os.RemoveAll(c.tmpData)
+	}
+	return c.err
+}
+
+// readInit waits for the first frame, which must be TypeInit.
+func readInit(ctx context.Context, conn *ipc.Conn) (ipc.Init, error) {
+	type result struct {
+		f   ipc.Frame
+		err error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		f, err := conn.Recv()
+		ch <- result{f, err}
+	}()
+	var r result
+	select {
+	case r = <-ch:
+	case <-ctx.Done():
+		return ipc.Init{}, fmt.Errorf("wait for init: %w", ctx.Err())
+	}
+	if r.err != nil {
+		return ipc.Init{}, fmt.Errorf("read init: %w", r.err)
+	}
+	if r.f.Type != ipc.TypeInit {
+		return ipc.Init{}, fmt.Errorf("%w: first frame is %s", ErrBadInit, r.f.Type)
+	}
+	var init ipc.Init
+	if err := json.Unmarshal(r.f.Payload, &init); err != nil {
+		return ipc.Init{}, fmt.Errorf("%w: %w", ErrBadInit, err)
+	}
+	return init, nil
+}
+
+func newChild(conn *ipc.Conn, init ipc.Init, log *slog.Logger) (*child, error) {
+	if len(init.Key) != isolation.KeySize {
+		return nil, fmt.Errorf("%w: key is %d bytes, want %d", ErrBadInit, len(init.Key), isolation.KeySize)
+	}
+	if init.PluginID == "" || init.Entry == "" {
+		return nil, fmt.Errorf("%w: plugin id and entry are required", ErrBadInit)
+	}
+	files, err := newPluginFiles(init.PluginID, init.Dir, init.CSP)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrBadInit, err)
+	}
+	doc, err := isolation.Document(isolation.Key(init.Key), init.PluginID, init.LaunchID)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrBadInit, err)
+	}
+	app, err := fs.ReadFile(isolation.App(), "isolation.js")
+	if err != nil {
+		return nil, fmt.Errorf("isolation app: %w", err)
+	}
+	c := &child{conn: conn, init: init, log: log, files: files, pending: map[uint32]func(string, string){}}
+	c.iso = &isolationDoc{id: init.PluginID, doc: doc, refused: func(uri string) {
+		c.sendLog("warn", "refused a second request for the isolation document: "+uri)
+	}}
+	c.app = string(app)
+	return c, nil
+}
+
+// entryURL is the plugin's start page.
+func (c *child) entryURL() string {
+	u := url.URL{Scheme: "plugin", Host: c.init.PluginID, Path: path.Clean("/" + c.init.Entry)}
+	return u.String()
+}
+
+// open builds the window: schemes, scripts, handler, policy, callbacks.
+func (c *child) open() {
+	in := c.init
+	dataDir := in.DataDir
+	if in.Debug {
+		if err := captureConsole(c.sendLog); err != nil {
+			c.log.Warn("page console is not forwarded", "err", err)
+		}
+		// WebKit never logs the console of an ephemeral session: in debug
+		// mode use a throwaway directory instead.
+		if dataDir == "" {
+			dir, err := os.MkdirTemp("", "warden-webview-")
+			if err != nil {
+				c.log.Warn("page console is not forwarded", "err", err)
+			}
+			c.tmpData, dataDir = dir, dir
+		}
+	}
+	w, err := New(Options{Title: in.Title, Width: in.Width, Height: in.Height, DataDir: dataDir, Sandbox: in.Sandbox, Debug: in.Debug})
+	if err != nil {
+		c.finish(fmt.Errorf("open window: %w", err))
+		return
+	}
+	c.w = w
+	if in.Placed {
+		w.Move(in.X, in.Y)
+	}
+	w.RegisterScheme("plugin", c.files.serve)
+	w.RegisterScheme("isolation", c.iso.serve)
+	w.AddScript(bridgeJS, "", false, nil)
+	isoOnly := []string{"isolation://*/*"}
+	w.AddScript(c.app, js.World, true, isoOnly)
+	for _, s := range in.IsolationJS {
+		w.AddScript(s, js.World, true, isoOnly)
+	}
+	w.AddScript(channelJS, js.World, true, isoOnly)
+	w.HandleWithReply(js.Handler, js.World, c.invoke)
+	w.SetNavigationPolicy(func(n Navigation) bool {
+		ok := allowNavigation(in.PluginID, n)
+		if !ok {
+			c.log.Info("navigation refused", "uri", n.URI, "new_window", n.NewWindow)
+		}
+		return ok
+	})
+	w.OnLoadChanged(c.loadChanged)
+	w.OnTerminated(func(reason string) {
+		c.send(ipc.Frame{Type: ipc.TypeCrashed, Payload: []byte(reason)})
+		c.finish(fmt.Errorf("%w: %s", ErrWebProcess, reason))
+	})
+	w.OnClose(func() {
+		c.send(ipc.Frame{Type: ipc.TypeClosed})
+		c.finish(nil)
+	})
+	w.Navigate(c.entryURL())
+}
+
+func (c *child) loadChanged(ev LoadEvent, uri string) {
+	switch ev {
+	case LoadCommitted:
+		// A new page gets its own isolation frame.
+		c.iso.reset()
+	case LoadFinished:
+		b, _ := json.Marshal(struct {
+			URL string `json:"url"`
+		}{uri})
+		c.send(ipc.Frame{Type: ipc.TypeReady, Payload: b})
+	}
+}
+
+// invoke relays one envelope from the isolation frame to the core; the
+// reply arrives later as TypeReply with the same id.
+func (c *child) invoke(msg string, reply func(value, errMsg string)) {
+	c.mu.Lock()
+	c.nextID++
+	id := c.nextID
+	c.pending[id] = reply
+	c.mu.Unlock()
+	c.send(ipc.Frame{Type: ipc.TypeInvoke, ID: id, Payload: []byte(msg)})
+}
+
+// send writes f to the core; a failed write ends the process.
+func (c *child) send(f ipc.Frame) {
+	if err := c.conn.Send(f); err != nil {
+		c.log.Error("send to core", "type", f.Type, "err", err)
+		onGTK(func() { c.finish(fmt.Errorf("send %s: %w", f.Type, err)) })
+	}
+}
+
+func (c *child) sendLog(level, msg string) {
+	b, _ := json.Marshal(struct {
+		Level   string `json:"level"`
+		Message string `json:"message"`
+	}{level, msg})
+	c.send(ipc.Frame{Type: ipc.TypeLog, Payload: b})
+}
+
+// finish ends the process with err (nil for a clean exit). GTK thread only.
+func (c *child) finish(err error) {
+	if c.done {
+		return
+	}
+	c.done, c.err = true, err
+	c.w.Destroy()
+	c.failPending()
+	Quit()
+}
+
+// failPending rejects invokes still waiting for the core.
+func (c *child) failPending() {
+	c.mu.Lock()
+	p := c.pending
+	c.pending = map[uint32]func(string, string){}
+	c.mu.Unlock()
+	for _, reply := range p {
+		reply("", "webview closing")
+	}
+}
+
+// readFrames reads the core's frames until the connection ends.
+func (c *child) readFrames() {
+	for {
+		f, err := c.conn.Recv()
+		if err != nil {
+			Dispatch(func() { c.finish(fmt.Errorf("read from core: %w", err)) })
+			return
+		}
+		c.handle(f)
+	}
+}
+
+// handle acts on one frame from the core (reader goroutine).
+func (c *child) handle(f ipc.Frame) {
+	switch f.Type {
+	case ipc.TypeReply:
+		c.mu.Lock()
+		reply := c.pending[f.ID]
+		delete(c.pending, f.ID)
+		c.mu.Unlock()
+		if reply == nil {
+			c.log.Warn("reply to unknown invoke", "id", f.ID)
+			return
+		}
+		reply(string(f.Payload), "")
+	case ipc.TypeEval:
+		id, src := f.ID, string(f.Payload)
+		Dispatch(func() { c.w.Eval(src, func(res string, err error) { c.evalResult(id, res, err) }) })
+	case ipc.TypeEvent:
+		if !json.Valid(f.Payload) {
+			c.log.Warn("event payload is not JSON")
+			return
+		}
+		src := "window.__wardenEvent && window.__wardenEvent(" + string(f.Payload) + ");"
+		Dispatch(func() { c.w.Eval(src, nil) })
+	case ipc.TypeShutdown:
+		Dispatch(func() { c.finish(nil) })
+	default:
+		c.log.Warn("unexpected frame from core", "type", f.Type)
+	}
+}
+
+func (c *child) evalResult(id uint32, res string, err error) {
+	type result struct {
+		OK    bool            `json:"ok"`
+		Value json.RawMessage `json:"value,omitempty"`
+		Error string          `json:"error,omitempty"`
+	}
+	r := result{OK: err == nil, Value: json.RawMessage(res)}
+	if err != nil {
+		r.Error, r.Value = err.Error(), nil
+	}
+	b, merr := json.Marshal(r)
+	if merr != nil {
+		b, _ = json.Marshal(result{Error: "result is not JSON: " + merr.Error()})
+	}
+	c.send(ipc.Frame{Type: ipc.TypeEvalResult, ID: id, Payload: b})
+}

@@ -1,0 +1,56 @@
+// C side of the Warden WebKitGTK binding. Definitions live in webview.c;
+// the Go preamble only includes this header, because a file with //export
+// functions may not define C functions in its preamble.
+#ifndef WARDEN_WEBVIEW_H
+#define WARDEN_WEBVIEW_H
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <gtk/gtk.h>
+#include <webkit2/webkit2.h>
+
+typedef struct wv_window {
+	GtkWidget *window;
+	WebKitWebView *view;
+	WebKitWebContext *ctx;
+	WebKitUserContentManager *ucm;
+	uintptr_t handle; // cgo.Handle of the Go *Window
+} wv_window;
+
+// wv_pending is one message waiting for its reply.
+typedef struct wv_pending {
+	WebKitScriptMessageReply *reply;
+	JSCContext *ctx;
+} wv_pending;
+
+int wv_init(void);
+void wv_main(void);
+void wv_quit(void);
+int wv_on_gtk_thread(void);
+void wv_dispatch(uintptr_t h);
+
+wv_window *wv_new(uintptr_t handle, const char *title, int width, int height,
+	const char *data_dir, const char *cache_dir, int sandbox, int debug);
+void wv_destroy(wv_window *w);
+void wv_show(wv_window *w);
+void wv_set_title(wv_window *w, const char *title);
+void wv_set_size(wv_window *w, int width, int height);
+void wv_move(wv_window *w, int x, int y);
+void wv_navigate(wv_window *w, const char *uri);
+void wv_terminate(wv_window *w);
+
+void wv_register_scheme(wv_window *w, const char *scheme, uintptr_t h);
+const char *wv_request_uri(WebKitURISchemeRequest *req);
+const char *wv_request_method(WebKitURISchemeRequest *req);
+char *wv_request_headers(WebKitURISchemeRequest *req);
+void wv_request_finish(WebKitURISchemeRequest *req, int status, const char *content_type,
+	const char *headers, const void *body, size_t len);
+
+void wv_add_script(wv_window *w, const char *src, const char *world, int all_frames,
+	const char **allow);
+int wv_handle_with_reply(wv_window *w, const char *name, const char *world, uintptr_t h);
+void wv_reply(wv_pending *p, const char *value, const char *error);
+
+void wv_eval(wv_window *w, const char *js, const char *world, uintptr_t h);
+
+#endif

@@ -1,0 +1,188 @@
+package webview
+
+/*
+#include "webview.h"
+*/
+import "C"
+
+import (
+	"errors"
+	"path/filepath"
+	"runtime/cgo"
+	"unsafe"
+)
+
+// ErrDestroyed reports a call on a window that was already destroyed.
+var ErrDestroyed = errors.New("webview: window destroyed")
+
+// Options configure a new Window.
+type Options struct {
+	Title         string
+	Width, Height int // default size in pixels; <= 0 means 800x600
+	// DataDir is the website data directory (localStorage, IndexedDB,
+	// caches under DataDir/cache); "" keeps everything in memory.
+	DataDir string
+	// Sandbox runs the web process under WebKit's bubblewrap sandbox.
+	Sandbox bool
+	// Debug enables the inspector and writes console messages to stdout.
+	Debug bool
+}
+
+// LoadEvent is a step of a main-frame load (WebKitLoadEvent).
+type LoadEvent int
+
+// Load events, in the order WebKit reports them.
+const (
+	LoadStarted LoadEvent = iota
+	LoadRedirected
+	LoadCommitted
+	LoadFinished
+)
+
+// Navigation describes one navigation WebKit asks about.
+type Navigation struct {
+	URI string
+	// NewWindow is set for requests to open a new window (window.open,
+	// target=_blank).
+	NewWindow bool
+	// Response is set when the question is about a received response
+	// rather than a navigation request. WebKit only says which frame
+	// navigates for responses: MainFrame then tells the top frame's
+	// document apart from a subframe's.
+	Response  bool
+	MainFrame bool
+}
+
+// Window is one GtkWindow holding one web view with its own web context
+// and user content manager. Its methods must be called on the GTK thread.
+type Window struct {
+	c      *C.wv_window
+	handle cgo.Handle
+
+	onLoad       func(LoadEvent, string)
+	onTerminated func(string)
+	onClose      func()
+	policy       func(Navigation) bool
+}
+
+// New creates a window (shown at once) with its own web context, website
+// data manager and user content manager. Call on the GTK thread after
+// Init. Each window starts its own WebKit web and network processes on
+// first navigation (about 100-170 MB and 30 MB).
+func New(opts Options) (*Window, error) {
+	if err := Init(); err != nil {
+		return nil, err
+	}
+	if opts.Width <= 0 || opts.Height <= 0 {
+		opts.Width, opts.Height = 800, 600
+	}
+	w := &Window{}
+	w.handle = cgo.NewHandle(w)
+	title := C.CString(opts.Title)
+	defer C.free(unsafe.Pointer(title))
+	var dataDir, cacheDir *C.char
+	if opts.DataDir != "" {
+		dataDir = C.CString(opts.DataDir)
+		defer C.free(unsafe.Pointer(dataDir))
+		cacheDir = C.CString(filepath.Join(opts.DataDir, "cache"))
+		defer C.free(unsafe.Pointer(cacheDir))
+	}
+	w.c = C.wv_new(C.uintptr_t(w.handle), title, C.int(opts.Width), C.int(opts.Height),
+		dataDir, cacheDir, cbool(opts.Sandbox), cbool(opts.Debug))
+	C.wv_show(w.c)
+	return w, nil
+}
+
+func cbool(b bool) C.int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// alive reports whether w can still be used.
+func (w *Window) alive() bool { return w != nil && w.c != nil }
+
+// Destroy closes the window and releases the view, its context and its
+// handlers. Pending evaluations are reported as failed. Calling Destroy
+// twice is harmless.
+func (w *Window) Destroy() {
+	if !w.alive() {
+		return
+	}
+	C.wv_destroy(w.c)
+	w.c = nil
+	w.handle.Delete()
+}
+
+// Navigate loads uri in the main frame (subject to the navigation policy).
+func (w *Window) Navigate(uri string) {
+	if !w.alive() {
+		return
+	}
+	s := C.CString(uri)
+	defer C.free(unsafe.Pointer(s))
+	C.wv_navigate(w.c, s)
+}
+
+// SetTitle sets the window title.
+func (w *Window) SetTitle(title string) {
+	if !w.alive() {
+		return
+	}
+	s := C.CString(title)
+	defer C.free(unsafe.Pointer(s))
+	C.wv_set_title(w.c, s)
+}
+
+// SetSize resizes the window to width x height pixels.
+func (w *Window) SetSize(width, height int) {
+	if w.alive() {
+		C.wv_set_size(w.c, C.int(width), C.int(height))
+	}
+}
+
+// Move asks the window manager to put the window's top-left corner at x, y.
+func (w *Window) Move(x, y int) {
+	if w.alive() {
+		C.wv_move(w.c, C.int(x), C.int(y))
+	}
+}
+
+// TerminateWebProcess kills the view's web process, as a crash would;
+// OnTerminated then reports "terminated by api". For tests and for
+// stopping a runaway page.
+func (w *Window) TerminateWebProcess() {
+	if w.alive() {
+		C.wv_terminate(w.c)
+	}
+}
+
+// OnLoadChanged sets fn to be called at each step of a main-frame load
+// with the view's current URI.
+func (w *Window) OnLoadChanged(fn func(ev LoadEvent, uri string)) { w.onLoad = fn }
+
+// OnLoadFinished sets fn to be called when a main-frame load finishes. It
+// replaces any OnLoadChanged callback.
+func (w *Window) OnLoadFinished(fn func(uri string)) {
+	w.onLoad = func(ev LoadEvent, uri string) {
+		if ev == LoadFinished {
+			fn(uri)
+		}
+	}
+}
+
+// OnTerminated sets fn to be called when the web process ends abnormally
+// ("crashed", "exceeded memory limit", "terminated by api").
+func (w *Window) OnTerminated(fn func(reason string)) { w.onTerminated = fn }
+
+// OnClose sets fn to be called when the user asks to close the window.
+// The window stays open: fn decides (typically by calling Destroy). With
+// no callback the window is destroyed.
+func (w *Window) OnClose(fn func()) { w.onClose = fn }
+
+// SetNavigationPolicy sets fn to decide every navigation, new-window
+// request and frame response; false refuses it. WebKit itself never opens
+// a new window for this view, whatever fn says. With no policy everything
+// but new windows is allowed.
+func (w *Window) SetNavigationPolicy(fn func(Navigation) bool) { w.policy = fn }
