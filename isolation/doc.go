@@ -74,7 +74,7 @@
 // isolation.js defines the global WardenIsolation:
 //
 //	seal(keyBytes, pluginId, launchId, {seq, id, cmd, args}) -> Promise<string>
-//	send   set by the webview host: send(envelope) delivers to the core
+//	send   set by the webview host: send(envelope, id) delivers to the core
 //	hook   optional; window.__WARDEN_ISOLATION_HOOK__ takes precedence
 //
 // In a frame with a parent it accepts message events whose source is the

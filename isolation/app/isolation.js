@@ -152,7 +152,7 @@
 
   var api = {
     seal: seal,
-    // send(envelope) is installed by the webview host: the frame's private
+    // send(envelope, id) is installed by the webview host: the frame's private
     // channel to the core. Until then requests fail with
     // "isolation channel unavailable".
     send: null,
@@ -197,7 +197,7 @@
         return keyPromise.then(function (k) {
           return sealWith(k, pluginId, launchId, request);
         }).then(function (envelope) {
-          var sent = send.call(api, envelope);
+          var sent = send.call(api, envelope, id);
           // A rejected delivery is the caller's error; the queue moves on
           // without waiting for the core's reply.
           if (sent && typeof sent.then === 'function') {
