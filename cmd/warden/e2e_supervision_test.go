@@ -1,0 +1,208 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/wardenhq/warden/host"
+)
+
+// TestE2ECrashRestart kills one plugin's webview process three times while
+// a second plugin keeps answering invokes: the first two kills are restarted
+// within a second, the third leaves the plugin stopped with the reason.
+func TestE2ECrashRestart(t *testing.T) {
+	needDisplay(t)
+	h := e2eHost(t, host.Options{})
+	a, ui := openPlugin(t, h, example("hello"), nil, uiOptions())
+	_, other := openPlugin(t, h, example("notes"), nil, uiOptions())
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var answered atomic.Int64
+	failed := make(chan error, 1)
+	go func() {
+		for ctx.Err() == nil {
+			ectx, ecancel := context.WithTimeout(ctx, 10*time.Second)
+			_, err := other.Eval(ectx, `return await warden.invoke("backend.list", {})`)
+			ecancel()
+			if err != nil && ctx.Err() == nil {
+				failed <- err
+				return
+			}
+			answered.Add(1)
+		}
+	}()
+
+	for kill := 1; kill <= 3; kill++ {
+		pid := ui.PID()
+		before := answered.Load()
+		if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+			t.Fatal(err)
+		}
+		if kill == 3 {
+			break
+		}
+		killed := time.Now()
+		for ui.PID() == pid || ui.PID() == 0 {
+			if time.Since(killed) > time.Second {
+				t.Fatalf("kill %d: not restarted within a second", kill)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		t.Logf("kill %d: restarted as pid %d after %v", kill, ui.PID(), time.Since(killed))
+		rctx, rcancel := context.WithTimeout(context.Background(), 30*time.Second)
+		if err := ui.WaitReady(rctx); err != nil {
+			rcancel()
+			t.Fatal(err)
+		}
+		rcancel()
+		var reply string
+		eval(t, ui, `return await warden.invoke("backend.greet", "again")`, &reply)
+		if reply != "Hello, again!" {
+			t.Fatalf("after restart greet = %q", reply)
+		}
+		for answered.Load() == before {
+			select {
+			case err := <-failed:
+				t.Fatalf("the other plugin stopped answering: %v", err)
+			case <-time.After(10 * time.Millisecond):
+			}
+		}
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		st := h.UIState(a.ID())
+		if st.Stopped {
+			if !strings.Contains(st.Reason, "crashed 3 times") {
+				t.Fatalf("stopped with reason %q", st.Reason)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after three crashes the plugin is still %+v", st)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	select {
+	case err := <-failed:
+		t.Fatalf("the other plugin stopped answering: %v", err)
+	default:
+	}
+	var list []any
+	eval(t, other, `return await warden.invoke("backend.list", {})`, &list)
+}
+
+// TestE2ENoOrphans kills the core with SIGKILL and checks that its webview
+// process and everything that process started are gone.
+func TestE2ENoOrphans(t *testing.T) {
+	needDisplay(t)
+	cmd := exec.Command(os.Args[0], "open", "--profile", t.TempDir(), example("hello"))
+	cmd.Env = append(os.Environ(), "WARDEN_TEST_MAIN=1")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	sc := bufio.NewScanner(stderr)
+	for sc.Scan() && !strings.Contains(sc.Text(), "is running") {
+	}
+	go func() {
+		for sc.Scan() {
+		}
+	}()
+	// The page loads in a WebKit web process under the webview process;
+	// wait until the core has descendants at least two levels deep.
+	var tree []int
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		tree = descendants(cmd.Process.Pid)
+		if len(tree) >= 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the core started no webview process: %v", tree)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	time.Sleep(500 * time.Millisecond)
+	tree = descendants(cmd.Process.Pid)
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Wait()
+	deadline = time.Now().Add(5 * time.Second)
+	for _, pid := range tree {
+		for alive(pid) {
+			if time.Now().After(deadline) {
+				t.Fatalf("process %d (%s) outlived the core", pid, cmdline(pid))
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+}
+
+// descendants lists every process below pid, from /proc.
+func descendants(pid int) []int {
+	children := map[int][]int{}
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		p, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		// The command name is in parentheses and may hold spaces.
+		s := string(b)
+		fields := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+		if len(fields) < 2 {
+			continue
+		}
+		ppid, _ := strconv.Atoi(fields[1])
+		children[ppid] = append(children[ppid], p)
+	}
+	var out []int
+	queue := []int{pid}
+	for len(queue) > 0 {
+		p := queue[0]
+		queue = queue[1:]
+		for _, c := range children[p] {
+			out = append(out, c)
+			queue = append(queue, c)
+		}
+	}
+	return out
+}
+
+// alive reports whether pid exists and is not a zombie.
+func alive(pid int) bool {
+	if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
+		return false
+	}
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return false
+	}
+	s := string(b)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+	return len(f) > 0 && f[0] != "Z"
+}
+
+func cmdline(pid int) string {
+	b, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cmdline")
+	return strings.ReplaceAll(string(b), "\x00", " ")
+}
