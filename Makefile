@@ -1,7 +1,7 @@
 # Warden's build entry points. `make test` is what CI runs.
 export PATH := /usr/local/go/bin:$(PATH)
 
-.PHONY: all build test lint vet staticcheck unit bench fuzz call
+.PHONY: all build test lint unit bench call demo
 
 all: build
 
@@ -17,13 +17,21 @@ lint:
 	GOOS=wasip1 GOARCH=wasm go vet ./sdk/guest/... ./examples/...
 	go tool staticcheck ./...
 
+# The end-to-end tests drive real WebKitGTK windows: without a display they
+# run under Xvfb.
 unit:
-	go test -race -count=1 -timeout 20m ./...
+	@if [ -n "$$DISPLAY" ]; then go test -race -count=1 -timeout 20m ./...; \
+	else xvfb-run -a -s "-screen 0 1280x720x24" go test -race -count=1 -timeout 20m ./...; fi
 
 # Benchmarks whose results go to bench/RESULTS.md.
 bench:
 	bash bench/run.sh
 
-# The main job for now: one sealed invoke of the hello example through the whole mediator.
+# The main job: the example plugins in their own windows (under Xvfb when
+# there is no display), driven like a user would, with a screenshot.
+demo: build
+	./bin/warden demo
+
+# One sealed invoke of the hello example through the whole mediator.
 call: build
 	./bin/warden call examples/hello backend.greet '"Ada"'

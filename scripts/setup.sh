@@ -10,8 +10,12 @@ if ! command -v go >/dev/null 2>&1; then
 fi
 
 need=()
-command -v node >/dev/null 2>&1 || need+=(nodejs)   # runs the isolation app's sealing in tests
-command -v gcc >/dev/null 2>&1 || need+=(gcc)
+command -v node >/dev/null 2>&1 || need+=(nodejs)   # runs the isolation app and the bridge in tests
+command -v gcc >/dev/null 2>&1 || need+=(gcc)        # cgo for host/webview
+pkg-config --exists webkit2gtk-4.1 2>/dev/null || need+=(libwebkit2gtk-4.1-dev pkg-config)
+command -v Xvfb >/dev/null 2>&1 || need+=(xvfb)      # the demo and the end-to-end tests without a display
+command -v xauth >/dev/null 2>&1 || need+=(xauth)    # xvfb-run
+command -v import >/dev/null 2>&1 || need+=(imagemagick) # the demo's screenshot
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
