@@ -11,12 +11,19 @@ benchtime=${BENCHTIME:-2s}
 cmd="go test -run '^\$' -bench 'RawExtismCall|ModuleCall\$|Compile|Invoke|MediatorOverhead|Open\$|Decide' -benchmem -benchtime $benchtime -count $count ./host/ ./host/backend/ ./isolation/ ./permissions/"
 raw=$(mktemp)
 trap 'rm -f "$raw"' EXIT
+# The webview benchmarks open real WebKitGTK windows: under Xvfb when
+# there is no display.
+xvfb=""
+[ -n "${DISPLAY:-}" ] || xvfb="xvfb-run -a -s '-screen 0 1280x720x24' "
+wcmd="${xvfb}go test -run '^\$' -bench 'HandlerRoundTrip|InvokeRoundTrip|InvokeThroughput|ColdStart' -benchtime ${WEBVIEW_BENCHTIME:-3000x} -count $count ./host/webview/ ./cmd/warden/"
 if [ "${1:-}" = "--from" ]; then
-  # Summarise the output of an earlier run of the same command.
+  # Summarise the output of an earlier run of the same commands.
   cp "$2" "$raw"
 else
   echo "bench: $cmd" >&2
   eval "$cmd" | tee "$raw" >&2
+  echo "bench: $wcmd" >&2
+  eval "$wcmd" | tee -a "$raw" >&2
 fi
 
 # median NAME FIELD: the median of the value before unit FIELD over all
@@ -39,21 +46,29 @@ invmed=$(median BenchmarkMediatorOverhead invoke-median-ns)
 callmed=$(median BenchmarkMediatorOverhead call-median-ns)
 tp2=$(median 'BenchmarkInvokeGreetParallel/callers=2' invokes/s)
 tp8=$(median 'BenchmarkInvokeGreetParallel/callers=8' invokes/s)
-cold=$(median BenchmarkCompileCold ns/op)
+compcold=$(median BenchmarkCompileCold ns/op)
 cached=$(median BenchmarkCompileCached ns/op)
 open=$(median BenchmarkOpen ns/op)
-ratio=$(awk -v a="$cold" -v b="$cached" 'BEGIN { if (b > 0) printf "%.0fx", a/b; else print "n/a" }')
+floorw=$(median BenchmarkHandlerRoundTrip median-ns/roundtrip)
+full=$(median BenchmarkInvokeRoundTrip median-ns/invoke)
+fullp99=$(median BenchmarkInvokeRoundTrip p99-ns/invoke)
+tp32=$(median BenchmarkInvokeThroughput invokes/s)
+cold=$(median BenchmarkColdStart median-ns/start)
+pssmb=$(median BenchmarkColdStart Pss-MB)
+fullx=$(awk -v a="$full" -v b="$floorw" 'BEGIN { if (b > 0) printf "%.1fx", a/b; else print "n/a" }')
+ratio=$(awk -v a="$compcold" -v b="$cached" 'BEGIN { if (b > 0) printf "%.0fx", a/b; else print "n/a" }')
 ovhfloor=$(awk -v o="$ovh" -v f="$floor" 'BEGIN { if (f > 0) printf "%.1f%%", 100*o/f; else print "n/a" }')
 
 cat > bench/RESULTS.md <<MD
 # Benchmark results
 
-Made by \`bash bench/run.sh\` (COUNT=$count, BENCHTIME=$benchtime) on $(date -u +%Y-%m-%d),
+Made by \`bash bench/run.sh\` (COUNT=$count, BENCHTIME=$benchtime, WEBVIEW_BENCHTIME=${WEBVIEW_BENCHTIME:-3000x}) on $(date -u +%Y-%m-%d),
 $(nproc) cores, $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo), $(go version | cut -d' ' -f3).
-The command it ran:
+The commands it ran:
 
 \`\`\`
 $cmd
+$wcmd
 \`\`\`
 
 Each figure below is the median over the $count runs. The machine is a shared VM:
@@ -82,9 +97,25 @@ direct pooled call of the same export, and taking the difference of the medians.
 
 | what | result |
 |---|---|
-| cold compile of the hello backend (empty cache) | $(ms "$cold") |
+| cold compile of the hello backend (empty cache) | $(ms "$compcold") |
 | load from the on-disk cache (new engine, warm cache) | $(ms "$cached") |
 | cached vs cold | $ratio faster (target >= 10x) |
+
+## Webview path (issue 3, acceptance 6)
+
+Real WebKitGTK windows under Xvfb, timed on the Go side with the monotonic clock.
+
+| what | result | target |
+|---|---|---|
+| bare WebKitGTK with-reply message handler round trip (the floor), median | $(us "$floorw") | |
+| full \`warden.invoke("backend.greet")\` from the page (bridge, isolation iframe, hook, seal, webview process, core, WASM, back), median | $(us "$full") (p99 $(us "$fullp99")) | <= 500 us |
+| full invoke over the floor | $fullx | <= 2x |
+| throughput with 32 invokes in flight, one plugin | $tp32 invokes/s | >= 5,000 |
+| cold start, spawn to page loaded, median | $(ms "$cold") | <= 600 ms |
+| proportional memory of one plugin's processes (webview process + WebKit's), median | $pssmb MB | <= 200 MB |
+
+The full invoke is the gap between two consecutive audit entries (stamped by
+the core) while the page awaits one invoke after the other.
 
 ## Raw output
 

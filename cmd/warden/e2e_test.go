@@ -21,7 +21,7 @@ import (
 
 // needDisplay fails the test when there is no X display: these tests must
 // never pass by not running.
-func needDisplay(t *testing.T) {
+func needDisplay(t testing.TB) {
 	t.Helper()
 	if os.Getenv("DISPLAY") == "" {
 		t.Fatal("needs a display: run under xvfb-run -a (make test does)")
@@ -55,7 +55,7 @@ func uiOptions() host.UIOptions {
 
 // openPlugin builds, loads and opens the plugin in dir with grants, and
 // waits for its page.
-func openPlugin(t *testing.T, h *host.Host, dir string, grants permissions.Grants, opts host.UIOptions) (*host.Plugin, *host.UI) {
+func openPlugin(t testing.TB, h *host.Host, dir string, grants permissions.Grants, opts host.UIOptions) (*host.Plugin, *host.UI) {
 	t.Helper()
 	ctx := context.Background()
 	m, err := manifest.Load(dir)

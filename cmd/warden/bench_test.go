@@ -1,0 +1,151 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/wardenhq/warden/host"
+	"github.com/wardenhq/warden/host/audit"
+)
+
+// The webview benchmarks run the hello example in a real WebKitGTK window
+// (this test binary re-executed as the webview process) and time everything
+// on the Go side with the monotonic clock: performance.now() ticks in 1 ms
+// steps in WebKitGTK. Results go to bench/RESULTS.md (bench/run.sh).
+
+// benchUI opens the hello example with limits that do not throttle a
+// benchmark.
+func benchUI(b *testing.B) (*host.Host, *host.Plugin, *host.UI) {
+	b.Helper()
+	needDisplay(b)
+	h, err := host.New(context.Background(), host.Options{Profile: b.TempDir(), Limits: host.Limits{Rate: -1, MaxInFlight: 1024}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { h.Close(context.Background()) })
+	p, ui := openPlugin(b, h, example("hello"), nil, uiOptions())
+	return h, p, ui
+}
+
+// BenchmarkInvokeRoundTrip is a full warden.invoke("backend.greet") from the
+// page: bridge, isolation iframe, hook, WebCrypto seal, native handler,
+// webview process, core (open, decide, audit), WASM, and back. The page
+// awaits each invoke before the next, so the gap between two consecutive
+// audit entries (stamped by the core with its monotonic clock) is one full
+// round trip; reported as the median and 99th percentile.
+func BenchmarkInvokeRoundTrip(b *testing.B) {
+	h, p, ui := benchUI(b)
+	n := max(b.N, 2)
+	b.ResetTimer()
+	if _, err := ui.Eval(context.Background(), fmt.Sprintf(`for (let i = 0; i < %d; i++) await warden.invoke("backend.greet", "bench"); return true;`, n+1)); err != nil {
+		b.Fatal(err)
+	}
+	b.StopTimer()
+	es, err := h.Audit().Query(context.Background(), audit.Filter{Plugin: p.ID(), Limit: n + 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var gaps []time.Duration
+	for i := 0; i+1 < len(es); i++ { // newest first
+		if es[i].Cmd == "backend.greet" && es[i+1].Cmd == "backend.greet" {
+			gaps = append(gaps, es[i].Time.Sub(es[i+1].Time))
+		}
+	}
+	if len(gaps) < n/2 {
+		b.Fatalf("only %d round trips measured", len(gaps))
+	}
+	slices.Sort(gaps)
+	b.ReportMetric(float64(gaps[len(gaps)/2].Nanoseconds()), "median-ns/invoke")
+	b.ReportMetric(float64(gaps[len(gaps)*99/100].Nanoseconds()), "p99-ns/invoke")
+}
+
+// BenchmarkInvokeThroughput keeps 32 invokes of backend.greet in flight
+// from the page and reports completed invokes per second, timed around the
+// whole run on the Go side.
+func BenchmarkInvokeThroughput(b *testing.B) {
+	_, _, ui := benchUI(b)
+	n := max(b.N, 32)
+	js := fmt.Sprintf(`
+		let left = %d;
+		async function worker() { while (left-- > 0) await warden.invoke("backend.greet", "bench"); }
+		await Promise.all(Array.from({length: 32}, worker));
+		return true;`, n)
+	b.ResetTimer()
+	start := time.Now()
+	if _, err := ui.Eval(context.Background(), js); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(n)/time.Since(start).Seconds(), "invokes/s")
+}
+
+// BenchmarkColdStart measures a plugin window from spawning its webview
+// process to its page having loaded, and then the proportional memory (Pss
+// from /proc/PID/smaps_rollup) of that process and every process it
+// started (WebKit's web and network processes, their sandbox wrappers).
+// It starts at most coldStarts windows whatever b.N is, so that it can share
+// one -benchtime with the invoke benchmarks in a single run.
+func BenchmarkColdStart(b *testing.B) {
+	needDisplay(b)
+	var starts []time.Duration
+	var pss []int64
+	for range min(b.N, coldStarts) {
+		h, err := host.New(context.Background(), host.Options{Profile: b.TempDir()})
+		if err != nil {
+			b.Fatal(err)
+		}
+		p, err := h.Load(context.Background(), example("hello"), host.LoadOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		start := time.Now()
+		ui, err := h.StartUI(context.Background(), p, uiOptions())
+		if err != nil {
+			b.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		err = ui.WaitReady(ctx)
+		cancel()
+		if err != nil {
+			b.Fatal(err)
+		}
+		starts = append(starts, time.Since(start))
+		// Memory after the page has settled: one greet, then a short pause.
+		if _, err := ui.Eval(context.Background(), `return await warden.invoke("backend.greet", "mem")`); err != nil {
+			b.Fatal(err)
+		}
+		time.Sleep(300 * time.Millisecond)
+		pss = append(pss, treePss(ui.PID()))
+		h.Close(context.Background())
+	}
+	slices.Sort(starts)
+	slices.Sort(pss)
+	b.ReportMetric(float64(starts[len(starts)/2].Nanoseconds()), "median-ns/start")
+	b.ReportMetric(float64(pss[len(pss)/2])/1024, "Pss-MB")
+}
+
+// coldStarts bounds the windows BenchmarkColdStart opens per run.
+const coldStarts = 5
+
+// treePss sums Pss (kB) over pid and its descendants.
+func treePss(pid int) int64 {
+	var total int64
+	for _, p := range append([]int{pid}, descendants(pid)...) {
+		b, err := os.ReadFile("/proc/" + strconv.Itoa(p) + "/smaps_rollup")
+		if err != nil {
+			continue
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			if f := strings.Fields(line); len(f) >= 2 && f[0] == "Pss:" {
+				kb, _ := strconv.ParseInt(f[1], 10, 64)
+				total += kb
+			}
+		}
+	}
+	return total
+}
