@@ -24,11 +24,7 @@ import (
 func benchUI(b *testing.B) (*host.Host, *host.Plugin, *host.UI) {
 	b.Helper()
 	needDisplay(b)
-	h, err := host.New(context.Background(), host.Options{Profile: b.TempDir(), Limits: host.Limits{Rate: -1, MaxInFlight: 1024}})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { h.Close(context.Background()) })
+	h := e2eHost(b, host.Options{Limits: host.Limits{Rate: -1, MaxInFlight: 1024}})
 	p, ui := openPlugin(b, h, example("hello"), nil, uiOptions())
 	return h, p, ui
 }
@@ -95,7 +91,7 @@ func BenchmarkColdStart(b *testing.B) {
 	var starts []time.Duration
 	var pss []int64
 	for range min(b.N, coldStarts) {
-		h, err := host.New(context.Background(), host.Options{Profile: b.TempDir()})
+		h, err := host.New(context.Background(), host.Options{Profile: b.TempDir(), Logger: quietLog})
 		if err != nil {
 			b.Fatal(err)
 		}

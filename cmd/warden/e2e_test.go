@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"testing"
@@ -29,10 +30,16 @@ func needDisplay(t testing.TB) {
 }
 
 // e2eHost starts a host on a fresh profile.
-func e2eHost(t *testing.T, opts host.Options) *host.Host {
+// quietLog keeps the host's routine log out of test output.
+var quietLog = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+
+func e2eHost(t testing.TB, opts host.Options) *host.Host {
 	t.Helper()
 	if opts.Profile == "" {
 		opts.Profile = t.TempDir()
+	}
+	if opts.Logger == nil {
+		opts.Logger = quietLog
 	}
 	h, err := host.New(context.Background(), opts)
 	if err != nil {

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"os"
 
@@ -26,7 +28,12 @@ func newWebviewCmd() *cobra.Command {
 			}
 			conn := ipc.NewConn(f, 0)
 			defer conn.Close()
-			return webview.RunChild(cmd.Context(), conn)
+			err := webview.RunChild(cmd.Context(), conn)
+			if errors.Is(err, context.Canceled) {
+				// SIGTERM from the core's supervisor: a clean stop.
+				return nil
+			}
+			return err
 		},
 	}
 }
