@@ -31,10 +31,12 @@ static gboolean dispatch_cb(gpointer data) {
 
 // wv_dispatch always queues, even on the GTK thread: g_main_context_invoke
 // would run the function at once on any thread that happens to acquire the
-// context between two loop iterations, which GTK does not survive.
+// context between two loop iterations, which GTK does not survive. It runs
+// at default priority, beside WebKit's own IPC sources: replies to the page
+// waiting behind idle work doubled the invoke round trip.
 void wv_dispatch(uintptr_t h) {
 	GSource *src = g_idle_source_new();
-	g_source_set_priority(src, G_PRIORITY_HIGH_IDLE);
+	g_source_set_priority(src, G_PRIORITY_DEFAULT);
 	g_source_set_callback(src, dispatch_cb, (gpointer)h, NULL);
 	g_source_attach(src, g_main_context_default());
 	g_source_unref(src);
