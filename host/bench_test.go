@@ -27,30 +27,24 @@ func benchHost(b *testing.B) (*Host, *Plugin) {
 func BenchmarkInvokeStorageGet(b *testing.B) {
 	h, p := benchHost(b)
 	c := launch(b, p)
-	ctx := context.Background()
-	if r := h.Invoke(ctx, c.l, c.seal(b, "storage.set", map[string]string{"key": "k", "value": "v"})); !r.OK {
+	if r := h.Invoke(context.Background(), c.l, c.seal(b, "storage.set", map[string]string{"key": "k", "value": "v"})); !r.OK {
 		b.Fatal(r.Error)
 	}
-	envs := sealMany(b, c, b.N, "storage.get", map[string]string{"key": "k"})
-	var wire []byte
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := range b.N {
-		r := h.Invoke(ctx, c.l, envs[i])
-		if !r.OK {
-			b.Fatal(r.Error)
-		}
-		wire = r.AppendJSON(wire[:0])
-	}
+	benchInvoke(b, h, c, "storage.get", map[string]string{"key": "k"})
 }
 
 // BenchmarkInvokeGreet is a sealed invoke through the whole mediator to the
 // hello backend's greet export.
 func BenchmarkInvokeGreet(b *testing.B) {
 	h, p := benchHost(b)
-	c := launch(b, p)
+	benchInvoke(b, h, launch(b, p), "backend.greet", "Ada")
+}
+
+// benchInvoke times b.N sealed invokes of cmd on c's launch, each reply
+// encoded as it goes on the wire.
+func benchInvoke(b *testing.B, h *Host, c *client, cmd string, args any) {
 	ctx := context.Background()
-	envs := sealMany(b, c, b.N, "backend.greet", "Ada")
+	envs := sealMany(b, c, b.N, cmd, args)
 	var wire []byte
 	b.ReportAllocs()
 	b.ResetTimer()

@@ -12,9 +12,7 @@ import (
 
 	"github.com/wardenhq/warden/host"
 	"github.com/wardenhq/warden/isolation"
-	"github.com/wardenhq/warden/manifest"
 	"github.com/wardenhq/warden/permissions"
-	"github.com/wardenhq/warden/plugins/build"
 )
 
 func newCall(g *globals) *cobra.Command {
@@ -52,14 +50,9 @@ declares (development use); --grant limits that to the listed ones.`,
 
 func runCall(cmd *cobra.Command, g *globals, dir, command string, args json.RawMessage, grantList []string, grantSet bool) error {
 	ctx := cmd.Context()
-	m, err := manifest.Load(dir)
+	m, err := loadSource(ctx, dir)
 	if err != nil {
 		return err
-	}
-	if m.Backend != nil {
-		if _, err := build.Backend(ctx, dir, m.Backend.Wasm); err != nil {
-			return fmt.Errorf("build backend of %s: %w", m.ID, err)
-		}
 	}
 	grants := host.GrantAll(m)
 	if grantSet {

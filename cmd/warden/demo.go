@@ -13,8 +13,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/wardenhq/warden/host"
-	"github.com/wardenhq/warden/manifest"
-	"github.com/wardenhq/warden/plugins/build"
 )
 
 // demoStep is one thing the demo does in a plugin's page, as the user
@@ -92,12 +90,9 @@ func runDemo(ctx context.Context, out io.Writer, examples, shot string, keep boo
 	uis := map[string]*host.UI{}
 	for i, name := range []string{"hello", "notes"} {
 		dir := filepath.Join(examples, name)
-		m, err := manifest.Load(dir)
+		m, err := loadSource(ctx, dir)
 		if err != nil {
 			return fmt.Errorf("demo: %w (run from the repository root or pass --examples)", err)
-		}
-		if _, err := build.Backend(ctx, dir, m.Backend.Wasm); err != nil {
-			return fmt.Errorf("demo: build %s: %w", name, err)
 		}
 		p, err := h.Load(ctx, dir, host.LoadOptions{Grants: host.GrantAll(m)})
 		if err != nil {

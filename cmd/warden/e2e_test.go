@@ -11,9 +11,7 @@ import (
 
 	"github.com/wardenhq/warden/host"
 	"github.com/wardenhq/warden/host/audit"
-	"github.com/wardenhq/warden/manifest"
 	"github.com/wardenhq/warden/permissions"
-	"github.com/wardenhq/warden/plugins/build"
 )
 
 // The end-to-end tests run real WebKitGTK windows: each plugin UI is this
@@ -65,14 +63,9 @@ func uiOptions() host.UIOptions {
 func openPlugin(t testing.TB, h *host.Host, dir string, grants permissions.Grants, opts host.UIOptions) (*host.Plugin, *host.UI) {
 	t.Helper()
 	ctx := context.Background()
-	m, err := manifest.Load(dir)
+	m, err := loadSource(ctx, dir)
 	if err != nil {
 		t.Fatal(err)
-	}
-	if m.Backend != nil {
-		if _, err := build.Backend(ctx, dir, m.Backend.Wasm); err != nil {
-			t.Fatal(err)
-		}
 	}
 	if grants == nil {
 		grants = host.GrantAll(m)

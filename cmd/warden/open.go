@@ -7,8 +7,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/wardenhq/warden/host"
-	"github.com/wardenhq/warden/manifest"
-	"github.com/wardenhq/warden/plugins/build"
 )
 
 func newOpen(g *globals) *cobra.Command {
@@ -24,14 +22,9 @@ closed or warden is interrupted.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			dir := args[0]
-			m, err := manifest.Load(dir)
+			m, err := loadSource(ctx, dir)
 			if err != nil {
 				return err
-			}
-			if m.Backend != nil {
-				if _, err := build.Backend(ctx, dir, m.Backend.Wasm); err != nil {
-					return fmt.Errorf("build backend of %s: %w", m.ID, err)
-				}
 			}
 			h, err := host.New(ctx, host.Options{Profile: g.profile})
 			if err != nil {
