@@ -26,6 +26,12 @@ else
   eval "$wcmd" | tee -a "$raw" >&2
 fi
 
+# A benchmark's result line can be split when a child process writes to
+# the terminal between its name and its numbers: join them again.
+awk '/^Benchmark/ && !/ns\/op/ { held = $0; next }
+     held != "" && /ns\/op/ { print held $0; held = ""; next }
+     { print }' "$raw" > "$raw.joined" && mv "$raw.joined" "$raw"
+
 # median NAME FIELD: the median of the value before unit FIELD over all
 # lines of benchmark NAME.
 median() {
