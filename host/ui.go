@@ -50,7 +50,8 @@ type UI struct {
 	mu     sync.Mutex
 	child  *supervise.Child
 	launch *Launch
-	ready  chan struct{} // closed when the current launch's page loaded
+	next   *Launch       // handed to the webview process for its next page
+	ready  chan struct{} // closed when the current page loaded
 	evals  map[uint32]chan ipc.Frame
 	nextID atomic.Uint32
 }
@@ -169,6 +170,20 @@ func (u *UI) start(ctx context.Context) (*supervise.Child, error) {
 		child.Kill()
 		return nil, fmt.Errorf("send init: %w", err)
 	}
+	u.mu.Lock()
+	u.child = child
+	u.ready = make(chan struct{})
+	u.mu.Unlock()
+	u.use(child, l)
+	if err := u.handOverNext(child); err != nil {
+		child.Kill()
+		return nil, err
+	}
+	return child, nil
+}
+
+// use makes l the launch of child's current page: its events go to child.
+func (u *UI) use(child *supervise.Child, l *Launch) {
 	l.OnEvent(func(e Event) {
 		b, err := json.Marshal(e)
 		if err == nil {
@@ -176,10 +191,29 @@ func (u *UI) start(ctx context.Context) (*supervise.Child, error) {
 		}
 	})
 	u.mu.Lock()
-	u.child, u.launch = child, l
-	u.ready = make(chan struct{})
+	u.launch = l
 	u.mu.Unlock()
-	return child, nil
+}
+
+// handOverNext gives the webview process the launch its next page will use
+// (a reload or a navigation inside the plugin), ahead of time, so a new
+// page never waits for the core and never shares a key with the last one.
+func (u *UI) handOverNext(child *supervise.Child) error {
+	l, key, err := u.p.Launch()
+	if err != nil {
+		return err
+	}
+	b, err := json.Marshal(ipc.NextLaunch{LaunchID: l.ID(), Key: key[:]})
+	if err != nil {
+		return err
+	}
+	u.mu.Lock()
+	u.next = l
+	u.mu.Unlock()
+	if err := child.Conn.Send(ipc.Frame{Type: ipc.TypeNextLaunch, Payload: b}); err != nil {
+		return fmt.Errorf("send next launch: %w", err)
+	}
+	return nil
 }
 
 // serve runs the protocol with one child until it ends. Envelopes are
@@ -214,6 +248,27 @@ func (u *UI) serve(ctx context.Context, c *supervise.Child) error {
 			})
 		case ipc.TypeReady:
 			readyOnce()
+		case ipc.TypeRelaunched:
+			// A new page committed: from here on its envelopes are opened
+			// with the launch handed over for it (frames arrive in order,
+			// so none of the new page's envelopes came before this).
+			u.mu.Lock()
+			next := u.next
+			u.next = nil
+			if next != nil && next.ID() == string(f.Payload) {
+				ready = make(chan struct{})
+				u.ready = ready
+			}
+			u.mu.Unlock()
+			if next == nil || next.ID() != string(f.Payload) {
+				return fmt.Errorf("webview process of %s switched to an unknown launch", u.p.ID())
+			}
+			readyOnce = sync.OnceFunc(func() { close(ready) })
+			l = next
+			u.use(c, l)
+			if err := u.handOverNext(c); err != nil {
+				return err
+			}
 		case ipc.TypeEvalResult:
 			u.mu.Lock()
 			ch := u.evals[f.ID]

@@ -23,6 +23,13 @@ const (
 	TypeClosed     Type = 9  // child->core: the user closed the window
 	TypeShutdown   Type = 10 // core->child: close the window and exit
 	TypeCrashed    Type = 11 // child->core: WebKit's web process died; payload is the reason
+	// TypeNextLaunch (core->child, JSON NextLaunch) hands over the launch
+	// the next page will use, ahead of time, so a reload never waits for
+	// the core.
+	TypeNextLaunch Type = 12
+	// TypeRelaunched (child->core, payload: the launch id) says a new page
+	// committed and uses the launch from the last TypeNextLaunch.
+	TypeRelaunched Type = 13
 )
 
 // String names the type for logs.
@@ -37,6 +44,7 @@ var typeNames = [...]string{
 	TypeInit: "init", TypeReady: "ready", TypeInvoke: "invoke", TypeReply: "reply",
 	TypeEvent: "event", TypeEval: "eval", TypeEvalResult: "eval_result", TypeLog: "log",
 	TypeClosed: "closed", TypeShutdown: "shutdown", TypeCrashed: "crashed",
+	TypeNextLaunch: "next_launch", TypeRelaunched: "relaunched",
 }
 
 // MaxFrame is the default bound on one frame (type, id and payload).

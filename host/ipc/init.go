@@ -30,3 +30,12 @@ type Init struct {
 	// Debug sends console messages to the log and enables the inspector.
 	Debug bool `json:"debug"`
 }
+
+// NextLaunch is the payload of TypeNextLaunch: the launch (and its
+// isolation key) for the next page the window commits. Every page gets a
+// fresh key and launch id, so a reloaded page's isolation frame, which
+// starts its seq again at 1, is not mistaken for a replay.
+type NextLaunch struct {
+	LaunchID string `json:"launch_id"`
+	Key      []byte `json:"key"`
+}

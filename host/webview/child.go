@@ -45,10 +45,12 @@ type child struct {
 	app   string // the default isolation app's script
 	// tmpData is a website data directory to remove at exit.
 	tmpData string
+	pages   int // main-frame pages committed so far (GTK thread)
 
 	mu      sync.Mutex
 	nextID  uint32
 	pending map[uint32]func(value, errMsg string)
+	next    *ipc.NextLaunch // the launch for the next page, from the core
 
 	done bool
 	err  error
@@ -210,7 +212,12 @@ func (c *child) open() {
 func (c *child) loadChanged(ev LoadEvent, uri string) {
 	switch ev {
 	case LoadCommitted:
-		// A new page gets its own isolation frame.
+		// A new page gets its own isolation frame, and after the first
+		// page its own launch: its isolation app starts at seq 1 again.
+		if c.pages > 0 {
+			c.relaunch()
+		}
+		c.pages++
 		c.iso.reset()
 	case LoadFinished:
 		b, _ := json.Marshal(struct {
@@ -218,6 +225,30 @@ func (c *child) loadChanged(ev LoadEvent, uri string) {
 		}{uri})
 		c.send(ipc.Frame{Type: ipc.TypeReady, Payload: b})
 	}
+}
+
+// relaunch switches to the launch the core handed over for the next page
+// and tells the core, before any envelope of the new page can be sent.
+// Without one (two reloads faster than the core answers) the new page gets
+// no isolation document and its invokes fail until the window reopens.
+func (c *child) relaunch() {
+	c.mu.Lock()
+	next := c.next
+	c.next = nil
+	c.mu.Unlock()
+	if next == nil {
+		c.iso.doc = nil
+		c.sendLog("warn", "page reloaded before the core handed over the next launch")
+		return
+	}
+	doc, err := isolation.Document(isolation.Key(next.Key), c.init.PluginID, next.LaunchID)
+	if err != nil {
+		c.iso.doc = nil
+		c.sendLog("error", "next launch: "+err.Error())
+		return
+	}
+	c.iso.doc = doc
+	c.send(ipc.Frame{Type: ipc.TypeRelaunched, Payload: []byte(next.LaunchID)})
 }
 
 // invoke relays one envelope from the isolation frame to the core; the
@@ -306,6 +337,15 @@ func (c *child) handle(f ipc.Frame) {
 		Dispatch(func() { c.w.Eval(src, nil) })
 	case ipc.TypeShutdown:
 		Dispatch(func() { c.finish(nil) })
+	case ipc.TypeNextLaunch:
+		var next ipc.NextLaunch
+		if err := json.Unmarshal(f.Payload, &next); err != nil || len(next.Key) != isolation.KeySize || next.LaunchID == "" {
+			c.log.Warn("bad next launch from core")
+			return
+		}
+		c.mu.Lock()
+		c.next = &next
+		c.mu.Unlock()
 	default:
 		c.log.Warn("unexpected frame from core", "type", f.Type)
 	}

@@ -41,7 +41,7 @@ func (d *isolationDoc) reset() { d.served = false }
 // serve answers one isolation: request; it never returns nil.
 func (d *isolationDoc) serve(r *Request) *Response {
 	if d.isDocument(r.URI) && (r.Method == "" || r.Method == http.MethodGet) {
-		if !d.served {
+		if !d.served && d.doc != nil {
 			d.served = true
 			return &Response{Status: http.StatusOK, ContentType: "text/html; charset=utf-8", Headers: d.headers(), Body: d.doc}
 		}
