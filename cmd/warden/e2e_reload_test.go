@@ -32,12 +32,14 @@ func TestE2EReloadGetsNewLaunch(t *testing.T) {
 
 	for round := range 2 {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		ui.Eval(ctx, `setTimeout(() => location.reload(), 0); return true`)
+		// Mark the old document, so that an answer from it (before the
+		// reload took effect) is not taken for the new page's.
+		ui.Eval(ctx, `window.__oldPage = true; setTimeout(() => location.reload(), 0); return true`)
 		cancel()
 		deadline := time.Now().Add(20 * time.Second)
 		for {
 			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-			res, err := ui.Eval(ctx, `return await warden.invoke("backend.greet", "again")`)
+			res, err := ui.Eval(ctx, `return window.__oldPage ? "old page" : await warden.invoke("backend.greet", "again")`)
 			cancel()
 			if err == nil && string(res) == `"Hello, again!"` {
 				break
