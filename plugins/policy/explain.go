@@ -1,0 +1,105 @@
+package policy
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Explain returns lines for a person saying how the policy treats plugin id:
+// where the policy came from, which entry matched and which others also
+// matched, whether the plugin may run, the versions allowed, the signature
+// requirement, the blocked permissions and the ceilings.
+func (p *Policy) Explain(id string) []string {
+	if p == nil || p.Missing {
+		src := "none"
+		if p != nil {
+			src = p.Source
+		}
+		return []string{
+			"policy: " + src,
+			"allowed: yes, any version",
+			"signatures: not required",
+			"blocked permissions: none",
+			"ceilings: none",
+		}
+	}
+	lines := []string{"policy: " + p.Source}
+	e := p.entry(id)
+	if e == nil {
+		lines = append(lines, fmt.Sprintf("entry: none matches %s; the default is %s", id, p.def))
+	} else {
+		line := "entry: " + e.Rule()
+		if others := p.shadowed(id, e); len(others) > 0 {
+			line += fmt.Sprintf(" (most specific; also matching: %s)", strings.Join(others, ", "))
+		}
+		lines = append(lines, line)
+	}
+	if d, ok := p.checkEntry(e, id); !ok {
+		lines = append(lines, "allowed: no, "+d.Reason)
+	} else {
+		lines = append(lines, "allowed: yes, "+e.describeVersions())
+	}
+	if p.requireSig {
+		lines = append(lines, "signatures: required, by one of the trusted publisher keys "+p.keyList())
+	} else {
+		lines = append(lines, "signatures: not required")
+	}
+	if len(p.blocked) > 0 {
+		lines = append(lines, "blocked permissions: "+strings.Join(p.blocked, ", "))
+	} else {
+		lines = append(lines, "blocked permissions: none")
+	}
+	return append(lines, "ceilings: "+p.ceilings.String())
+}
+
+// shadowed returns the rules of the other entries matching id.
+func (p *Policy) shadowed(id string, winner *Entry) []string {
+	var out []string
+	for i := range p.entries {
+		if e := &p.entries[i]; e != winner && matchID(e.ID, id) {
+			out = append(out, e.Rule())
+		}
+	}
+	return out
+}
+
+// describeVersions says which versions an allowing entry (or no entry)
+// lets run.
+func (e *Entry) describeVersions() string {
+	if e == nil || (e.constraint == nil && e.min == nil && e.pin == nil) {
+		return "any version"
+	}
+	var parts []string
+	if e.pin != nil {
+		parts = append(parts, "only version "+e.Pin)
+	}
+	if e.constraint != nil {
+		parts = append(parts, "versions "+e.Versions)
+	}
+	if e.min != nil {
+		parts = append(parts, "at least "+e.MinVersion)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// String renders the ceilings as "backend timeout 5s, backend memory 128
+// MiB, 500 invokes/s, storage 1048576 bytes", or "none".
+func (c Ceilings) String() string {
+	var parts []string
+	if c.BackendTimeout > 0 {
+		parts = append(parts, "backend timeout "+c.BackendTimeout.String())
+	}
+	if c.BackendMemoryMB > 0 {
+		parts = append(parts, fmt.Sprintf("backend memory %d MiB", c.BackendMemoryMB))
+	}
+	if c.InvokeRate > 0 {
+		parts = append(parts, fmt.Sprintf("%d invokes/s", c.InvokeRate))
+	}
+	if c.StorageQuota > 0 {
+		parts = append(parts, fmt.Sprintf("storage %d bytes", c.StorageQuota))
+	}
+	if len(parts) == 0 {
+		return "none"
+	}
+	return strings.Join(parts, ", ")
+}
