@@ -2,6 +2,7 @@ package host
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -185,4 +186,21 @@ func (h *Host) pluginEnv(id string) (permissions.Env, error) {
 		}
 	}
 	return env, nil
+}
+
+// Unload stops plugin id's window, makes its later requests fail with
+// reason and frees its backend. Unloading an id that is not loaded does
+// nothing.
+func (h *Host) Unload(ctx context.Context, id, reason string) error {
+	stopErr := h.StopUI(ctx, id)
+	h.mu.Lock()
+	p := h.plugins[id]
+	delete(h.plugins, id)
+	h.mu.Unlock()
+	if p == nil {
+		return stopErr
+	}
+	p.Stop(reason)
+	h.log.Info("plugin unloaded", "plugin", id, "reason", reason)
+	return errors.Join(stopErr, p.close(ctx))
 }

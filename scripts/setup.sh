@@ -16,6 +16,7 @@ pkg-config --exists webkit2gtk-4.1 2>/dev/null || need+=(libwebkit2gtk-4.1-dev p
 command -v Xvfb >/dev/null 2>&1 || need+=(xvfb)      # the demo and the end-to-end tests without a display
 command -v xauth >/dev/null 2>&1 || need+=(xauth)    # xvfb-run
 command -v import >/dev/null 2>&1 || need+=(imagemagick) # the demo's screenshot
+command -v minisign >/dev/null 2>&1 || need+=(minisign) # signature interop tests
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"

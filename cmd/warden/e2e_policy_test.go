@@ -1,0 +1,117 @@
+package main
+
+import (
+	"bufio"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// TestE2EPolicyLiveStopsAndRestarts installs the hello example from a
+// signed bundle, runs it with `warden run` under a policy file, and edits
+// the policy: in place to block the plugin (its webview process must be
+// gone within a second), then by rename-over to allow it again (its window
+// must come back).
+func TestE2EPolicyLiveStopsAndRestarts(t *testing.T) {
+	needDisplay(t)
+	dir := t.TempDir()
+	prof := filepath.Join(dir, "profile")
+	pol := filepath.Join(dir, "policy.json")
+	writeFileAtomic := func(content string) {
+		tmp := pol + ".tmp"
+		if err := os.WriteFile(tmp, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(tmp, pol); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const allow = `{"policy_version": 1, "default": "allow"}`
+	const block = `{"policy_version": 1, "default": "allow", "plugins": [{"id": "dev.warden.hello", "allow": false, "reason": "under review"}]}`
+	writeFileAtomic(allow)
+
+	bundle := packHello(t, dir)
+	mustWarden(t, "--profile", prof, "--policy", pol, "install", bundle, "--pub", filepath.Join(dir, "k.pub"), "--grant", "storage")
+
+	cmd := exec.Command(os.Args[0], "--profile", prof, "--policy", pol, "run", "dev.warden.hello")
+	cmd.Env = append(os.Environ(), "WARDEN_TEST_MAIN=1")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	var mu sync.Mutex
+	var log strings.Builder
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			mu.Lock()
+			log.WriteString(sc.Text() + "\n")
+			mu.Unlock()
+		}
+	}()
+	logText := func() string { mu.Lock(); defer mu.Unlock(); return log.String() }
+
+	webview := func() int {
+		for _, p := range descendants(cmd.Process.Pid) {
+			if strings.Contains(cmdline(p), "webview") && alive(p) {
+				return p
+			}
+		}
+		return 0
+	}
+	waitFor := func(what string, limit time.Duration, cond func() bool) time.Duration {
+		t.Helper()
+		start := time.Now()
+		for !cond() {
+			if time.Since(start) > limit {
+				t.Fatalf("%s: not after %v\nwarden run said:\n%s", what, limit, logText())
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		return time.Since(start)
+	}
+	waitFor("the plugin's webview process starts", 30*time.Second, func() bool { return webview() != 0 })
+
+	// In place: truncate and write the same file.
+	edited := time.Now()
+	if err := os.WriteFile(pol, []byte(block), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	took := waitFor("the blocked plugin's webview process is gone", 5*time.Second, func() bool { return webview() == 0 })
+	t.Logf("blocked by an in-place edit: webview process gone after %v", took)
+	if took > time.Second {
+		t.Errorf("policy change applied after %v, want within 1s", time.Since(edited))
+	}
+	waitFor("warden run reports the policy's reason", 5*time.Second, func() bool { return strings.Contains(logText(), "under review") })
+
+	// By rename: the way most editors save.
+	writeFileAtomic(allow)
+	took = waitFor("the allowed plugin's webview process is back", 30*time.Second, func() bool { return webview() != 0 })
+	t.Logf("allowed again by a rename-over edit: webview process back after %v", took)
+
+	// And blocked again by rename, to show both kinds of edit stop it.
+	edited = time.Now()
+	writeFileAtomic(block)
+	took = waitFor("the blocked plugin's webview process is gone", 5*time.Second, func() bool { return webview() == 0 })
+	if took > time.Second {
+		t.Errorf("policy change by rename applied after %v, want within 1s", time.Since(edited))
+	}
+}
+
+// packHello packs the hello example into dir, signed with a new key whose
+// public half is dir/k.pub, and returns the bundle's path.
+func packHello(t *testing.T, dir string) string {
+	t.Helper()
+	mustWarden(t, "keygen", "-o", filepath.Join(dir, "k.key"))
+	out := filepath.Join(dir, "hello.wbundle")
+	mustWarden(t, "pack", helloAbs(t), "--key", filepath.Join(dir, "k.key"), "-o", out)
+	return out
+}

@@ -1,0 +1,183 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/wardenhq/warden/plugins/policy"
+)
+
+// policyEnv names the environment variable that overrides the default
+// policy path.
+const policyEnv = "WARDEN_POLICY"
+
+// defaultPolicyPath is $WARDEN_POLICY, or policy.DefaultPath.
+func defaultPolicyPath() string {
+	if p := os.Getenv(policyEnv); p != "" {
+		return p
+	}
+	return policy.DefaultPath
+}
+
+func newPolicyCmd(g *globals) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "policy",
+		Short: "Check an admin policy file and explain what it decides for a plugin",
+		Long: `The admin policy decides which plugins and versions may run, which publisher
+keys are trusted, which permissions are blocked and the resource ceilings.
+The host reads it from --policy (default $` + policyEnv + `, else ` + policy.DefaultPath + `)
+and applies changes to the file within a second.`,
+	}
+	cmd.AddCommand(newPolicyCheck(&g.policy), newPolicyExplain(&g.policy))
+	return cmd
+}
+
+func newPolicyCheck(path *string) *cobra.Command {
+	return &cobra.Command{
+		Use:   "check [file]",
+		Short: "Validate a policy file and summarise it",
+		Long: `check parses the policy file (the argument, else --policy) strictly and prints
+a summary: the default, the plugin entries, the trusted keys with their ids,
+the blocked permissions and the ceilings, then any warnings. If the file is
+invalid it prints every problem with its line, column and field, and exits 1.`,
+		Example: `  warden policy check /etc/warden/policy.json
+  warden policy check --policy ./policy.json`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			file := *path
+			if len(args) == 1 {
+				file = args[0]
+			}
+			return runPolicyCheck(cmd.OutOrStdout(), cmd.ErrOrStderr(), file)
+		},
+	}
+}
+
+func runPolicyCheck(stdout, stderr io.Writer, file string) error {
+	p, err := policy.Load(file)
+	if err == nil && p.Missing {
+		err = fmt.Errorf("%s does not exist; write a policy there or pass another file", file)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: invalid\n", file)
+		for _, line := range strings.Split(err.Error(), "\n") {
+			fmt.Fprintln(stderr, "  "+line)
+		}
+		return &exitError{code: 1}
+	}
+	fmt.Fprintf(stdout, "%s: valid\n", file)
+	w := func(label, value string) { fmt.Fprintf(stdout, "%-21s%s\n", label+":", value) }
+	if d := p.Description(); d != "" {
+		w("description", d)
+	}
+	w("default", string(p.Default()))
+	entries := p.Entries()
+	w("plugin entries", fmt.Sprint(len(entries)))
+	for _, e := range entries {
+		fmt.Fprintf(stdout, "  %s: %s\n", e.Rule(), describeEntry(e))
+	}
+	w("require signatures", yesNo(p.RequireSignatures()))
+	keys := p.TrustedKeys()
+	w("trusted keys", fmt.Sprint(len(keys)))
+	for _, k := range keys {
+		fmt.Fprintf(stdout, "  %s  %s\n", k.ID, k.Encoded)
+	}
+	blocked := "none"
+	if b := p.BlockedPermissions(); len(b) > 0 {
+		blocked = strings.Join(b, ", ")
+	}
+	w("blocked permissions", blocked)
+	w("ceilings", p.Ceilings().String())
+	for _, warning := range p.Warnings() {
+		fmt.Fprintln(stderr, "warning: "+warning)
+	}
+	return nil
+}
+
+// describeEntry summarises what an entry allows.
+func describeEntry(e policy.Entry) string {
+	if !e.Allow {
+		if e.Reason != "" {
+			return "block (" + e.Reason + ")"
+		}
+		return "block"
+	}
+	var parts []string
+	if e.Pin != "" {
+		parts = append(parts, "pin "+e.Pin)
+	}
+	if e.Versions != "" {
+		parts = append(parts, "versions "+e.Versions)
+	}
+	if e.MinVersion != "" {
+		parts = append(parts, "at least "+e.MinVersion)
+	}
+	if len(parts) == 0 {
+		parts = append(parts, "any version")
+	}
+	s := "allow, " + strings.Join(parts, ", ")
+	if e.Reason != "" {
+		s += " (" + e.Reason + ")"
+	}
+	return s
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+func newPolicyExplain(path *string) *cobra.Command {
+	var version, signer string
+	var perms []string
+	cmd := &cobra.Command{
+		Use:   "explain <plugin-id>",
+		Short: "Say how the policy treats a plugin, and decide for one version",
+		Long: `explain prints which policy entry applies to the plugin (the most specific
+match: an exact id wins over patterns, a longer pattern over a shorter one),
+whether it may run, which versions are allowed, the signature requirement,
+the blocked permissions and the ceilings.
+
+With --version it also prints the decision for that version, taking
+--permission and --signer into account: a policy that requires signatures
+refuses a version when --signer is not given.`,
+		Example: `  warden policy explain com.example.notes
+  warden policy explain com.example.notes --version 1.9.0 --signer F0953E553CBACCC0 --permission storage`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			p, err := policy.Load(*path)
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			for _, line := range p.Explain(args[0]) {
+				fmt.Fprintln(out, line)
+			}
+			if !cmd.Flags().Changed("version") {
+				return nil
+			}
+			d := p.Check(policy.Candidate{ID: args[0], Version: version, Permissions: perms, Signed: signer != "", SignerKeyID: signer})
+			if d.Allowed {
+				fmt.Fprintf(out, "decision for %s: allowed (%s)\n", version, d.Rule)
+				return nil
+			}
+			line := fmt.Sprintf("decision for %s: blocked (%s): %s", version, d.Rule, d.Reason)
+			if signer == "" && errors.Is(d.Err(), policy.ErrUnsigned) {
+				line += "; pass --signer KEYID to decide for a bundle signed by that key"
+			}
+			fmt.Fprintln(out, line)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&version, "version", "", "decide for this plugin version")
+	cmd.Flags().StringVar(&signer, "signer", "", "with --version: the bundle is signed by this key id (16 hex digits, as minisign prints it)")
+	cmd.Flags().StringSliceVar(&perms, "permission", nil, "with --version: permissions the plugin asks for (repeat or comma-separate)")
+	return cmd
+}

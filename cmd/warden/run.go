@@ -1,0 +1,123 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/wardenhq/warden/host"
+	"github.com/wardenhq/warden/host/supervise"
+	"github.com/wardenhq/warden/plugins/manager"
+	"github.com/wardenhq/warden/plugins/policy"
+)
+
+func newRun(g *globals) *cobra.Command {
+	var debug bool
+	cmd := &cobra.Command{
+		Use:   "run <id>...",
+		Short: "Run installed plugins, each in its own window, under the live admin policy",
+		Long: `run opens the windows of the installed plugins named (every enabled one when
+none is named) with the permissions the user granted. It watches the admin
+policy file: a change that blocks a running plugin stops it within a second,
+with the policy's reason, and a later change that allows it again starts it
+again. A policy file that does not parse leaves the last good policy in force
+and says so. run ends when every window was closed or on Ctrl-C.`,
+		Example: `  warden run dev.warden.notes
+  warden run --policy ./policy.json`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runRun(cmd, g, args, host.UIOptions{Debug: debug, Stderr: os.Stderr})
+		},
+	}
+	cmd.Flags().BoolVar(&debug, "debug", false, "log the pages' console and enable the inspector")
+	return cmd
+}
+
+func runRun(cmd *cobra.Command, g *globals, ids []string, ui host.UIOptions) error {
+	ctx := cmd.Context()
+	s, err := openSession(ctx, g)
+	if err != nil {
+		return err
+	}
+	defer s.Close(ctx)
+	out := cmd.ErrOrStderr()
+	if len(ids) == 0 {
+		list, err := s.m.List()
+		if err != nil {
+			return err
+		}
+		for _, p := range list {
+			if p.Enabled {
+				ids = append(ids, p.ID)
+			}
+		}
+		if len(ids) == 0 {
+			return fmt.Errorf("no enabled plugins installed (warden install <bundle>)")
+		}
+	}
+	r := manager.NewRunner(s.h, s.m, s.pol.Load(), ui, nil)
+	w, err := policy.Watch(ctx, g.policy, func(p *policy.Policy) {
+		s.pol.Store(p)
+		fmt.Fprintf(out, "warden: admin policy %s changed; applying it\n", g.policy)
+		if err := r.SetPolicy(ctx, p); err != nil {
+			fmt.Fprintf(out, "warden: %v\n", err)
+		}
+		for _, id := range ids {
+			if why := r.Blocked(id); why != "" {
+				fmt.Fprintf(out, "warden: %s is not running: %s\n", id, why)
+			} else if r.Running(id) {
+				fmt.Fprintf(out, "warden: %s is running\n", id)
+			}
+		}
+	})
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	started := 0
+	for _, id := range ids {
+		if err := r.Start(ctx, id); err != nil {
+			fmt.Fprintf(out, "warden: %v\n", err)
+			continue
+		}
+		started++
+		fmt.Fprintf(out, "warden: %s is running\n", id)
+	}
+	if started == 0 && !anyBlockedByPolicy(s, ids) {
+		return errors.New("no plugin could start")
+	}
+	fmt.Fprintln(out, "warden: close the windows or press Ctrl-C to stop")
+	// Until every window was closed by the user: a window the policy
+	// stopped may come back.
+	t := time.NewTicker(200 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+		open := false
+		for _, id := range ids {
+			st := s.h.UIState(id)
+			if r.Running(id) && !errors.Is(st.Err, supervise.ErrClosed) || anyBlockedByPolicy(s, []string{id}) {
+				open = true
+			}
+		}
+		if !open {
+			return nil
+		}
+	}
+}
+
+// anyBlockedByPolicy reports whether a later policy could start one of ids.
+func anyBlockedByPolicy(s *session, ids []string) bool {
+	for _, id := range ids {
+		if st, err := s.m.Status(id); err == nil && st.State == "blocked" {
+			return true
+		}
+	}
+	return false
+}

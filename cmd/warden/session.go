@@ -1,0 +1,63 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync/atomic"
+
+	berrors "go.etcd.io/bbolt/errors"
+
+	"github.com/wardenhq/warden/host"
+	"github.com/wardenhq/warden/plugins/manager"
+	"github.com/wardenhq/warden/plugins/policy"
+	"github.com/wardenhq/warden/plugins/store"
+)
+
+// session is one command's view of the profile: the core (for the state
+// database, the compilation cache and plugin data), the installed-plugin
+// store, the admin policy and the lifecycle manager over them.
+type session struct {
+	h   *host.Host
+	st  *store.Store
+	pol atomic.Pointer[policy.Policy]
+	m   *manager.Manager
+}
+
+// openSession opens g's profile and loads the admin policy. A policy file
+// that does not parse stops every command that changes or runs plugins: the
+// CLI has no last good policy to fall back on, so it fails closed.
+func openSession(ctx context.Context, g *globals) (*session, error) {
+	pol, err := policy.Load(g.policy)
+	if err != nil {
+		return nil, fmt.Errorf("admin policy: %w (fix the file or point --policy at another)", err)
+	}
+	h, err := host.New(ctx, host.Options{Profile: g.profile, Ceiling: pol.PermissionCeiling()})
+	if err != nil {
+		if errors.Is(err, berrors.ErrTimeout) {
+			return nil, fmt.Errorf("profile %s is in use by another warden process (a running window?): close it and retry", g.profile)
+		}
+		return nil, err
+	}
+	st, err := store.Open(h.DB(), h.Profile())
+	if err != nil {
+		h.Close(ctx)
+		return nil, err
+	}
+	s := &session{h: h, st: st}
+	s.pol.Store(pol)
+	s.m, err = manager.New(manager.Options{
+		Store:       st,
+		Policy:      s.pol.Load,
+		HostVersion: host.Version,
+		Precompile:  h,
+		Purge:       h,
+	})
+	if err != nil {
+		h.Close(ctx)
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *session) Close(ctx context.Context) error { return s.h.Close(ctx) }

@@ -1,0 +1,48 @@
+package manager
+
+import (
+	"context"
+
+	"github.com/wardenhq/warden/permissions"
+)
+
+// Permission is one permission shown at consent time.
+type Permission struct {
+	Name        string
+	Description string
+	// Scopes are the folders or sites it is limited to, when it has any.
+	Scopes []string
+}
+
+// ConsentRequest is what the user is asked to approve before an install.
+type ConsentRequest struct {
+	ID, Name, Version, Publisher string
+	// Signer describes the signature: "signed by KEYID (trusted)",
+	// "signed by KEYID (not verified: no trusted key)", or "unsigned".
+	Signer string
+	// Permissions need the user's consent; empty means the plugin asks
+	// for none (Consent is still called, so the user sees what is
+	// installed).
+	Permissions []Permission
+	// Optional permissions are asked for at runtime, listed for
+	// information.
+	Optional []Permission
+}
+
+// Consent asks the user and returns nil when every permission in req is
+// approved; any error (ErrConsentRefused for a "no") stops the install with
+// nothing left behind. The CLI prompts on a terminal or takes --grant flags.
+type Consent func(ctx context.Context, req ConsentRequest) error
+
+// describe returns the catalog text for each permission.
+func describe(names []string, scopes map[string][]string) []Permission {
+	out := make([]Permission, 0, len(names))
+	for _, n := range names {
+		p := Permission{Name: n, Scopes: scopes[n]}
+		if e, ok := permissions.Lookup(n); ok {
+			p.Description = e.Description
+		}
+		out = append(out, p)
+	}
+	return out
+}

@@ -1,0 +1,24 @@
+package manager
+
+import "errors"
+
+var (
+	// ErrConsentRefused reports that the user did not approve the
+	// permissions; nothing was installed.
+	ErrConsentRefused = errors.New("permissions not approved")
+	// ErrIncompatible reports a plugin that does not support this host
+	// version.
+	ErrIncompatible = errors.New("not compatible with this host")
+	// ErrUnsigned reports an unsigned bundle installed without
+	// AllowUnsigned.
+	ErrUnsigned = errors.New("bundle is not signed")
+	// ErrNotNewer reports an update to a version that is not newer than
+	// the installed one.
+	ErrNotNewer = errors.New("not newer than the installed version")
+	// ErrNotDeclared reports a grant of a permission the plugin's manifest
+	// does not ask for.
+	ErrNotDeclared = errors.New("permission not declared by the plugin")
+	// ErrPending reports enabling a plugin whose update still waits for
+	// permissions.
+	ErrPending = errors.New("permissions pending approval")
+)

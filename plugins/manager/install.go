@@ -1,0 +1,227 @@
+package manager
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/Masterminds/semver/v3"
+
+	"github.com/wardenhq/warden/manifest"
+	"github.com/wardenhq/warden/plugins/bundle"
+	"github.com/wardenhq/warden/plugins/signing"
+	"github.com/wardenhq/warden/plugins/store"
+)
+
+// InstallOptions say how to install one bundle.
+type InstallOptions struct {
+	// Consent asks the user; required for a first install. Updates do not
+	// ask: new permissions are left pending.
+	Consent Consent
+	// Keys are publisher keys the user trusts for this install, besides
+	// the admin's trusted keys.
+	Keys []signing.PublicKey
+	// AllowUnsigned accepts a bundle without a signature (when policy does
+	// not require one).
+	AllowUnsigned bool
+	// Source records where the bundle came from (a path or registry URL).
+	Source string
+	// Range records the version range the user asked for ("^1"), used by
+	// later updates.
+	Range string
+	// Verified says the bundle's bytes were already authenticated by the
+	// caller (a registry whose signed index lists the bundle's SHA-256);
+	// its signer is then taken from the bundle without a key check.
+	Verified bool
+}
+
+// Result says what an install or update did.
+type Result struct {
+	Plugin store.Plugin
+	// Updated is true when a previous version was installed.
+	Updated bool
+	From    string
+	// Pending are permissions the new version asks for that the user has
+	// not granted: the plugin stays disabled until they are.
+	Pending []string
+	// Signer describes the signature check.
+	Signer string
+}
+
+// Install installs or updates the plugin in the bundle file at path; see
+// the package documentation for the steps. A first install asks opts.Consent;
+// an update of an installed plugin keeps its grants and leaves new
+// permissions pending.
+func (m *Manager) Install(ctx context.Context, path string, opts InstallOptions) (Result, error) {
+	b, err := bundle.Open(path, bundle.DefaultLimits)
+	if err != nil {
+		return Result{}, fmt.Errorf("install %s: %w", path, err)
+	}
+	defer b.Close()
+	mf := b.Manifest()
+
+	signer, verified, signerText, err := m.checkSignature(b, opts)
+	if err != nil {
+		return Result{}, fmt.Errorf("install %s: %w", mf.ID, err)
+	}
+	if err := mf.CheckHost(m.opts.HostVersion); err != nil {
+		return Result{}, fmt.Errorf("install %s %s: %w: %w", mf.ID, mf.Version, ErrIncompatible, err)
+	}
+	d := m.Policy().Check(candidate(mf, signer, verified))
+	if err := d.Err(); err != nil {
+		return Result{}, fmt.Errorf("install %s %s: %w", mf.ID, mf.Version, err)
+	}
+
+	st := m.opts.Store
+	old, err := st.Get(mf.ID)
+	update := err == nil
+	if err != nil && !errors.Is(err, store.ErrNotInstalled) {
+		return Result{}, fmt.Errorf("install %s: %w", mf.ID, err)
+	}
+	res := Result{Updated: update, Signer: signerText}
+	rec := store.Plugin{ID: mf.ID, Version: mf.Version, Enabled: true, Source: opts.Source, Range: opts.Range}
+	if verified || opts.Verified {
+		rec.Signer = signer.String()
+	}
+	if update {
+		res.From = old.Version
+		if err := newer(mf.Version, old.Version); err != nil {
+			return Result{}, fmt.Errorf("install %s %s: %w", mf.ID, mf.Version, err)
+		}
+		rec.Grants = old.Grants
+		rec.Enabled = old.Enabled
+		rec.DisabledReason = old.DisabledReason
+		if rec.Source == "" {
+			rec.Source = old.Source
+		}
+		if rec.Range == "" {
+			rec.Range = old.Range
+		}
+		for _, p := range mf.ConsentPermissions() {
+			if _, ok := old.Grants[p]; !ok {
+				res.Pending = append(res.Pending, p)
+			}
+		}
+		// Grants the new version no longer declares are dropped: a later
+		// version asking again must ask the user again.
+		for p := range rec.Grants {
+			if !slices.Contains(mf.ConsentPermissions(), p) && !slices.Contains(mf.OptionalPermissions, p) {
+				delete(rec.Grants, p)
+			}
+		}
+		if len(res.Pending) > 0 {
+			rec.Enabled = false
+			rec.DisabledReason = pendingReason(mf.Version, res.Pending)
+		}
+		rec.Pending = res.Pending
+	} else {
+		if opts.Consent == nil {
+			return Result{}, fmt.Errorf("install %s: %w: no way to ask for consent", mf.ID, ErrConsentRefused)
+		}
+		req := ConsentRequest{
+			ID: mf.ID, Name: mf.Name, Version: mf.Version, Publisher: mf.Publisher, Signer: signerText,
+			Permissions: describe(mf.ConsentPermissions(), scopes(mf)),
+			Optional:    describe(mf.OptionalPermissions, scopes(mf)),
+		}
+		if err := opts.Consent(ctx, req); err != nil {
+			return Result{}, fmt.Errorf("install %s: %w", mf.ID, err)
+		}
+		rec.Grants = m.grantsFor(mf.ConsentPermissions())
+	}
+
+	lock, err := st.Lock(ctx)
+	if err != nil {
+		return Result{}, fmt.Errorf("install %s: %w", mf.ID, err)
+	}
+	defer lock.Unlock()
+	stg, err := st.Stage(ctx)
+	if err != nil {
+		return Result{}, fmt.Errorf("install %s: %w", mf.ID, err)
+	}
+	defer stg.Discard()
+	if err := b.Extract(ctx, stg.Dir()); err != nil {
+		return Result{}, fmt.Errorf("install %s: %w", mf.ID, err)
+	}
+	if m.opts.Precompile != nil && mf.Backend != nil {
+		if err := m.opts.Precompile.Precompile(ctx, stg.Dir()); err != nil {
+			return Result{}, fmt.Errorf("install %s: precompile: %w", mf.ID, err)
+		}
+	}
+	if err := st.Commit(ctx, stg, rec); err != nil {
+		return Result{}, fmt.Errorf("install %s: %w", mf.ID, err)
+	}
+	res.Plugin, err = st.Get(mf.ID)
+	if err != nil {
+		return Result{}, fmt.Errorf("install %s: %w", mf.ID, err)
+	}
+	m.log.Info("installed", "plugin", mf.ID, "version", mf.Version, "update_from", res.From, "pending", res.Pending)
+	return res, nil
+}
+
+// checkSignature verifies b's signature when a trusted key is known.
+func (m *Manager) checkSignature(b *bundle.Bundle, opts InstallOptions) (signer signing.KeyID, verified bool, text string, err error) {
+	pol := m.Policy()
+	if !b.Signed() {
+		if pol.RequireSignatures() {
+			return signer, false, "unsigned", fmt.Errorf("%w: the admin policy requires signed plugins", ErrUnsigned)
+		}
+		if !opts.AllowUnsigned && !opts.Verified {
+			return signer, false, "unsigned", fmt.Errorf("%w: sign it (warden sign) or pass --allow-unsigned to install it anyway", ErrUnsigned)
+		}
+		return signer, false, "unsigned", nil
+	}
+	signer, _ = b.Signer()
+	keys := m.trusted(opts.Keys)
+	if len(keys) == 0 && !pol.RequireSignatures() {
+		if opts.Verified {
+			return signer, false, fmt.Sprintf("signed by %s (bundle checked against the registry's signed index)", signer), nil
+		}
+		return signer, false, fmt.Sprintf("signed by %s (not verified: no trusted key; pass --pub)", signer), nil
+	}
+	id, err := b.Verify(keys)
+	if err != nil {
+		if pol.RequireSignatures() || len(opts.Keys) > 0 {
+			return signer, false, "", err
+		}
+		// Keys are known, just not this one, and the admin does not
+		// insist: the policy's trusted_keys rule still gets to decide.
+		return signer, false, fmt.Sprintf("signed by %s (not verified: not a trusted key)", signer), nil
+	}
+	return id, true, fmt.Sprintf("signed by %s (trusted)", id), nil
+}
+
+// newer reports an error unless version is newer than installed.
+func newer(version, installed string) error {
+	v, err := semver.StrictNewVersion(version)
+	if err != nil {
+		return err
+	}
+	o, err := semver.StrictNewVersion(installed)
+	if err != nil {
+		return err
+	}
+	if !v.GreaterThan(o) {
+		if v.Equal(o) {
+			return fmt.Errorf("%w: %s is already installed", ErrNotNewer, installed)
+		}
+		return fmt.Errorf("%w: %s is installed (use rollback to go back)", ErrNotNewer, installed)
+	}
+	return nil
+}
+
+func pendingReason(version string, pending []string) string {
+	return fmt.Sprintf("version %s asks for new permissions (%s): approve them with warden grant", version, strings.Join(pending, ", "))
+}
+
+// scopes returns each scoped permission's scopes for the consent screen.
+func scopes(mf *manifest.Manifest) map[string][]string {
+	s := map[string][]string{}
+	if mf.FS != nil {
+		s["fs.read"] = mf.FS.Read
+		s["fs.write"] = mf.FS.Write
+	}
+	s["http"] = mf.HTTP
+	return s
+}

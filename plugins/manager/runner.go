@@ -1,0 +1,132 @@
+package manager
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+
+	"github.com/wardenhq/warden/host"
+	"github.com/wardenhq/warden/permissions"
+	"github.com/wardenhq/warden/plugins/policy"
+)
+
+// Runner runs installed plugins' windows in a host and keeps them in line
+// with the admin policy: [Runner.SetPolicy] stops every running plugin the
+// new policy blocks (with the policy's reason) and starts again every
+// plugin it allows once more. Wire it to [policy.Watch] for live updates.
+type Runner struct {
+	h   *host.Host
+	m   *Manager
+	ui  host.UIOptions
+	log *slog.Logger
+
+	mu      sync.Mutex
+	pol     *policy.Policy
+	wanted  []string            // ids asked for, in order
+	running map[string][]string // id -> blocked permissions it runs under
+	blocked map[string]string   // id -> why it is not running
+}
+
+// NewRunner returns a Runner over h and m. The policy starts as pol; m
+// should read it through [Runner.Policy] so that installs and the runner
+// agree.
+func NewRunner(h *host.Host, m *Manager, pol *policy.Policy, ui host.UIOptions, log *slog.Logger) *Runner {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Runner{h: h, m: m, ui: ui, log: log, pol: pol, running: map[string][]string{}, blocked: map[string]string{}}
+}
+
+// Policy returns the policy in force.
+func (r *Runner) Policy() *policy.Policy {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.pol
+}
+
+// Start opens plugin id's window if it is installed, enabled and allowed.
+// A plugin the policy blocks is remembered and started when a later policy
+// allows it; Start then returns an error saying why it is not running.
+func (r *Runner) Start(ctx context.Context, id string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !slices.Contains(r.wanted, id) {
+		r.wanted = append(r.wanted, id)
+	}
+	return r.startLocked(ctx, id)
+}
+
+func (r *Runner) startLocked(ctx context.Context, id string) error {
+	st, err := r.m.Status(id)
+	if err != nil {
+		return fmt.Errorf("run %s: %w", id, err)
+	}
+	if !st.Runnable {
+		r.blocked[id] = st.Reason
+		return fmt.Errorf("run %s: %s: %s", id, st.State, st.Reason)
+	}
+	blocked := r.pol.PermissionCeiling().Blocked
+	p, err := r.h.Load(ctx, r.m.Dir(st.Plugin), host.LoadOptions{Grants: st.Grants, Ceiling: permissions.Ceiling{Blocked: blocked}})
+	if err != nil {
+		return fmt.Errorf("run %s: %w", id, err)
+	}
+	if _, err := r.h.StartUI(ctx, p, r.ui); err != nil {
+		r.h.Unload(ctx, id, "window failed to start")
+		return fmt.Errorf("run %s: %w", id, err)
+	}
+	delete(r.blocked, id)
+	r.running[id] = slices.Clone(blocked)
+	r.log.Info("plugin started", "plugin", id, "version", st.Version)
+	return nil
+}
+
+// SetPolicy makes pol the policy in force and applies it at once to every
+// plugin the runner was asked to run.
+func (r *Runner) SetPolicy(ctx context.Context, pol *policy.Policy) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.pol = pol
+	var errs []error
+	for _, id := range r.wanted {
+		st, err := r.m.Status(id)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		blocked, running := r.running[id]
+		switch {
+		case !st.Runnable && running:
+			reason := st.State + ": " + st.Reason
+			r.log.Warn("plugin stopped by admin policy", "plugin", id, "reason", reason)
+			delete(r.running, id)
+			r.blocked[id] = reason
+			errs = append(errs, r.h.Unload(ctx, id, reason))
+		case st.Runnable && running && !slices.Equal(blocked, pol.PermissionCeiling().Blocked):
+			// Blocked permissions are compiled into the plugin's decisions:
+			// restart it under the new ceiling.
+			delete(r.running, id)
+			errs = append(errs, r.h.Unload(ctx, id, "admin policy changed"), r.startLocked(ctx, id))
+		case st.Runnable && !running:
+			errs = append(errs, r.startLocked(ctx, id))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Blocked returns why plugin id is not running, or "".
+func (r *Runner) Blocked(id string) string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.blocked[id]
+}
+
+// Running reports whether the runner has plugin id running.
+func (r *Runner) Running(id string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	_, ok := r.running[id]
+	return ok
+}
