@@ -219,79 +219,125 @@ func (u *UI) handOverNext(child *supervise.Child) error {
 // serve runs the protocol with one child until it ends. Envelopes are
 // admitted in arrival order (the seq check depends on it) and run
 // concurrently, so a slow backend call does not hold up the next request.
+//
+// The goroutine that reads an invoke also runs it: after admitting the
+// envelope it hands reading to a fresh goroutine (leader/follower), so the
+// request starts at once instead of waiting for a new goroutine to be
+// scheduled, which on a loaded machine costs a thread wake-up per invoke.
+// Exactly one goroutine reads at a time; the handover is the go statement.
 func (u *UI) serve(ctx context.Context, c *supervise.Child) error {
 	u.mu.Lock()
 	l, ready := u.launch, u.ready
 	u.mu.Unlock()
-	readyOnce := sync.OnceFunc(func() { close(ready) })
-	var wg sync.WaitGroup
-	defer wg.Wait()
+	s := &session{u: u, c: c, ctx: ctx, l: l, ready: ready, done: make(chan error, 1)}
+	s.readyOnce = sync.OnceFunc(func() { close(ready) })
+	s.wg.Go(s.read)
+	err := <-s.done
+	s.wg.Wait()
+	return err
+}
+
+// session is one child's protocol state. Fields after wg belong to the
+// goroutine currently reading.
+type session struct {
+	u    *UI
+	c    *supervise.Child
+	ctx  context.Context
+	done chan error // the reader's final error
+	wg   sync.WaitGroup
+
+	l         *Launch
+	ready     chan struct{}
+	readyOnce func()
+}
+
+// read reads frames until one must be run (an admitted invoke: it hands
+// reading on and runs it) or the protocol ends (it reports to done).
+func (s *session) read() {
 	for {
-		f, err := c.Conn.Recv()
+		run, err := s.next()
 		if err != nil {
-			if errors.Is(err, io.EOF) {
-				return fmt.Errorf("webview process of %s ended: %w", u.p.ID(), err)
-			}
-			return fmt.Errorf("webview process of %s: %w", u.p.ID(), err)
+			s.done <- err
+			return
 		}
-		switch f.Type {
-		case ipc.TypeInvoke:
-			id := f.ID
-			a, rep, ok := u.h.Admit(l, f.Payload)
-			if !ok {
-				c.Conn.Send(ipc.Frame{Type: ipc.TypeReply, ID: id, Payload: rep.AppendJSON(nil)})
-				continue
-			}
-			wg.Go(func() {
-				rep := a.Run(ctx)
-				c.Conn.Send(ipc.Frame{Type: ipc.TypeReply, ID: id, Payload: rep.AppendJSON(nil)})
-			})
-		case ipc.TypeReady:
-			readyOnce()
-		case ipc.TypeRelaunched:
-			// A new page committed: from here on its envelopes are opened
-			// with the launch handed over for it (frames arrive in order,
-			// so none of the new page's envelopes came before this).
-			u.mu.Lock()
-			next := u.next
-			u.next = nil
-			if next != nil && next.ID() == string(f.Payload) {
-				ready = make(chan struct{})
-				u.ready = ready
-			}
-			u.mu.Unlock()
-			if next == nil || next.ID() != string(f.Payload) {
-				return fmt.Errorf("webview process of %s switched to an unknown launch", u.p.ID())
-			}
-			readyOnce = sync.OnceFunc(func() { close(ready) })
-			l = next
-			u.use(c, l)
-			if err := u.handOverNext(c); err != nil {
-				return err
-			}
-		case ipc.TypeEvalResult:
-			u.mu.Lock()
-			ch := u.evals[f.ID]
-			delete(u.evals, f.ID)
-			u.mu.Unlock()
-			if ch != nil {
-				ch <- f
-			}
-		case ipc.TypeLog:
-			var m struct{ Level, Message string }
-			if json.Unmarshal(f.Payload, &m) == nil {
-				u.h.log.Info("plugin console", "plugin", u.p.ID(), "level", m.Level, "message", m.Message)
-			}
-		case ipc.TypeClosed:
-			return supervise.ErrClosed
-		case ipc.TypeCrashed:
-			return fmt.Errorf("web process of %s crashed: %s", u.p.ID(), f.Payload)
-		default:
-			// A webview process is trusted code, but it hosts untrusted
-			// JavaScript: anything unexpected ends this launch.
-			return fmt.Errorf("webview process of %s sent unexpected %s frame", u.p.ID(), f.Type)
+		if run != nil {
+			s.wg.Go(s.read)
+			run()
+			return
 		}
 	}
+}
+
+// next reads and handles one frame. For an admitted invoke it returns the
+// work to run instead of running it.
+func (s *session) next() (run func(), err error) {
+	u, c := s.u, s.c
+	f, err := c.Conn.Recv()
+	if err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, fmt.Errorf("webview process of %s ended: %w", u.p.ID(), err)
+		}
+		return nil, fmt.Errorf("webview process of %s: %w", u.p.ID(), err)
+	}
+	switch f.Type {
+	case ipc.TypeInvoke:
+		id := f.ID
+		a, rep, ok := u.h.Admit(s.l, f.Payload)
+		if !ok {
+			c.Conn.Send(ipc.Frame{Type: ipc.TypeReply, ID: id, Payload: rep.AppendJSON(nil)})
+			return nil, nil
+		}
+		return func() {
+			rep := a.Run(s.ctx)
+			c.Conn.Send(ipc.Frame{Type: ipc.TypeReply, ID: id, Payload: rep.AppendJSON(nil)})
+		}, nil
+	case ipc.TypeReady:
+		s.readyOnce()
+	case ipc.TypeRelaunched:
+		// A new page committed: from here on its envelopes are opened
+		// with the launch handed over for it (frames arrive in order,
+		// so none of the new page's envelopes came before this).
+		u.mu.Lock()
+		next := u.next
+		u.next = nil
+		if next != nil && next.ID() == string(f.Payload) {
+			s.ready = make(chan struct{})
+			u.ready = s.ready
+		}
+		u.mu.Unlock()
+		if next == nil || next.ID() != string(f.Payload) {
+			return nil, fmt.Errorf("webview process of %s switched to an unknown launch", u.p.ID())
+		}
+		ready := s.ready
+		s.readyOnce = sync.OnceFunc(func() { close(ready) })
+		s.l = next
+		u.use(c, s.l)
+		if err := u.handOverNext(c); err != nil {
+			return nil, err
+		}
+	case ipc.TypeEvalResult:
+		u.mu.Lock()
+		ch := u.evals[f.ID]
+		delete(u.evals, f.ID)
+		u.mu.Unlock()
+		if ch != nil {
+			ch <- f
+		}
+	case ipc.TypeLog:
+		var m struct{ Level, Message string }
+		if json.Unmarshal(f.Payload, &m) == nil {
+			u.h.log.Info("plugin console", "plugin", u.p.ID(), "level", m.Level, "message", m.Message)
+		}
+	case ipc.TypeClosed:
+		return nil, supervise.ErrClosed
+	case ipc.TypeCrashed:
+		return nil, fmt.Errorf("web process of %s crashed: %s", u.p.ID(), f.Payload)
+	default:
+		// A webview process is trusted code, but it hosts untrusted
+		// JavaScript: anything unexpected ends this launch.
+		return nil, fmt.Errorf("webview process of %s sent unexpected %s frame", u.p.ID(), f.Type)
+	}
+	return nil, nil
 }
 
 // WaitReady waits until the current launch's page has loaded.

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"io"
 	"sync"
+	"syscall"
 )
 
 // Conn is one end of the core<->webview channel. Send is safe for
@@ -40,3 +41,25 @@ func (c *Conn) Recv() (Frame, error) { return ReadFrame(c.r, c.max) }
 
 // Close closes the underlying connection; a blocked Recv returns.
 func (c *Conn) Close() error { return c.rw.Close() }
+
+// Buffered removes and returns the bytes Recv has read ahead but not yet
+// returned as frames, for a caller that goes on reading the stream itself
+// (with a [Decoder]).
+func (c *Conn) Buffered() []byte {
+	n := c.r.Buffered()
+	b, _ := c.r.Peek(n)
+	out := append([]byte(nil), b...)
+	c.r.Discard(n)
+	return out
+}
+
+// SyscallConn returns the underlying connection's raw file descriptor
+// access, or ok false when it has none (a pipe in tests, say).
+func (c *Conn) SyscallConn() (rc syscall.RawConn, ok bool) {
+	sc, ok := c.rw.(syscall.Conn)
+	if !ok {
+		return nil, false
+	}
+	rc, err := sc.SyscallConn()
+	return rc, err == nil
+}

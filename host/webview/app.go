@@ -61,3 +61,12 @@ func onGTK(fn func()) {
 	}
 	Dispatch(fn)
 }
+
+// WatchReadable calls fn on the GTK thread each time fd is readable or
+// hung up, until fn returns false. Reading fd on the GTK thread, instead of
+// on a goroutine that then dispatches to it, saves one thread wake-up per
+// message. fn must not block: read with MSG_DONTWAIT. Call it on the GTK
+// thread.
+func WatchReadable(fd int, fn func() bool) {
+	C.wv_watch_fd(C.int(fd), C.uintptr_t(cgo.NewHandle(fn)))
+}

@@ -21,6 +21,11 @@ func goDispatch(h C.uintptr_t) {
 	fn()
 }
 
+//export goFDReady
+func goFDReady(h C.uintptr_t, fd C.int) C.int {
+	return cbool(cgo.Handle(h).Value().(func() bool)())
+}
+
 //export goFreeHandle
 func goFreeHandle(h C.uintptr_t) { cgo.Handle(h).Delete() }
 

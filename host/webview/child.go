@@ -5,12 +5,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"net/url"
 	"os"
 	"path"
 	"sync"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/wardenhq/warden/host/ipc"
 	"github.com/wardenhq/warden/isolation"
@@ -80,7 +83,7 @@ func RunChild(ctx context.Context, conn *ipc.Conn) error {
 	}
 	// Run has not started: this goroutine is the GTK thread.
 	c.open()
-	go c.readFrames()
+	c.readCore()
 	stop := context.AfterFunc(ctx, func() { Dispatch(func() { c.finish(ctx.Err()) }) })
 	defer stop()
 	Run()
@@ -297,6 +300,70 @@ func (c *child) failPending() {
 	c.mu.Unlock()
 	for _, reply := range p {
 		reply("", "webview closing")
+	}
+}
+
+// readCore starts reading the core's frames: on the GTK thread when the
+// connection is a file descriptor (a reply then wakes one thread, not a
+// reader goroutine and then the GTK thread), else on a goroutine.
+func (c *child) readCore() {
+	rc, ok := c.conn.SyscallConn()
+	fd := -1
+	if ok {
+		if err := rc.Control(func(f uintptr) { fd = int(f) }); err != nil {
+			fd = -1
+		}
+	}
+	if fd < 0 {
+		go c.readFrames()
+		return
+	}
+	dec := ipc.NewDecoder(0)
+	dec.Write(c.conn.Buffered())
+	buf := make([]byte, 64<<10)
+	// Frames read ahead with Init are handled once the loop runs (dec
+	// keeps them ahead of anything read later).
+	Dispatch(func() { c.drain(dec) })
+	WatchReadable(fd, func() bool {
+		// Bounded per wake-up so that a flood from the core cannot
+		// starve the window; the rest is read on the next iteration.
+		for range 16 {
+			n, _, err := unix.Recvfrom(fd, buf, unix.MSG_DONTWAIT)
+			if err == unix.EINTR {
+				continue
+			}
+			if err == unix.EAGAIN {
+				break
+			}
+			if err != nil || n == 0 {
+				if err == nil {
+					err = io.EOF
+				}
+				c.finish(fmt.Errorf("read from core: %w", err))
+				return false
+			}
+			dec.Write(buf[:n])
+			if !c.drain(dec) {
+				return false
+			}
+		}
+		return !c.done
+	})
+}
+
+// drain handles every complete frame dec holds; false when the stream is
+// broken (the process is then finishing).
+func (c *child) drain(dec *ipc.Decoder) bool {
+	for {
+		f, ok, err := dec.Next()
+		if err != nil {
+			c.finish(fmt.Errorf("read from core: %w", err))
+			return false
+		}
+		if !ok {
+			return true
+		}
+		c.handle(f)
 	}
 }
 

@@ -2,6 +2,7 @@
 // the GTK thread except wv_dispatch and wv_on_gtk_thread.
 #include <signal.h>
 #include <string.h>
+#include <glib-unix.h>
 #include "webview.h"
 #include "_cgo_export.h"
 
@@ -40,6 +41,20 @@ void wv_dispatch(uintptr_t h) {
 	g_source_set_callback(src, dispatch_cb, (gpointer)h, NULL);
 	g_source_attach(src, g_main_context_default());
 	g_source_unref(src);
+}
+
+static gboolean fd_ready_cb(gint fd, GIOCondition cond, gpointer data) {
+	(void)cond;
+	return goFDReady((uintptr_t)data, fd) ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+}
+
+static void fd_destroy(gpointer data) { goFreeHandle((uintptr_t)data); }
+
+// wv_watch_fd calls goFDReady on the GTK thread whenever fd is readable
+// (or hung up) until it returns 0.
+unsigned int wv_watch_fd(int fd, uintptr_t h) {
+	return g_unix_fd_add_full(G_PRIORITY_DEFAULT, fd, G_IO_IN | G_IO_HUP | G_IO_ERR,
+		fd_ready_cb, (gpointer)h, fd_destroy);
 }
 
 static void free_handle(gpointer data, GClosure *closure) {

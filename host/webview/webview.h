@@ -28,6 +28,7 @@ void wv_main(void);
 void wv_quit(void);
 int wv_on_gtk_thread(void);
 void wv_dispatch(uintptr_t h);
+unsigned int wv_watch_fd(int fd, uintptr_t h);
 
 wv_window *wv_new(uintptr_t handle, const char *title, int width, int height,
 	const char *data_dir, const char *cache_dir, int sandbox, int debug);
