@@ -2,7 +2,6 @@ package isolation
 
 import (
 	"bytes"
-	"crypto/aes"
 	"crypto/cipher"
 	"crypto/rand"
 	"encoding/base64"
@@ -11,30 +10,35 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"golang.org/x/crypto/chacha20poly1305"
 )
 
-// NonceSize is the size of an envelope's GCM nonce in bytes.
-const NonceSize = 12
+// NonceSize is the size of an envelope's ChaCha20-Poly1305 nonce in bytes
+// (the 96-bit nonce of RFC 8439).
+const NonceSize = chacha20poly1305.NonceSize
 
 // DefaultMaxEnvelope is the default limit on an envelope's size on the wire,
 // in bytes.
 const DefaultMaxEnvelope = 1 << 20
 
 const (
-	// versionPrefix starts every version 1 envelope.
-	versionPrefix = "w1."
+	// versionPrefix starts every version 2 envelope.
+	versionPrefix = "w2."
+	// version is versionPrefix without the dot, as error messages name it.
+	version = "w2"
 	// adLabel separates Warden envelopes from any other use of the key and
 	// pins the format version.
-	adLabel = "warden.envelope.v1"
-	tagSize = 16
+	adLabel = "warden.envelope.v2"
+	tagSize = chacha20poly1305.Overhead
 )
 
 // b64 is the field encoding: strict so that every value has exactly one
 // encoding and the opener can compare encoded ids byte for byte.
 var b64 = base64.RawURLEncoding.Strict()
 
-// associatedData returns the GCM associated data binding an envelope to one
-// plugin and launch.
+// associatedData returns the AEAD associated data binding an envelope to
+// one plugin and launch.
 func associatedData(pluginID, launchID string) []byte {
 	ad := make([]byte, 0, len(adLabel)+2+len(pluginID)+len(launchID))
 	ad = append(ad, adLabel...)
@@ -45,16 +49,12 @@ func associatedData(pluginID, launchID string) []byte {
 	return ad
 }
 
-// newAEAD builds AES-256-GCM for key.
+// newAEAD builds ChaCha20-Poly1305 (RFC 8439) for key.
 func newAEAD(key Key) cipher.AEAD {
-	block, err := aes.NewCipher(key[:])
+	aead, err := chacha20poly1305.New(key[:])
 	if err != nil {
-		// Unreachable: a Key always has a valid AES key size.
-		panic("isolation: aes: " + err.Error())
-	}
-	aead, err := cipher.NewGCM(block)
-	if err != nil {
-		panic("isolation: gcm: " + err.Error())
+		// Unreachable: a Key always has the cipher's key size.
+		panic("isolation: chacha20poly1305: " + err.Error())
 	}
 	return aead
 }
@@ -76,7 +76,7 @@ func checkID(what, id string) error {
 // Seal produces the wire form of req for (pluginID, launchID) under key with
 // a fresh random nonce, exactly as the isolation app does. It refuses
 // requests that Open would reject for their shape (seq 0, empty cmd, args
-// that are not valid JSON) with ErrMalformed. It builds a new AES-GCM
+// that are not valid JSON) with ErrMalformed. It builds a new cipher
 // instance per call; sealing is not on the core's hot path.
 func Seal(key Key, pluginID, launchID string, req Request) ([]byte, error) {
 	if err := checkID("plugin", pluginID); err != nil {
@@ -120,8 +120,8 @@ type fields struct {
 
 // splitEnvelope recognises an envelope and splits it into its encoded
 // fields. It reports ErrUnsealed for input without the "w<digits>." marker
-// and ErrMalformed for a marker of another version or the wrong number of
-// fields. It does not decode base64.
+// and ErrMalformed for a marker of another version (including the retired
+// w1, AES-256-GCM) or the wrong number of fields. It does not decode base64.
 func splitEnvelope(env []byte) (fields, error) {
 	var f fields
 	if len(env) < 3 || env[0] != 'w' {
@@ -135,7 +135,7 @@ func splitEnvelope(env []byte) (fields, error) {
 		return f, ErrUnsealed
 	}
 	if !bytes.HasPrefix(env, []byte(versionPrefix)) {
-		return f, fmt.Errorf("%w: unsupported version %q", ErrMalformed, clip(env[:i]))
+		return f, fmt.Errorf("%w: format version %q is not supported (want %s); seal it with the current isolation app", ErrMalformed, clip(env[:i]), version)
 	}
 	// The base64 decoder skips line breaks; the wire format has none.
 	if bytes.IndexByte(env, '\n') >= 0 || bytes.IndexByte(env, '\r') >= 0 {

@@ -22,8 +22,8 @@ var (
 	ErrWrongPlugin = errors.New("isolation: envelope for another plugin")
 	// ErrWrongLaunch reports an envelope for another launch of this plugin.
 	ErrWrongLaunch = errors.New("isolation: envelope for another launch")
-	// ErrTampered reports a failed GCM authentication: a modified envelope
-	// or the wrong key.
+	// ErrTampered reports a failed Poly1305 authentication: a modified
+	// envelope or the wrong key.
 	ErrTampered = errors.New("isolation: envelope failed authentication")
 	// ErrReplay reports an envelope that was already accepted.
 	ErrReplay = errors.New("isolation: envelope replayed")

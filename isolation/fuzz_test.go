@@ -30,6 +30,7 @@ func FuzzOpen(f *testing.F) {
 	f.Add(sealRaw(fuzzKey, testPlugin, testLaunch, nil, []byte(`{"seq":1,"cmd":"x","args":[`)))
 	f.Add([]byte(`{"seq":1,"id":1,"cmd":"ping"}`))
 	f.Add([]byte("w1.a.b.c.d"))
+	f.Add([]byte("w2.a.b.c.d"))
 	f.Add([]byte("w9..."))
 
 	sentinels := []error{ErrEmpty, ErrTooLarge, ErrUnsealed, ErrMalformed, ErrWrongPlugin, ErrWrongLaunch, ErrTampered, ErrReplay, ErrSeqOrder}
@@ -55,7 +56,7 @@ func FuzzOpen(f *testing.F) {
 		if err1 != nil || err2 != nil || err3 != nil || err4 != nil || string(plugin) != testPlugin || string(launch) != testLaunch {
 			t.Fatalf("accepted %q with bad fields", env)
 		}
-		pt, err := newAEAD(fuzzKey).Open(nil, nonce, ct, []byte("warden.envelope.v1\x00"+testPlugin+"\x00"+testLaunch))
+		pt, err := chacha20poly1305Open(t, fuzzKey, nonce, ct, []byte("warden.envelope.v2\x00"+testPlugin+"\x00"+testLaunch))
 		if err != nil {
 			t.Fatalf("accepted %q that does not authenticate: %v", env, err)
 		}

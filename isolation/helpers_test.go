@@ -3,6 +3,8 @@ package isolation
 import (
 	"crypto/rand"
 	"testing"
+
+	"golang.org/x/crypto/chacha20poly1305"
 )
 
 const (
@@ -81,4 +83,15 @@ func flipChar(env []byte, i, pos int) []byte {
 		b[pos] = 'A'
 	}
 	return replaceField(env, i, string(b))
+}
+
+// chacha20poly1305Open opens ct independently of the package's own cipher
+// set-up, so a test pins the algorithm rather than whatever newAEAD builds.
+func chacha20poly1305Open(t testing.TB, key Key, nonce, ct, ad []byte) ([]byte, error) {
+	t.Helper()
+	aead, err := chacha20poly1305.New(key[:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return aead.Open(nil, nonce, ct, ad)
 }

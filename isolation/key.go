@@ -6,11 +6,11 @@ import (
 	"fmt"
 )
 
-// KeySize is the size of a launch key in bytes (AES-256).
+// KeySize is the size of a launch key in bytes (a ChaCha20-Poly1305 key).
 const KeySize = 32
 
-// Key is one launch's AES-256 key. Keys come from crypto/rand, one per
-// launch, and are never reused.
+// Key is one launch's ChaCha20-Poly1305 key. Keys come from crypto/rand,
+// one per launch, and are never reused.
 type Key [KeySize]byte
 
 // NewKey returns a fresh random key from crypto/rand.

@@ -115,12 +115,16 @@ func TestNodeSealInterop(t *testing.T) {
 }
 
 type hookResult struct {
-	Sent   []string `json:"sent"`
-	Posted []struct {
+	Sent    []string `json:"sent"`
+	SentIDs []uint64 `json:"sentIds"`
+	Posted  []struct {
 		ID    uint64 `json:"id"`
 		Error string `json:"error"`
 	} `json:"posted"`
-	KeyLeft bool `json:"keyLeft"`
+	SyncSent   []uint64 `json:"syncSent"`
+	SyncPosted []uint64 `json:"syncPosted"`
+	KeyLeft    bool     `json:"keyLeft"`
+	APIBytes   []string `json:"apiBytes"`
 }
 
 func runHook(t *testing.T, key Key, launch, hookVia string, withSend bool, messages []map[string]any) hookResult {
@@ -141,6 +145,9 @@ func runHook(t *testing.T, key Key, launch, hookVia string, withSend bool, messa
 	}
 	if res.KeyLeft {
 		t.Error("the key is still in the document after start-up")
+	}
+	if len(res.APIBytes) != 0 {
+		t.Errorf("WardenIsolation members %v hold byte arrays", res.APIBytes)
 	}
 	return res
 }
@@ -209,6 +216,19 @@ func TestNodeHook(t *testing.T) {
 	if len(wantArgs) != 0 {
 		t.Errorf("never sent: %v", wantArgs)
 	}
+
+	// A hook that answers synchronously gets its request sealed and sent,
+	// or refused, in the task that received it; asynchronous verdicts
+	// follow in the order they settle, with later seq numbers.
+	if want := []uint64{1, 6, 7, 10}; !reflect.DeepEqual(res.SyncSent, want) {
+		t.Errorf("sent synchronously: %v, want %v", res.SyncSent, want)
+	}
+	if want := []uint64{2, 9}; !reflect.DeepEqual(res.SyncPosted, want) {
+		t.Errorf("refused synchronously: %v, want %v", res.SyncPosted, want)
+	}
+	if want := []uint64{1, 6, 7, 10, 3, 4}; !reflect.DeepEqual(res.SentIDs, want) {
+		t.Errorf("send order (by id): %v, want %v", res.SentIDs, want)
+	}
 }
 
 func TestNodeHookViaAPI(t *testing.T) {
@@ -240,5 +260,32 @@ func TestNodeNoChannel(t *testing.T) {
 	}
 	if len(res.Posted) != 1 || res.Posted[0].ID != 4 || res.Posted[0].Error != "isolation channel unavailable" {
 		t.Errorf("posted %+v, want isolation channel unavailable for id 4", res.Posted)
+	}
+}
+
+// TestNodeLargeRequests sends requests of very different sizes through one
+// frame, so that the sealer's buffer grows, is kept or is not, and the
+// base64url encoder works in more than one chunk.
+func TestNodeLargeRequests(t *testing.T) {
+	key := newTestKey(t)
+	sizes := []int{10, 5000, 70000, 20, 30000, 3, 200000, 1}
+	var msgs []map[string]any
+	for i, n := range sizes {
+		msgs = append(msgs, map[string]any{"id": i + 1, "cmd": "echo", "args": strings.Repeat("é", n/2) + strings.Repeat("x", n%2)})
+	}
+	res := runHook(t, key, testLaunch, "none", true, msgs)
+	if len(res.Posted) != 0 || len(res.Sent) != len(sizes) {
+		t.Fatalf("sent %d, posted %+v; want %d sent", len(res.Sent), res.Posted, len(sizes))
+	}
+	o := NewOpener(key, testPlugin, testLaunch, 0)
+	for i, env := range res.Sent {
+		req, err := o.Open([]byte(env))
+		if err != nil {
+			t.Fatalf("open envelope %d (%d bytes): %v", i, len(env), err)
+		}
+		var got string
+		if err := json.Unmarshal(req.Args, &got); err != nil || got != msgs[i]["args"] || req.ID != uint64(i+1) {
+			t.Fatalf("envelope %d opened as id %d with %d bytes of args (%v), want id %d and %d", i, req.ID, len(got), err, i+1, len(msgs[i]["args"].(string)))
+		}
 	}
 }

@@ -25,8 +25,8 @@ type Opener struct {
 
 // NewOpener returns an Opener for the launch launchID of plugin pluginID
 // under key. maxEnvelope limits the envelope size on the wire; <= 0 means
-// DefaultMaxEnvelope. It builds the AES-GCM instance once (about a
-// microsecond); an Opener costs a few hundred bytes plus up to
+// DefaultMaxEnvelope. It builds the ChaCha20-Poly1305 instance once (a
+// small allocation); an Opener costs a few hundred bytes plus up to
 // ReplayWindow remembered nonces.
 func NewOpener(key Key, pluginID, launchID string, maxEnvelope int) *Opener {
 	if maxEnvelope <= 0 {

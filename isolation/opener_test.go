@@ -2,6 +2,8 @@ package isolation
 
 import (
 	"bytes"
+	"crypto/aes"
+	"crypto/cipher"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -43,8 +45,8 @@ func TestWireFormat(t *testing.T) {
 	key := newTestKey(t)
 	env := mustSeal(t, key, "com.example.notes", "launch-1", Request{Seq: 1, ID: 2, Cmd: "ping"})
 	parts := strings.Split(string(env), ".")
-	if len(parts) != 5 || parts[0] != "w1" {
-		t.Fatalf("envelope %q: want 5 fields starting with w1", env)
+	if len(parts) != 5 || parts[0] != "w2" {
+		t.Fatalf("envelope %q: want 5 fields starting with w2", env)
 	}
 	if parts[1] != "Y29tLmV4YW1wbGUubm90ZXM" || parts[2] != "bGF1bmNoLTE" {
 		t.Fatalf("id fields %q %q are not base64url of the ids", parts[1], parts[2])
@@ -59,7 +61,7 @@ func TestWireFormat(t *testing.T) {
 	}
 	// The associated data is spelled out here so a change to it breaks the
 	// test (and the JavaScript side).
-	pt, err := newAEAD(key).Open(nil, nonce, ct, []byte("warden.envelope.v1\x00com.example.notes\x00launch-1"))
+	pt, err := chacha20poly1305Open(t, key, nonce, ct, []byte("warden.envelope.v2\x00com.example.notes\x00launch-1"))
 	if err != nil {
 		t.Fatalf("open with the documented associated data: %v", err)
 	}
@@ -84,14 +86,15 @@ func TestOpenErrors(t *testing.T) {
 		{"empty slice", []byte{}, 0, ErrEmpty},
 		{"oversize", bytes.Repeat([]byte("w"), 65), 64, ErrTooLarge},
 		{"oversize valid envelope", valid(), 32, ErrTooLarge},
-		{"oversize default", append([]byte("w1."), make([]byte, DefaultMaxEnvelope)...), 0, ErrTooLarge},
+		{"oversize default", append([]byte("w2."), make([]byte, DefaultMaxEnvelope)...), 0, ErrTooLarge},
 		{"plain json", []byte(`{"cmd":"storage.get","args":{"key":"a"}}`), 0, ErrUnsealed},
 		{"plain json no args", []byte(`{"seq":1,"id":1,"cmd":"ping"}`), 0, ErrUnsealed},
 		{"plain text", []byte("hello"), 0, ErrUnsealed},
-		{"marker without dot", []byte("w1"), 0, ErrUnsealed},
+		{"marker without dot", []byte("w2"), 0, ErrUnsealed},
 		{"leading space", append([]byte(" "), valid()...), 0, ErrUnsealed},
-		{"other version", replaceField(valid(), 0, "w2"), 0, ErrMalformed},
-		{"four fields", []byte("w1.YQ.Yg.AAAAAAAAAAAAAAAA"), 0, ErrMalformed},
+		{"retired version 1", replaceField(valid(), 0, "w1"), 0, ErrMalformed},
+		{"future version", replaceField(valid(), 0, "w3"), 0, ErrMalformed},
+		{"four fields", []byte("w2.YQ.Yg.AAAAAAAAAAAAAAAA"), 0, ErrMalformed},
 		{"six fields", append(valid(), ".AA"...), 0, ErrMalformed},
 		{"empty plugin", replaceField(valid(), 1, ""), 0, ErrMalformed},
 		{"empty launch", replaceField(valid(), 2, ""), 0, ErrMalformed},
@@ -139,6 +142,33 @@ func TestOpenErrors(t *testing.T) {
 				t.Fatalf("Open(%.80q) = %+v, %v; want %v", tt.env, req, err, tt.want)
 			}
 		})
+	}
+}
+
+// TestOpenRetiredVersion checks that a version 1 envelope, AES-256-GCM
+// under the same key, is refused with a message naming the version.
+func TestOpenRetiredVersion(t *testing.T) {
+	key := newTestKey(t)
+	block, err := aes.NewCipher(key[:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	gcm, err := cipher.NewGCM(block)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nonce := make([]byte, NonceSize)
+	ct := gcm.Seal(nil, nonce, []byte(`{"seq":1,"id":1,"cmd":"ping"}`), []byte("warden.envelope.v1\x00"+testPlugin+"\x00"+testLaunch))
+	env := "w1." + b64.EncodeToString([]byte(testPlugin)) + "." + b64.EncodeToString([]byte(testLaunch)) + "." +
+		b64.EncodeToString(nonce) + "." + b64.EncodeToString(ct)
+	_, err = NewOpener(key, testPlugin, testLaunch, 0).Open([]byte(env))
+	if !errors.Is(err, ErrMalformed) {
+		t.Fatalf("w1 envelope: %v, want ErrMalformed", err)
+	}
+	for _, want := range []string{`"w1"`, "not supported", "w2"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not say %s", err, want)
+		}
 	}
 }
 

@@ -2,8 +2,12 @@
 // fake window whose parent captures postMessage.
 // stdin: {"document": rendered index.html, "hookVia": "global"|"api"|"none",
 //         "withSend": bool, "messages": [{id, cmd, args?, fromOther?}, ...]}
-// stdout: {"sent": [envelopes in send order], "posted": [messages to parent],
-//          "keyLeft": whether the key is still in the DOM}
+// stdout: {"sent": [envelopes in send order], "sentIds": [their ids],
+//          "posted": [messages to parent],
+//          "syncSent": [ids whose envelope was sent while its message event
+//                       was being dispatched], "syncPosted": [same for errors],
+//          "keyLeft": whether the key is still in the DOM,
+//          "apiBytes": names of WardenIsolation members holding byte arrays}
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -52,6 +56,9 @@ process.stdin.on('end', () => {
   const job = JSON.parse(input);
   const posted = [];
   const sent = [];
+  const sentIds = [];
+  const syncSent = [];
+  const syncPosted = [];
   const parent = { postMessage(msg) { posted.push(JSON.parse(JSON.stringify(msg))); } };
   const other = { postMessage() {} };
   const listeners = [];
@@ -77,14 +84,23 @@ process.stdin.on('end', () => {
   vm.runInContext(src, win, { filename: 'isolation.js' });
   const api = win.WardenIsolation;
   if (job.hookVia === 'api') api.hook = hook;
-  if (job.withSend) api.send = (env) => { sent.push(env); };
+  if (job.withSend) api.send = (env, id) => { sent.push(env); sentIds.push(id); };
 
   let expected = 0;
   for (const m of job.messages) {
     const data = { id: m.id, cmd: m.cmd };
     if ('args' in m) data.args = m.args;
     if (!m.fromOther) expected++;
+    const s0 = sent.length;
+    const p0 = posted.length;
     for (const fn of listeners) fn({ data, source: m.fromOther ? other : parent });
+    if (sent.length > s0) syncSent.push(m.id);
+    if (posted.length > p0) syncPosted.push(m.id);
+  }
+  // The key must not be reachable from the API, not even one level down.
+  const apiBytes = [];
+  for (const [k, v] of Object.entries(api)) {
+    if (ArrayBuffer.isView(v) || (v && typeof v === 'object' && Object.values(v).some((x) => ArrayBuffer.isView(x)))) apiBytes.push(k);
   }
   const deadline = Date.now() + 5000;
   (function wait() {
@@ -94,7 +110,10 @@ process.stdin.on('end', () => {
     }
     // Linger briefly so that anything sent or posted late is caught too.
     setTimeout(() => {
-      process.stdout.write(JSON.stringify({ sent, posted, keyLeft: 'wardenKey' in dataset || attrs.has('wardenKey') }));
+      process.stdout.write(JSON.stringify({
+        sent, sentIds, posted, syncSent, syncPosted, apiBytes,
+        keyLeft: 'wardenKey' in dataset || attrs.has('wardenKey'),
+      }));
     }, 50);
   })();
 });

@@ -64,7 +64,7 @@
   }
 
   function forgedEnvelope() {
-    return 'w1.' + b64url(PLUGIN) + '.' + b64url('forged-launch') + '.' + randomB64url(12) + '.' + randomB64url(48);
+    return 'w2.' + b64url(PLUGIN) + '.' + b64url('forged-launch') + '.' + randomB64url(12) + '.' + randomB64url(48);
   }
 
   // bridgeFrame is the isolation iframe the bridge created.
@@ -96,7 +96,7 @@
     var out = [];
     for (var i = 0; i < messages.length; i++) {
       var m = messages[i];
-      if (KEY_RE.test(m) || /"w1\.[A-Za-z0-9_-]+\./.test(m)) { out.push(m); continue; }
+      if (KEY_RE.test(m) || /"w[0-9]+\.[A-Za-z0-9_-]+\./.test(m)) { out.push(m); continue; }
       var strings = m.match(/"[A-Za-z0-9_-]{43}"/g) || [];
       for (var j = 0; j < strings.length; j++) {
         if (KEY_VALUE_RE.test(strings[j].slice(1, -1))) out.push(m);
@@ -314,7 +314,7 @@
     f.contentWindow.postMessage(msg, '*');
     return seen.then(function (msgs) {
       var replies = msgs.filter(function (m) { return m.indexOf('"id":900000010') >= 0; });
-      var envelopes = msgs.filter(function (m) { return /w1\.[A-Za-z0-9_-]+\./.test(m); });
+      var envelopes = msgs.filter(function (m) { return /w[0-9]+\.[A-Za-z0-9_-]+\./.test(m); });
       return {
         blocked: envelopes.length === 0,
         detail: replies.length + ' replies to 2 identical request messages (each sealed afresh); ' +
