@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -61,6 +62,9 @@ func runInstall(cmd *cobra.Command, g *globals, path string, f installFlags) err
 	if _, err := os.Stat(path); err != nil {
 		return fmt.Errorf("install %s: %w (give a bundle file made by warden pack)", path, err)
 	}
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs
+	}
 	keys, err := loadPublicKeys(f.pubs)
 	if err != nil {
 		return err
@@ -87,9 +91,9 @@ func runInstall(cmd *cobra.Command, g *globals, path string, f installFlags) err
 func printResult(w io.Writer, res manager.Result) {
 	p := res.Plugin
 	if res.Updated {
-		fmt.Fprintf(w, "updated %s %s -> %s (%s)\n", p.ID, res.From, p.Version, res.Signer)
+		fmt.Fprintf(w, "updated %s %s -> %s, %s\n", p.ID, res.From, p.Version, res.Signer)
 	} else {
-		fmt.Fprintf(w, "installed %s %s (%s)\n", p.ID, p.Version, res.Signer)
+		fmt.Fprintf(w, "installed %s %s, %s\n", p.ID, p.Version, res.Signer)
 	}
 	if len(res.Pending) > 0 {
 		fmt.Fprintf(w, "disabled until you approve the new permissions: warden grant %s %s\n", p.ID, strings.Join(res.Pending, " "))

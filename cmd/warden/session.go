@@ -32,7 +32,7 @@ func openSession(ctx context.Context, g *globals) (*session, error) {
 	if err != nil {
 		return nil, fmt.Errorf("admin policy: %w (fix the file or point --policy at another)", err)
 	}
-	h, err := host.New(ctx, host.Options{Profile: g.profile, Ceiling: pol.PermissionCeiling()})
+	h, err := host.New(ctx, host.Options{Profile: g.profile, Ceiling: pol.PermissionCeiling(), Limits: limitsOf(pol.Ceilings())})
 	if err != nil {
 		if errors.Is(err, berrors.ErrTimeout) {
 			return nil, fmt.Errorf("profile %s is in use by another warden process (a running window?): close it and retry", g.profile)
@@ -61,3 +61,25 @@ func openSession(ctx context.Context, g *globals) (*session, error) {
 }
 
 func (s *session) Close(ctx context.Context) error { return s.h.Close(ctx) }
+
+// limitsOf turns the policy's resource ceilings into the core's limits: a
+// ceiling can only lower a default. They apply to the plugins a process
+// starts; a changed ceiling takes effect at the next start.
+func limitsOf(c policy.Ceilings) host.Limits {
+	d := host.DefaultLimits
+	var l host.Limits
+	if c.BackendTimeout > 0 {
+		l.MaxTimeout = min(c.BackendTimeout, d.MaxTimeout)
+	}
+	if c.BackendMemoryMB > 0 {
+		l.MaxMemoryMB = min(c.BackendMemoryMB, d.MaxMemoryMB)
+	}
+	if c.StorageQuota > 0 {
+		l.StorageQuota = min(c.StorageQuota, d.StorageQuota)
+	}
+	if c.InvokeRate > 0 {
+		l.Rate = min(float64(c.InvokeRate), d.Rate)
+		l.Burst = min(c.InvokeRate, d.Burst)
+	}
+	return l
+}

@@ -29,7 +29,7 @@ func (m *Manager) Grant(ctx context.Context, id string, perms []string) (store.P
 		}
 	}
 	now := m.opts.Now().UTC()
-	return m.opts.Store.Modify(id, func(p *store.Plugin) error {
+	return m.modify(id, func(p *store.Plugin) error {
 		if p.Grants == nil {
 			p.Grants = permissions.Grants{}
 		}
@@ -49,7 +49,7 @@ func (m *Manager) Grant(ctx context.Context, id string, perms []string) (store.P
 // Revoke withdraws perms from plugin id. A running host must stop the
 // plugin's window when it applies this (Host.Revoke does).
 func (m *Manager) Revoke(ctx context.Context, id string, perms []string) (store.Plugin, error) {
-	return m.opts.Store.Modify(id, func(p *store.Plugin) error {
+	return m.modify(id, func(p *store.Plugin) error {
 		for _, name := range perms {
 			if _, ok := p.Grants[name]; !ok {
 				return fmt.Errorf("revoke %s %s: not granted (granted: %s)", id, name, listOrNone(grantNames(p.Grants)))
@@ -63,7 +63,7 @@ func (m *Manager) Revoke(ctx context.Context, id string, perms []string) (store.
 // Enable lets plugin id run again. It refuses while permissions are
 // pending; the admin policy may still block it (see Status).
 func (m *Manager) Enable(ctx context.Context, id string) (store.Plugin, error) {
-	return m.opts.Store.Modify(id, func(p *store.Plugin) error {
+	return m.modify(id, func(p *store.Plugin) error {
 		if len(p.Pending) > 0 {
 			return fmt.Errorf("enable %s: %w: %s (run warden grant %s %s)", id, ErrPending, strings.Join(p.Pending, ", "), id, strings.Join(p.Pending, " "))
 		}
@@ -77,7 +77,7 @@ func (m *Manager) Disable(ctx context.Context, id, reason string) (store.Plugin,
 	if reason == "" {
 		reason = "disabled by the user"
 	}
-	return m.opts.Store.Modify(id, func(p *store.Plugin) error {
+	return m.modify(id, func(p *store.Plugin) error {
 		p.Enabled, p.DisabledReason = false, reason
 		return nil
 	})
@@ -107,7 +107,7 @@ func (m *Manager) Rollback(ctx context.Context, id string) (store.Plugin, error)
 			pending = append(pending, p)
 		}
 	}
-	return st.Modify(id, func(p *store.Plugin) error {
+	return m.modify(id, func(p *store.Plugin) error {
 		p.Pending = pending
 		switch {
 		case len(pending) > 0:
@@ -160,4 +160,19 @@ func listOrNone(ss []string) string {
 		return "none"
 	}
 	return strings.Join(ss, ", ")
+}
+
+// modify runs fn on plugin id's record in one transaction. An error fn
+// returns (the user's mistake) is returned as is, without the store's
+// context.
+func (m *Manager) modify(id string, fn func(*store.Plugin) error) (store.Plugin, error) {
+	var ferr error
+	p, err := m.opts.Store.Modify(id, func(p *store.Plugin) error {
+		ferr = fn(p)
+		return ferr
+	})
+	if ferr != nil {
+		return store.Plugin{}, ferr
+	}
+	return p, err
 }

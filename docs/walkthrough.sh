@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Runs the end-user walkthrough of docs/end-users.md in a throwaway profile
+# and prints each command with its real output, so the docs can be checked
+# against (and refreshed from) what Warden really prints.
+# Usage: bash docs/walkthrough.sh   (builds bin/warden first)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="/usr/local/go/bin:$PATH"
+go build -o bin/warden ./cmd/warden
+w="$PWD/bin/warden"
+warden() { "$w" "$@"; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cd "$tmp"
+export XDG_CONFIG_HOME="$tmp/config" XDG_DATA_HOME="$tmp/data" WARDEN_POLICY="$tmp/policy.json"
+
+run() {
+  echo "\$ $*"
+  "$@" 2>&1 | sed "s#$tmp#~#g" || true
+  echo
+}
+
+# A second version of hello that also asks for notifications.
+cp -r "$OLDPWD/examples/hello" hello-src
+touch hello-src/backend/*.wasm 2>/dev/null || true
+sed -e 's/"version": "1.0.0"/"version": "1.1.0"/' -e 's/"permissions": \["storage"\]/"permissions": ["storage", "notifications"]/' \
+  hello-src/manifest.json > hello-src/manifest.json.new && mv hello-src/manifest.json.new hello-src/manifest.json
+
+run warden keygen -o publisher.key
+run warden pack "$OLDPWD/examples/hello" --key publisher.key -o hello-1.0.0.wbundle
+run warden verify hello-1.0.0.wbundle --pub publisher.pub
+run warden install hello-1.0.0.wbundle --pub publisher.pub
+run warden install hello-1.0.0.wbundle --pub publisher.pub --grant storage
+run warden list
+run warden info dev.warden.hello
+run warden pack hello-src --key publisher.key -o hello-1.1.0.wbundle
+run warden install hello-1.1.0.wbundle --pub publisher.pub
+run warden list
+run warden enable dev.warden.hello
+run warden grant dev.warden.hello notifications
+run warden rollback dev.warden.hello
+run warden revoke dev.warden.hello storage
+run warden disable dev.warden.hello
+run warden call "$OLDPWD/examples/hello" backend.shutdown
+run warden audit --denied
+run warden uninstall dev.warden.hello --purge
+run warden list
