@@ -130,3 +130,23 @@ func (r *Runner) Running(id string) bool {
 	_, ok := r.running[id]
 	return ok
 }
+
+// Revoke withdraws perms from plugin id and, when the runner has it
+// running, stops its window: a page that was granted a permission must not
+// keep using it (Chrome ends the extension's pages the same way). It is not
+// restarted; [Runner.Start] runs it again under the remaining grants.
+func (r *Runner) Revoke(ctx context.Context, id string, perms []string) error {
+	if _, err := r.m.Revoke(ctx, id, perms); err != nil {
+		return err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, ok := r.running[id]; !ok {
+		return nil
+	}
+	delete(r.running, id)
+	r.wanted = slices.DeleteFunc(r.wanted, func(s string) bool { return s == id })
+	reason := fmt.Sprintf("permission revoked: %v", perms)
+	r.log.Info("plugin stopped", "plugin", id, "reason", reason)
+	return r.h.Unload(ctx, id, reason)
+}
