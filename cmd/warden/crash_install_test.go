@@ -102,9 +102,9 @@ func TestInstallSurvivesSIGKILL(t *testing.T) {
 }
 
 // listState runs `warden list --json` and returns hello's version or "".
-func listState(t *testing.T, prof string) string {
+func listState(t *testing.T, prof string, extra ...string) string {
 	t.Helper()
-	out := mustWarden(t, "--profile", prof, "list", "--json")
+	out := mustWarden(t, append([]string{"--profile", prof, "list", "--json"}, extra...)...)
 	var list []struct{ ID, Version string }
 	if err := json.Unmarshal([]byte(out), &list); err != nil {
 		t.Fatalf("list --json: %v\n%s", err, out)
