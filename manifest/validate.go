@@ -294,3 +294,12 @@ func checkList(p *problems, field string, list []string, parse func(string) erro
 		seen[s] = true
 	}
 }
+
+// ValidID reports whether id is a well-formed plugin id (the rule
+// Validate applies to the manifest's "id"). It is for telling an id from a
+// path on the command line and for checking ids from other sources.
+func ValidID(id string) bool {
+	var p problems
+	checkID(&p, id)
+	return len(p) == 0
+}

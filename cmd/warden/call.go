@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"strings"
 	"time"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/wardenhq/warden/host"
 	"github.com/wardenhq/warden/isolation"
+	"github.com/wardenhq/warden/manifest"
 	"github.com/wardenhq/warden/permissions"
 )
 
@@ -19,7 +21,7 @@ func newCall(g *globals) *cobra.Command {
 	var grants []string
 	var grantSet bool
 	cmd := &cobra.Command{
-		Use:   "call <plugin-dir> <command> [json-args]",
+		Use:   "call <plugin-dir|installed-id> <command> [json-args]",
 		Short: "Run one request of a plugin through the whole mediator and print the reply",
 		Long: `call loads the plugin in <plugin-dir> (building its Go backend first when the
 sources are newer than the .wasm), seals the request exactly as the plugin's
@@ -50,6 +52,9 @@ declares (development use); --grant limits that to the listed ones.`,
 
 func runCall(cmd *cobra.Command, g *globals, dir, command string, args json.RawMessage, grantList []string, grantSet bool) error {
 	ctx := cmd.Context()
+	if fi, err := os.Stat(dir); (err != nil || !fi.IsDir()) && !grantSet && manifest.ValidID(dir) {
+		return callInstalled(cmd, g, dir, command, args)
+	}
 	m, err := loadSource(ctx, dir)
 	if err != nil {
 		return err
@@ -86,6 +91,38 @@ func runCall(cmd *cobra.Command, g *globals, dir, command string, args json.RawM
 		return err
 	}
 	rep := h.Invoke(ctx, launch, env)
+	return printReply(cmd.OutOrStdout(), cmd.ErrOrStderr(), &rep)
+}
+
+// callInstalled runs one request of the installed plugin id, with the
+// grants the user gave it and under the admin policy.
+func callInstalled(cmd *cobra.Command, g *globals, id, command string, args json.RawMessage) error {
+	ctx := cmd.Context()
+	s, err := openSession(ctx, g)
+	if err != nil {
+		return err
+	}
+	defer s.Close(ctx)
+	st, err := s.m.Status(id)
+	if err != nil {
+		return fmt.Errorf("call %s: %w (give a plugin directory or an installed plugin's id)", id, err)
+	}
+	if !st.Runnable {
+		return fmt.Errorf("call %s: it is %s: %s", id, st.State, st.Reason)
+	}
+	p, err := s.h.Load(ctx, s.m.Dir(st.Plugin), host.LoadOptions{Grants: st.Grants})
+	if err != nil {
+		return err
+	}
+	launch, key, err := p.Launch()
+	if err != nil {
+		return err
+	}
+	env, err := isolation.Seal(key, p.ID(), launch.ID(), isolation.Request{Seq: 1, ID: 1, Cmd: command, Args: args})
+	if err != nil {
+		return err
+	}
+	rep := s.h.Invoke(ctx, launch, env)
 	return printReply(cmd.OutOrStdout(), cmd.ErrOrStderr(), &rep)
 }
 
