@@ -188,19 +188,29 @@ func (h *Host) pluginEnv(id string) (permissions.Env, error) {
 	return env, nil
 }
 
-// Unload stops plugin id's window, makes its later requests fail with
-// reason and frees its backend. Unloading an id that is not loaded does
-// nothing.
+// unloadGrace bounds how long Unload lets a window close by itself before
+// its processes are killed: an admin's block or a revoked permission must
+// take effect within a second.
+const unloadGrace = 300 * time.Millisecond
+
+// Unload makes plugin id's later requests fail with reason at once, closes
+// its window (killing its processes if they have not exited within
+// unloadGrace) and frees its backend. Unloading an id that is not loaded
+// does nothing.
 func (h *Host) Unload(ctx context.Context, id, reason string) error {
-	stopErr := h.StopUI(ctx, id)
 	h.mu.Lock()
 	p := h.plugins[id]
 	delete(h.plugins, id)
 	h.mu.Unlock()
+	if p != nil {
+		p.Stop(reason)
+	}
+	sctx, cancel := context.WithTimeout(ctx, unloadGrace)
+	stopErr := h.StopUI(sctx, id)
+	cancel()
 	if p == nil {
 		return stopErr
 	}
-	p.Stop(reason)
 	h.log.Info("plugin unloaded", "plugin", id, "reason", reason)
 	return errors.Join(stopErr, p.close(ctx))
 }

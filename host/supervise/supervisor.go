@@ -143,9 +143,17 @@ func (s *Supervisor) Stop(ctx context.Context, name string) error {
 	var err error
 	if c != nil {
 		c.Conn.Send(ipc.Frame{Type: ipc.TypeShutdown}) // best effort: SIGTERM follows anyway
+		// ctx bounds the graceful part: when it ends the group is killed,
+		// and Stop returns once the child is gone.
 		if err = c.Stop(ctx); err != nil {
 			err = fmt.Errorf("stop %s: %w", name, err)
 		}
+		select {
+		case <-un.done:
+		case <-time.After(stopGrace):
+			err = errors.Join(err, fmt.Errorf("stop %s: supervision loop did not end", name))
+		}
+		return err
 	}
 	select {
 	case <-un.done:
