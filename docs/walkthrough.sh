@@ -45,3 +45,20 @@ run warden call "$OLDPWD/examples/hello" backend.shutdown
 run warden audit --denied
 run warden uninstall dev.warden.hello --purge
 run warden list
+
+# From a registry: a static directory served over HTTP on 127.0.0.1.
+run warden keygen -o registry.key
+run warden registry add registry hello-1.0.0.wbundle --key registry.key
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+python3 -m http.server "$port" --bind 127.0.0.1 --directory registry >/dev/null 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null; rm -rf "$tmp"' EXIT
+sleep 1
+run warden install dev.warden.hello@^1 --registry "http://127.0.0.1:$port/" --registry-key registry.pub --grant storage
+run warden call dev.warden.hello storage.set '{"key":"greeting","value":"kept across versions"}'
+run warden update
+run warden registry add registry hello-1.1.0.wbundle --key registry.key
+run warden update
+run warden grant dev.warden.hello notifications
+run warden rollback dev.warden.hello
+run warden call dev.warden.hello storage.get '{"key":"greeting"}'

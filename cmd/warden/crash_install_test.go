@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -202,41 +201,26 @@ func checkNoLeftovers(t *testing.T, prof, current, previous string) {
 }
 
 // packHelloVersion packs a copy of the hello example with another version,
-// signed with dir/k.key; the copy reuses the wasm the first pack built.
+// signed with dir/k.key.
 func packHelloVersion(t *testing.T, dir, version string) string {
 	t.Helper()
-	src := helloAbs(t)
-	dst := filepath.Join(dir, "hello-"+version)
-	if err := os.CopyFS(dst, os.DirFS(src)); err != nil {
-		t.Fatal(err)
-	}
-	mf := filepath.Join(dst, "manifest.json")
-	b, err := os.ReadFile(mf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b = []byte(strings.Replace(string(b), `"version": "1.0.0"`, `"version": "`+version+`"`, 1))
-	if err := os.WriteFile(mf, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	// The copied wasm must look newer than the copied sources, or pack
-	// would try to rebuild outside the module.
+	return packHelloEdited(t, dir, version, func(m string) string { return m })
+}
+
+// touchWasm makes a copied example's wasm look newer than its copied
+// sources, so that pack does not try to rebuild it outside the module.
+func touchWasm(t *testing.T, dir string) {
+	t.Helper()
 	now := time.Now().Add(time.Minute)
-	os.Chtimes(filepath.Join(dst, "backend", "hello.wasm"), now, now)
-	out := filepath.Join(dir, "hello-"+version+".wbundle")
-	mustWarden(t, "pack", dst, "--key", filepath.Join(dir, "k.key"), "-o", out)
-	return out
+	if err := os.Chtimes(filepath.Join(dir, "backend", "hello.wasm"), now, now); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // goTool is the go command that runs this test.
 func goTool() string {
-	if p := filepath.Join(runtime.GOROOT(), "bin", "go"); fileExists(p) {
+	if p, err := exec.LookPath("go"); err == nil {
 		return p
 	}
-	return "go"
-}
-
-func fileExists(p string) bool {
-	_, err := os.Stat(p)
-	return err == nil
+	return "/usr/local/go/bin/go"
 }

@@ -24,8 +24,9 @@ type installFlags struct {
 
 func newInstall(g *globals) *cobra.Command {
 	var f installFlags
+	var rf registryFlags
 	cmd := &cobra.Command{
-		Use:   "install <bundle>",
+		Use:   "install <bundle|id[@range]>",
 		Short: "Verify a plugin bundle, ask for its permissions and install it",
 		Long: `install verifies the bundle (every entry's SHA-256 against the signed list, the
 signature against the keys you pass with --pub and the keys the admin trusts),
@@ -39,15 +40,26 @@ the plugin asks for is not granted. Refusing leaves nothing behind.
 Installing a newer version of an installed plugin updates it: its grants are
 kept, and if the new version asks for more permissions it stays disabled
 until you approve them with warden grant. The previous version is kept for
-warden rollback.`,
+warden rollback.
+
+Given a plugin id (optionally @range, such as @^1 or @1.4.2) instead of a file,
+install reads the registry's signed index (--registry, --registry-key, then
+remembered in the profile), picks the highest version in the range that this
+host supports and the admin policy allows, downloads it with its SHA-256
+checked against the index, and installs it the same way.`,
 		Example: `  warden install notes-1.2.0.wbundle --pub publisher.pub
-  warden install notes-1.2.0.wbundle --pub publisher.pub --grant storage --grant http`,
+  warden install notes-1.2.0.wbundle --pub publisher.pub --grant storage --grant http
+  warden install com.example.notes@^1 --registry https://plugins.example.com/ --registry-key registry.pub`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if _, err := os.Stat(args[0]); err != nil && !strings.ContainsAny(args[0], "/\\") && !strings.HasSuffix(args[0], ".wbundle") {
+				return installFromRegistry(cmd, g, args[0], f, rf)
+			}
 			return runInstall(cmd, g, args[0], f)
 		},
 	}
 	addInstallFlags(cmd, &f)
+	addRegistryFlags(cmd, &rf)
 	return cmd
 }
 

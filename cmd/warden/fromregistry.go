@@ -1,0 +1,220 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/wardenhq/warden/plugins/manager"
+	"github.com/wardenhq/warden/plugins/registry"
+	"github.com/wardenhq/warden/plugins/signing"
+)
+
+// registryFlags locate the registry install and update read.
+type registryFlags struct {
+	url, key string
+}
+
+func addRegistryFlags(cmd *cobra.Command, f *registryFlags) {
+	cmd.Flags().StringVar(&f.url, "registry", os.Getenv("WARDEN_REGISTRY"), "registry index URL or directory (env WARDEN_REGISTRY; remembered in the profile)")
+	cmd.Flags().StringVar(&f.key, "registry-key", os.Getenv("WARDEN_REGISTRY_KEY"), "the registry's public key: a .pub file or the key itself (env WARDEN_REGISTRY_KEY)")
+}
+
+// registryConfig is <profile>/registry.json: the registry last used, so
+// that update needs no flags.
+type registryConfig struct {
+	URL string `json:"url"`
+	Key string `json:"key"`
+}
+
+// registryClient builds the client from the flags, else from the profile's
+// remembered registry, and remembers what the flags gave.
+func registryClient(cmd *cobra.Command, g *globals, f registryFlags) (*registry.Client, error) {
+	path := filepath.Join(g.profile, "registry.json")
+	var cfg registryConfig
+	if b, err := os.ReadFile(path); err == nil {
+		if err := json.Unmarshal(b, &cfg); err != nil {
+			return nil, fmt.Errorf("%s: %w (delete it and pass --registry and --registry-key)", path, err)
+		}
+	}
+	if f.url != "" {
+		cfg.URL = f.url
+	}
+	if f.key != "" {
+		k, err := readKeyArg(f.key)
+		if err != nil {
+			return nil, err
+		}
+		cfg.Key = k.String()
+	}
+	if cfg.URL == "" || cfg.Key == "" {
+		return nil, errors.New("no registry: pass --registry URL and --registry-key PUBFILE (they are remembered in the profile)")
+	}
+	key, err := signing.ParsePublicKey(cfg.Key)
+	if err != nil {
+		return nil, fmt.Errorf("registry key: %w", err)
+	}
+	if f.url != "" || f.key != "" {
+		b, _ := json.MarshalIndent(cfg, "", "  ")
+		if err := os.MkdirAll(g.profile, 0o700); err != nil {
+			return nil, err
+		}
+		if err := writeFileAtomic(path, append(b, '\n')); err != nil {
+			return nil, err
+		}
+	}
+	c := &registry.Client{IndexURL: cfg.URL, Key: key}
+	if isTerminal(os.Stderr) {
+		c.Progress = progressBar(cmd.ErrOrStderr())
+	}
+	return c, nil
+}
+
+// readKeyArg reads a public key from a file, or takes the argument as the key.
+func readKeyArg(s string) (signing.PublicKey, error) {
+	if b, err := os.ReadFile(s); err == nil {
+		return signing.ParsePublicKey(string(b))
+	}
+	k, err := signing.ParsePublicKey(s)
+	if err != nil {
+		return k, fmt.Errorf("--registry-key %s: not a readable .pub file nor a public key: %w", s, err)
+	}
+	return k, nil
+}
+
+// progressBar draws a download's progress on a terminal.
+func progressBar(w io.Writer) func(done, total int64) {
+	return func(done, total int64) {
+		const width = 30
+		n := 0
+		if total > 0 {
+			n = int(done * width / total)
+		}
+		fmt.Fprintf(w, "\rdownloading [%s%s] %5.1f/%.1f MB", strings.Repeat("#", n), strings.Repeat(" ", width-n), float64(done)/1e6, float64(total)/1e6)
+		if done >= total {
+			fmt.Fprintln(w)
+		}
+	}
+}
+
+// installFromRegistry is install <id[@range]>.
+func installFromRegistry(cmd *cobra.Command, g *globals, ref string, f installFlags, rf registryFlags) error {
+	id, rng, err := registry.ParseRef(ref)
+	if err != nil {
+		return fmt.Errorf("install %s: not a bundle file, and %w", ref, err)
+	}
+	ctx := cmd.Context()
+	c, err := registryClient(cmd, g, rf)
+	if err != nil {
+		return err
+	}
+	keys, err := loadPublicKeys(f.pubs)
+	if err != nil {
+		return err
+	}
+	s, err := openSession(ctx, g)
+	if err != nil {
+		return err
+	}
+	defer s.Close(ctx)
+	res, err := s.m.InstallFrom(ctx, c, id, rng, manager.InstallOptions{Consent: consentFor(cmd, f.grants), Keys: keys, AllowUnsigned: f.allowUnsigned})
+	if err != nil {
+		return err
+	}
+	printResult(cmd.OutOrStdout(), res)
+	return nil
+}
+
+func newUpdate(g *globals) *cobra.Command {
+	var rf registryFlags
+	cmd := &cobra.Command{
+		Use:   "update [id]...",
+		Short: "Update plugins installed from the registry to the newest version allowed",
+		Long: `update reads the registry's signed index and updates each named plugin (every
+plugin installed from that registry when none is named) to the highest version
+that lies in the range given at install (install id@^1), that this host
+supports and that the admin policy allows. Grants are kept; a version that asks
+for new permissions is installed but left disabled until warden grant approves
+them. The previous version is kept for warden rollback.`,
+		Example: `  warden update
+  warden update dev.warden.notes --registry https://plugins.example.com/ --registry-key registry.pub`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			c, err := registryClient(cmd, g, rf)
+			if err != nil {
+				return err
+			}
+			s, err := openSession(ctx, g)
+			if err != nil {
+				return err
+			}
+			defer s.Close(ctx)
+			idx, err := c.Index(ctx)
+			if err != nil {
+				return err
+			}
+			loc, err := c.Location()
+			if err != nil {
+				return err
+			}
+			ids := args
+			if len(ids) == 0 {
+				list, err := s.m.List()
+				if err != nil {
+					return err
+				}
+				for _, p := range list {
+					if p.Source == loc {
+						ids = append(ids, p.ID)
+					}
+				}
+				if len(ids) == 0 {
+					fmt.Fprintf(cmd.OutOrStdout(), "no plugins installed from %s\n", loc)
+					return nil
+				}
+			}
+			var errs []error
+			for _, id := range ids {
+				res, err := s.m.Update(ctx, c, idx, id)
+				switch {
+				case errors.Is(err, manager.ErrUpToDate):
+					fmt.Fprintln(cmd.OutOrStdout(), err)
+				case err != nil:
+					errs = append(errs, err)
+				default:
+					printResult(cmd.OutOrStdout(), res)
+				}
+			}
+			return errors.Join(errs...)
+		},
+	}
+	addRegistryFlags(cmd, &rf)
+	return cmd
+}
+
+// writeFileAtomic writes b to path through a temporary file and a rename.
+func writeFileAtomic(path string, b []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(b); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}

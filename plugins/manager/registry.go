@@ -1,0 +1,109 @@
+package manager
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/Masterminds/semver/v3"
+
+	"github.com/wardenhq/warden/plugins/policy"
+	"github.com/wardenhq/warden/plugins/registry"
+	"github.com/wardenhq/warden/plugins/signing"
+)
+
+// Allow reports whether version v listed by a registry may be installed
+// here: the host version is in its constraint and the admin policy allows
+// it (its id, version, permissions and, when signatures are required, its
+// signer). The bundle's signature itself is verified at install.
+func (m *Manager) Allow(v registry.Version) error {
+	c, err := semver.NewConstraint(v.Host)
+	if err != nil {
+		return fmt.Errorf("%w: host constraint %q: %w", ErrIncompatible, v.Host, err)
+	}
+	hv, err := semver.NewVersion(m.opts.HostVersion)
+	if err != nil {
+		return err
+	}
+	if !c.Check(hv) {
+		return fmt.Errorf("%w: it needs host %s, this is %s", ErrIncompatible, v.Host, m.opts.HostVersion)
+	}
+	d := m.Policy().Check(policy.Candidate{ID: v.ID, Version: v.Version, Permissions: v.Permissions, Signed: v.Signer != signing.KeyID{}, SignerKeyID: v.Signer.String()})
+	return d.Err()
+}
+
+// InstallFrom installs plugin id from the registry c: the highest version
+// in rng (empty: any) that [Manager.Allow] accepts, downloaded into
+// staging, checked against the SHA-256 in the registry's signed index, then
+// installed as [Manager.Install] does (an installed plugin is updated). The
+// range is recorded for later updates.
+func (m *Manager) InstallFrom(ctx context.Context, c *registry.Client, id, rng string, opts InstallOptions) (Result, error) {
+	idx, err := c.Index(ctx)
+	if err != nil {
+		return Result{}, fmt.Errorf("install %s: %w", id, err)
+	}
+	v, err := idx.Resolve(id, rng, m.Allow)
+	if err != nil {
+		return Result{}, fmt.Errorf("install %s: %w", id, err)
+	}
+	return m.installVersion(ctx, c, v, rng, opts)
+}
+
+// ErrUpToDate reports that no newer allowed version exists.
+var ErrUpToDate = errors.New("up to date")
+
+// Update updates plugin id from the registry it was installed from (c must
+// read that registry): the highest version in the range recorded at
+// install that the policy and host allow, if it is newer. New permissions
+// are left pending. It returns ErrUpToDate when there is nothing newer.
+func (m *Manager) Update(ctx context.Context, c *registry.Client, idx *registry.Index, id string) (Result, error) {
+	rec, err := m.opts.Store.Get(id)
+	if err != nil {
+		return Result{}, fmt.Errorf("update %s: %w", id, err)
+	}
+	loc, err := c.Location()
+	if err != nil {
+		return Result{}, fmt.Errorf("update %s: %w", id, err)
+	}
+	if rec.Source != loc {
+		return Result{}, fmt.Errorf("update %s: installed from %s, not from the registry %s", id, orBundle(rec.Source), loc)
+	}
+	v, err := idx.Resolve(id, rec.Range, m.Allow)
+	if err != nil {
+		return Result{}, fmt.Errorf("update %s: %w", id, err)
+	}
+	if newer(v.Version, rec.Version) != nil {
+		return Result{Plugin: rec}, fmt.Errorf("%s %s: %w (newest allowed in the registry: %s)", id, rec.Version, ErrUpToDate, v.Version)
+	}
+	return m.installVersion(ctx, c, v, rec.Range, InstallOptions{})
+}
+
+// installVersion downloads v into a temporary directory (outside the
+// profile: the store's recovery may clear staging while a download runs
+// without the install lock) and installs it.
+func (m *Manager) installVersion(ctx context.Context, c *registry.Client, v registry.Version, rng string, opts InstallOptions) (Result, error) {
+	tmp, err := os.MkdirTemp("", "warden-download-")
+	if err != nil {
+		return Result{}, err
+	}
+	defer os.RemoveAll(tmp)
+	file := filepath.Join(tmp, "bundle.wbundle")
+	if err := c.Download(ctx, v, file); err != nil {
+		return Result{}, fmt.Errorf("install %s: %w", v, err)
+	}
+	loc, err := c.Location()
+	if err != nil {
+		return Result{}, err
+	}
+	opts.Verified, opts.Source, opts.Range = true, loc, rng
+	return m.Install(ctx, file, opts)
+}
+
+func orBundle(s string) string {
+	if s == "" {
+		return "a bundle file"
+	}
+	return s
+}
