@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -33,7 +34,7 @@ keys are trusted, which permissions are blocked and the resource ceilings.
 The host reads it from --policy (default $` + policyEnv + `, else ` + policy.DefaultPath + `)
 and applies changes to the file within a second.`,
 	}
-	cmd.AddCommand(newPolicyCheck(&g.policy), newPolicyExplain(&g.policy))
+	cmd.AddCommand(newPolicyCheck(&g.policy), newPolicyExplain(g, &g.policy))
 	return cmd
 }
 
@@ -134,7 +135,7 @@ func yesNo(b bool) string {
 	return "no"
 }
 
-func newPolicyExplain(path *string) *cobra.Command {
+func newPolicyExplain(g *globals, path *string) *cobra.Command {
 	var version, signer string
 	var perms []string
 	cmd := &cobra.Command{
@@ -147,7 +148,9 @@ the blocked permissions and the ceilings.
 
 With --version it also prints the decision for that version, taking
 --permission and --signer into account: a policy that requires signatures
-refuses a version when --signer is not given.`,
+refuses a version when --signer is not given. Without --version, when the
+plugin is installed in the profile, it decides for the installed version
+with its recorded signer and the permissions its manifest asks for.`,
 		Example: `  warden policy explain com.example.notes
   warden policy explain com.example.notes --version 1.9.0 --signer F0953E553CBACCC0 --permission storage`,
 		Args: cobra.ExactArgs(1),
@@ -161,6 +164,7 @@ refuses a version when --signer is not given.`,
 				fmt.Fprintln(out, line)
 			}
 			if !cmd.Flags().Changed("version") {
+				explainInstalled(cmd, g, p, args[0])
 				return nil
 			}
 			d := p.Check(policy.Candidate{ID: args[0], Version: version, Permissions: perms, Signed: signer != "", SignerKeyID: signer})
@@ -180,4 +184,33 @@ refuses a version when --signer is not given.`,
 	cmd.Flags().StringVar(&signer, "signer", "", "with --version: the bundle is signed by this key id (16 hex digits, as minisign prints it)")
 	cmd.Flags().StringSliceVar(&perms, "permission", nil, "with --version: permissions the plugin asks for (repeat or comma-separate)")
 	return cmd
+}
+
+// explainInstalled prints the policy's decision for the installed version
+// of id, if the profile has it. It says nothing when it has not.
+func explainInstalled(cmd *cobra.Command, g *globals, p *policy.Policy, id string) {
+	ctx := cmd.Context()
+	if _, err := os.Stat(filepath.Join(g.profile, "state.db")); err != nil {
+		return
+	}
+	s, err := openSession(ctx, g)
+	if err != nil {
+		fmt.Fprintf(cmd.ErrOrStderr(), "warden: cannot read the installed plugins: %v\n", err)
+		return
+	}
+	defer s.Close(ctx)
+	s.pol.Store(p)
+	st, err := s.m.Status(id)
+	if err != nil {
+		return
+	}
+	signer := "unsigned or not verified"
+	if st.Signer != "" {
+		signer = "signed by " + st.Signer
+	}
+	if st.Policy.Allowed {
+		fmt.Fprintf(cmd.OutOrStdout(), "installed %s (%s): allowed (%s)\n", st.Version, signer, st.Policy.Rule)
+		return
+	}
+	fmt.Fprintf(cmd.OutOrStdout(), "installed %s (%s): blocked (%s): %s\n", st.Version, signer, st.Policy.Rule, st.Policy.Reason)
 }
