@@ -20,6 +20,17 @@ import (
 	"github.com/wardenhq/warden/plugins/store"
 )
 
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if fixtureDir != "" {
+		os.RemoveAll(fixtureDir)
+	}
+	os.Exit(code)
+}
+
+// fixtureDir holds the packed bundles once fixture has run.
+var fixtureDir string
+
 // fixture packs the hello example as 1.0.0 and as 1.1.0 asking also for
 // notifications, both signed with one key, once per test binary.
 var fixture = sync.OnceValues(func() (*fixtureFiles, error) {
@@ -27,6 +38,7 @@ var fixture = sync.OnceValues(func() (*fixtureFiles, error) {
 	if err != nil {
 		return nil, err
 	}
+	fixtureDir = dir
 	sk, pk, err := signing.GenerateKey(rand.Reader)
 	if err != nil {
 		return nil, err
