@@ -132,6 +132,7 @@ var codeTable = []struct {
 	{files.ErrBadPath, CodeBadPath},
 	{fetch.ErrTooLarge, CodeTooLarge},
 	{fetch.ErrScheme, CodeOutOfScope},
+	{fetch.ErrPrivateAddress, CodeOutOfScope},
 	{fetch.ErrBadRequest, CodeBadArgs},
 	{files.ErrTooLarge, CodeTooLarge},
 	{files.ErrSymlink, CodeOutOfScope},

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -43,8 +42,12 @@ type Options struct {
 	// negative value follows none: the 3xx response itself is returned.
 	MaxRedirects int
 	// Transport sends the requests. The default is a private http.Transport
-	// that never uses the environment's proxy.
+	// that never uses the environment's proxy and connects to a host name
+	// only at its public addresses (see ErrPrivateAddress).
 	Transport http.RoundTripper
+	// Resolver resolves host names for the default transport; nil means
+	// net.DefaultResolver.
+	Resolver Resolver
 }
 
 // Client performs fetches. It is safe for concurrent use, and one Client (and
@@ -70,18 +73,15 @@ func New(opts Options) *Client {
 		opts.MaxRedirects = DefaultMaxRedirects
 	}
 	if opts.Transport == nil {
-		opts.Transport = newTransport()
+		opts.Transport = newTransport(opts.Resolver)
 	}
 	return &Client{opts: opts}
 }
 
-func newTransport() *http.Transport {
+func newTransport(r Resolver) *http.Transport {
 	return &http.Transport{
-		Proxy: nil, // never HTTP_PROXY and friends: the core decides where requests go
-		DialContext: (&net.Dialer{
-			Timeout:   10 * time.Second,
-			KeepAlive: 30 * time.Second,
-		}).DialContext,
+		Proxy:                  nil, // never HTTP_PROXY and friends: the core decides where requests go
+		DialContext:            newDialer(r).DialContext,
 		ForceAttemptHTTP2:      true,
 		MaxIdleConns:           64,
 		MaxIdleConnsPerHost:    4,

@@ -1,0 +1,75 @@
+package fetch
+
+import (
+	"context"
+	"errors"
+	"net/netip"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// fakeResolver answers from a table, as DNS under an attacker's control
+// would.
+type fakeResolver map[string][]string
+
+func (r fakeResolver) LookupNetIP(_ context.Context, _, host string) ([]netip.Addr, error) {
+	var out []netip.Addr
+	for _, s := range r[host] {
+		out = append(out, netip.MustParseAddr(s))
+	}
+	if len(out) == 0 {
+		return nil, errors.New("no such host")
+	}
+	return out, nil
+}
+
+// TestHostNameAtPrivateAddressRefused points granted host names at the
+// machine itself and at private networks (DNS rebinding): the server on
+// 127.0.0.1 must see no request. The same server reached by a pattern
+// naming 127.0.0.1 or localhost is fine.
+func TestHostNameAtPrivateAddressRefused(t *testing.T) {
+	srv := newCounter(t, nil)
+	_, port, _ := strings.Cut(host(srv.Server), ":")
+	names := fakeResolver{
+		"rebind.example.com":  {"127.0.0.1"},
+		"mapped.example.com":  {"::ffff:127.0.0.1"},
+		"lan.example.com":     {"192.168.1.1"},
+		"cgnat.example.com":   {"100.64.0.1"},
+		"linklocal.example":   {"169.254.169.254"},
+		"v6local.example.com": {"::1"},
+		"unspec.example.com":  {"0.0.0.0"},
+	}
+	c := New(Options{Resolver: names})
+	allowAll := func(*url.URL) error { return nil }
+	for name := range names {
+		_, err := c.DoWith(context.Background(), Request{URL: "http://" + name + ":" + port + "/"}, allowAll)
+		if !errors.Is(err, ErrPrivateAddress) {
+			t.Errorf("%s: err = %v, want ErrPrivateAddress", name, err)
+		}
+	}
+	if n := srv.hits.Load(); n != 0 {
+		t.Fatalf("the local server saw %d requests", n)
+	}
+	for _, u := range []string{srv.URL + "/", "http://localhost:" + port + "/"} {
+		if _, err := c.DoWith(context.Background(), Request{URL: u}, allowAll); err != nil {
+			t.Errorf("%s named explicitly: %v", u, err)
+		}
+	}
+	if n := srv.hits.Load(); n != 2 {
+		t.Fatalf("the local server saw %d requests, want 2", n)
+	}
+}
+
+func TestIsPublic(t *testing.T) {
+	for s, want := range map[string]bool{
+		"8.8.8.8": true, "2001:4860:4860::8888": true, "93.184.216.34": true,
+		"127.0.0.1": false, "10.1.2.3": false, "172.16.0.1": false, "192.168.0.1": false,
+		"100.64.0.1": false, "169.254.1.1": false, "::1": false, "fe80::1": false, "fc00::1": false,
+		"0.0.0.0": false, "224.0.0.1": false, "255.255.255.255": false,
+	} {
+		if got := isPublic(netip.MustParseAddr(s).Unmap()); got != want {
+			t.Errorf("isPublic(%s) = %v, want %v", s, got, want)
+		}
+	}
+}
