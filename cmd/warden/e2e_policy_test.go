@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -37,46 +38,10 @@ func TestE2EPolicyLiveStopsAndRestarts(t *testing.T) {
 	bundle := packHello(t, dir)
 	mustWarden(t, "--profile", prof, "--policy", pol, "install", bundle, "--pub", filepath.Join(dir, "k.pub"), "--grant", "storage")
 
-	cmd := exec.Command(os.Args[0], "--profile", prof, "--policy", pol, "run", "dev.warden.hello")
-	cmd.Env = append(os.Environ(), "WARDEN_TEST_MAIN=1")
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { cmd.Process.Kill(); cmd.Wait() }()
-	var mu sync.Mutex
-	var log strings.Builder
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			mu.Lock()
-			log.WriteString(sc.Text() + "\n")
-			mu.Unlock()
-		}
-	}()
-	logText := func() string { mu.Lock(); defer mu.Unlock(); return log.String() }
-
-	webview := func() int {
-		for _, p := range descendants(cmd.Process.Pid) {
-			if strings.Contains(cmdline(p), "webview") && alive(p) {
-				return p
-			}
-		}
-		return 0
-	}
+	webview, logText := startRun(t, prof, pol)
 	waitFor := func(what string, limit time.Duration, cond func() bool) time.Duration {
 		t.Helper()
-		start := time.Now()
-		for !cond() {
-			if time.Since(start) > limit {
-				t.Fatalf("%s: not after %v\nwarden run said:\n%s", what, limit, logText())
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
-		return time.Since(start)
+		return waitLogged(t, what, limit, logText, cond)
 	}
 	waitFor("the plugin's webview process starts", 30*time.Second, func() bool { return webview() != 0 })
 
@@ -114,4 +79,88 @@ func packHello(t *testing.T, dir string) string {
 	out := filepath.Join(dir, "hello.wbundle")
 	mustWarden(t, "pack", helloAbs(t), "--key", filepath.Join(dir, "k.key"), "-o", out)
 	return out
+}
+
+// startRun starts `warden run dev.warden.hello` on prof as a real process
+// and returns a probe for its webview process (its pid, or 0) and its
+// output so far.
+func startRun(t *testing.T, prof, pol string) (webview func() int, logText func() string) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "--profile", prof, "--policy", pol, "run", "dev.warden.hello")
+	cmd.Env = append(os.Environ(), "WARDEN_TEST_MAIN=1")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	var mu sync.Mutex
+	var log strings.Builder
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			mu.Lock()
+			log.WriteString(sc.Text() + "\n")
+			mu.Unlock()
+		}
+	}()
+	logText = func() string { mu.Lock(); defer mu.Unlock(); return log.String() }
+	webview = func() int {
+		for _, p := range descendants(cmd.Process.Pid) {
+			if strings.Contains(cmdline(p), "webview") && alive(p) {
+				return p
+			}
+		}
+		return 0
+	}
+	return webview, logText
+}
+
+// waitLogged waits for cond and fails with the run's output after limit.
+func waitLogged(t *testing.T, what string, limit time.Duration, logText func() string, cond func() bool) time.Duration {
+	t.Helper()
+	start := time.Now()
+	for !cond() {
+		if time.Since(start) > limit {
+			t.Fatalf("%s: not after %v\nwarden run said:\n%s", what, limit, logText())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return time.Since(start)
+}
+
+// TestE2EChangesReachRunningWarden changes a plugin from the command line
+// while `warden run` holds the profile: disable closes its window, enable
+// opens it again, and revoking a permission closes it, each carried out by
+// the running process through its control socket.
+func TestE2EChangesReachRunningWarden(t *testing.T) {
+	needDisplay(t)
+	dir := t.TempDir()
+	prof := filepath.Join(dir, "profile")
+	pol := filepath.Join(dir, "policy.json")
+	bundle := packHello(t, dir)
+	mustWarden(t, "--profile", prof, "--policy", pol, "install", bundle, "--pub", filepath.Join(dir, "k.pub"), "--grant", "storage")
+	webview, logText := startRun(t, prof, pol)
+	waitLogged(t, "the window opens", 30*time.Second, logText, func() bool { return webview() != 0 })
+
+	for _, step := range []struct {
+		args []string
+		open bool
+	}{
+		{[]string{"disable", "dev.warden.hello"}, false},
+		{[]string{"enable", "dev.warden.hello"}, true},
+		{[]string{"revoke", "dev.warden.hello", "storage"}, false},
+	} {
+		out := mustWarden(t, append([]string{"--profile", prof, "--policy", pol}, step.args...)...)
+		if !strings.Contains(out, "applied by the running warden") {
+			t.Fatalf("warden %v did not go through the running warden:\n%s", step.args, out)
+		}
+		waitLogged(t, fmt.Sprintf("after %v the window is open=%v", step.args, step.open), 10*time.Second, logText,
+			func() bool { return (webview() != 0) == step.open })
+	}
+	if _, errOut, code := warden(t, "--profile", prof, "--policy", pol, "grant", "dev.warden.hello", "clipboard.read"); code == 0 || !strings.Contains(errOut, "not declared") {
+		t.Fatalf("an undeclared grant through the running warden: exit %d: %s", code, errOut)
+	}
 }

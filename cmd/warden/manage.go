@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -181,34 +182,55 @@ func orDash(s string) string {
 }
 
 // recordCmd is a command that changes one plugin and prints its new state.
-func recordCmd(g *globals, use, short string, args cobra.PositionalArgs, fn func(ctx context.Context, s *session, args []string) (store.Plugin, string, error)) *cobra.Command {
+// When a `warden run` holds the profile, a command with a control request
+// (ctl not nil) is carried out by that process, which also closes or opens
+// the plugin's window to match.
+func recordCmd(g *globals, use, short string, args cobra.PositionalArgs, ctl func(a []string) controlRequest, fn func(ctx context.Context, s *session, args []string) (store.Plugin, string, error)) *cobra.Command {
 	return &cobra.Command{
 		Use:   use,
 		Short: short,
 		Args:  args,
 		RunE: func(cmd *cobra.Command, a []string) error {
+			if ctl != nil {
+				msg, err := sendControl(cmd.Context(), g.profile, ctl(a))
+				if !errors.Is(err, errNoRun) {
+					if err != nil {
+						return err
+					}
+					fmt.Fprintf(cmd.OutOrStdout(), "%s\n%s (applied by the running warden)\n", doneMessage(ctl(a)), msg)
+					return nil
+				}
+			}
 			return withSession(cmd, g, func(ctx context.Context, s *session) error {
 				p, msg, err := fn(ctx, s, a)
 				if err != nil {
 					return err
 				}
-				st, err := s.m.Status(p.ID)
-				if err != nil {
-					return err
-				}
-				state := st.State
-				if st.Reason != "" {
-					state += ": " + st.Reason
-				}
-				fmt.Fprintf(cmd.OutOrStdout(), "%s\n%s %s is %s\n", msg, st.ID, st.Version, state)
+				fmt.Fprintf(cmd.OutOrStdout(), "%s\n%s\n", msg, describeState(s, p.ID, nil))
 				return nil
 			})
 		},
 	}
 }
 
+// doneMessage is the first line a change command prints.
+func doneMessage(req controlRequest) string {
+	switch req.Op {
+	case "grant":
+		return fmt.Sprintf("granted %s to %s", strings.Join(req.Perms, ", "), req.ID)
+	case "revoke":
+		return fmt.Sprintf("revoked %s from %s", strings.Join(req.Perms, ", "), req.ID)
+	default:
+		return req.Op + "d " + req.ID
+	}
+}
+
+func ctlOp(op string) func(a []string) controlRequest {
+	return func(a []string) controlRequest { return controlRequest{Op: op, ID: a[0], Perms: a[1:]} }
+}
+
 func newEnable(g *globals) *cobra.Command {
-	return recordCmd(g, "enable <id>", "Let a disabled plugin run again", cobra.ExactArgs(1),
+	return recordCmd(g, "enable <id>", "Let a disabled plugin run again", cobra.ExactArgs(1), ctlOp("enable"),
 		func(ctx context.Context, s *session, a []string) (store.Plugin, string, error) {
 			p, err := s.m.Enable(ctx, a[0])
 			return p, "enabled " + a[0], err
@@ -216,7 +238,7 @@ func newEnable(g *globals) *cobra.Command {
 }
 
 func newDisable(g *globals) *cobra.Command {
-	return recordCmd(g, "disable <id>", "Stop a plugin from running without uninstalling it", cobra.ExactArgs(1),
+	return recordCmd(g, "disable <id>", "Stop a plugin from running without uninstalling it", cobra.ExactArgs(1), ctlOp("disable"),
 		func(ctx context.Context, s *session, a []string) (store.Plugin, string, error) {
 			p, err := s.m.Disable(ctx, a[0], "")
 			return p, "disabled " + a[0], err
@@ -224,7 +246,7 @@ func newDisable(g *globals) *cobra.Command {
 }
 
 func newGrant(g *globals) *cobra.Command {
-	return recordCmd(g, "grant <id> <permission>...", "Approve permissions for a plugin (also approves an update's new ones)", cobra.MinimumNArgs(2),
+	return recordCmd(g, "grant <id> <permission>...", "Approve permissions for a plugin (also approves an update's new ones)", cobra.MinimumNArgs(2), ctlOp("grant"),
 		func(ctx context.Context, s *session, a []string) (store.Plugin, string, error) {
 			p, err := s.m.Grant(ctx, a[0], a[1:])
 			return p, fmt.Sprintf("granted %s to %s", strings.Join(a[1:], ", "), a[0]), err
@@ -232,7 +254,7 @@ func newGrant(g *globals) *cobra.Command {
 }
 
 func newRevoke(g *globals) *cobra.Command {
-	return recordCmd(g, "revoke <id> <permission>...", "Withdraw permissions from a plugin", cobra.MinimumNArgs(2),
+	return recordCmd(g, "revoke <id> <permission>...", "Withdraw permissions from a plugin", cobra.MinimumNArgs(2), ctlOp("revoke"),
 		func(ctx context.Context, s *session, a []string) (store.Plugin, string, error) {
 			p, err := s.m.Revoke(ctx, a[0], a[1:])
 			return p, fmt.Sprintf("revoked %s from %s", strings.Join(a[1:], ", "), a[0]), err
@@ -240,7 +262,7 @@ func newRevoke(g *globals) *cobra.Command {
 }
 
 func newRollback(g *globals) *cobra.Command {
-	return recordCmd(g, "rollback <id>", "Go back to the plugin's previous version (its data is kept)", cobra.ExactArgs(1),
+	return recordCmd(g, "rollback <id>", "Go back to the plugin's previous version (its data is kept)", cobra.ExactArgs(1), nil,
 		func(ctx context.Context, s *session, a []string) (store.Plugin, string, error) {
 			before, err := s.st.Get(a[0])
 			if err != nil {

@@ -76,6 +76,11 @@ func runRun(cmd *cobra.Command, g *globals, ids []string, ui host.UIOptions) err
 		return err
 	}
 	defer w.Close()
+	stopControl, err := serveControl(ctx, s, r)
+	if err != nil {
+		return err
+	}
+	defer stopControl()
 	started := 0
 	for _, id := range ids {
 		if err := r.Start(ctx, id); err != nil {
@@ -89,8 +94,8 @@ func runRun(cmd *cobra.Command, g *globals, ids []string, ui host.UIOptions) err
 		return errors.New("no plugin could start")
 	}
 	fmt.Fprintln(out, "warden: close the windows or press Ctrl-C to stop")
-	// Until every window was closed by the user: a window the policy
-	// stopped may come back.
+	// Until every window was closed by the user: a window the policy or a
+	// command (disable, revoke) stopped may come back.
 	t := time.NewTicker(200 * time.Millisecond)
 	defer t.Stop()
 	for {
@@ -102,7 +107,7 @@ func runRun(cmd *cobra.Command, g *globals, ids []string, ui host.UIOptions) err
 		open := false
 		for _, id := range ids {
 			st := s.h.UIState(id)
-			if r.Running(id) && !errors.Is(st.Err, supervise.ErrClosed) || anyBlockedByPolicy(s, []string{id}) {
+			if r.Running(id) && !errors.Is(st.Err, supervise.ErrClosed) || mayComeBack(s, id) {
 				open = true
 			}
 		}
@@ -110,6 +115,13 @@ func runRun(cmd *cobra.Command, g *globals, ids []string, ui host.UIOptions) err
 			return nil
 		}
 	}
+}
+
+// mayComeBack reports whether plugin id is kept from running by the policy
+// or by being disabled, either of which a later change can undo.
+func mayComeBack(s *session, id string) bool {
+	st, err := s.m.Status(id)
+	return err == nil && (st.State == "blocked" || st.State == "disabled")
 }
 
 // anyBlockedByPolicy reports whether a later policy could start one of ids.

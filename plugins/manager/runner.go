@@ -150,3 +150,25 @@ func (r *Runner) Revoke(ctx context.Context, id string, perms []string) error {
 	r.log.Info("plugin stopped", "plugin", id, "reason", reason)
 	return r.h.Unload(ctx, id, reason)
 }
+
+// Refresh applies a change to plugin id's record (enabled, disabled,
+// granted) to a running host: a plugin that may no longer run is stopped,
+// and one the runner was asked to run that may now run is started.
+func (r *Runner) Refresh(ctx context.Context, id string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	st, err := r.m.Status(id)
+	if err != nil {
+		return err
+	}
+	_, running := r.running[id]
+	switch {
+	case !st.Runnable && running:
+		delete(r.running, id)
+		r.blocked[id] = st.State + ": " + st.Reason
+		return r.h.Unload(ctx, id, st.State+": "+st.Reason)
+	case st.Runnable && !running && slices.Contains(r.wanted, id):
+		return r.startLocked(ctx, id)
+	}
+	return nil
+}
