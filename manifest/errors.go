@@ -3,7 +3,6 @@ package manifest
 import (
 	"errors"
 	"fmt"
-	"unicode/utf8"
 )
 
 // Sentinel errors.
@@ -40,17 +39,3 @@ func (e *FieldError) Error() string {
 
 // Is makes every FieldError match ErrInvalid.
 func (e *FieldError) Is(target error) bool { return target == ErrInvalid }
-
-// lineCol converts a byte offset in data to a 1-based line and column; the
-// column counts characters, as editors show them.
-func lineCol(data []byte, off int) (line, col int) {
-	off = max(0, min(off, len(data)))
-	line, start := 1, 0
-	for i := 0; i < off; i++ {
-		if data[i] == '\n' {
-			line++
-			start = i + 1
-		}
-	}
-	return line, utf8.RuneCount(data[start:off]) + 1
-}

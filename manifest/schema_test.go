@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/wardenhq/warden/internal/strictjson"
 	"github.com/wardenhq/warden/permissions"
 )
 
@@ -44,25 +45,25 @@ func TestSchemaInSync(t *testing.T) {
 				t.Errorf("%s: want type object with additionalProperties false, got %v / %v", path, node["type"], node["additionalProperties"])
 			}
 			props, _ := node["properties"].(map[string]any)
-			fields := jsonFields(typ)
+			fields := strictjson.Fields(typ)
 			var schemaNames []string
 			for name := range props {
 				schemaNames = append(schemaNames, name)
 			}
 			sort.Strings(schemaNames)
-			if !slices.Equal(schemaNames, fields.names) {
-				t.Errorf("%s: schema properties %v, struct fields %v", path, schemaNames, fields.names)
+			if !slices.Equal(schemaNames, fields.Names) {
+				t.Errorf("%s: schema properties %v, struct fields %v", path, schemaNames, fields.Names)
 			}
 			if req, ok := node["required"].([]any); ok {
 				for _, r := range req {
-					if _, ok := fields.index[r.(string)]; !ok {
+					if _, ok := fields.Index[r.(string)]; !ok {
 						t.Errorf("%s: required %v is not a field", path, r)
 					}
 				}
 			}
-			for name, idx := range fields.index {
+			for name, idx := range fields.Index {
 				if p, ok := props[name].(map[string]any); ok {
-					walk(typ.Field(idx).Type, p, join(path, name))
+					walk(typ.Field(idx).Type, p, strictjson.Join(path, name))
 				}
 			}
 		case reflect.Slice:

@@ -3,7 +3,6 @@ package policy
 import (
 	"errors"
 	"fmt"
-	"unicode/utf8"
 )
 
 // Sentinel errors. Parse and Load errors match ErrInvalid; a denied
@@ -89,18 +88,4 @@ func eachError(err error, fn func(*Error)) {
 	if errors.As(err, &pe) {
 		fn(pe)
 	}
-}
-
-// lineCol converts a byte offset in data to a 1-based line and column; the
-// column counts characters, as editors show them.
-func lineCol(data []byte, off int) (line, col int) {
-	off = max(0, min(off, len(data)))
-	line, start := 1, 0
-	for i := 0; i < off; i++ {
-		if data[i] == '\n' {
-			line++
-			start = i + 1
-		}
-	}
-	return line, utf8.RuneCount(data[start:off]) + 1
 }
