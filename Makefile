@@ -20,8 +20,8 @@ lint:
 # The end-to-end tests drive real WebKitGTK windows: without a display they
 # run under Xvfb.
 unit:
-	@if [ -n "$$DISPLAY" ]; then go test -race -count=1 -timeout 20m ./...; \
-	else xvfb-run -a -s "-screen 0 1280x720x24" go test -race -count=1 -timeout 20m ./...; fi
+	@if [ -n "$$DISPLAY" ]; then go test -race -count=1 -timeout 25m ./...; \
+	else xvfb-run -a -s "-screen 0 1280x720x24" go test -race -count=1 -timeout 25m ./...; fi
 
 # Benchmarks whose results go to bench/RESULTS.md.
 bench:
