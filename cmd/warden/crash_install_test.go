@@ -31,9 +31,9 @@ func TestInstallSurvivesSIGKILL(t *testing.T) {
 	// The process killed is a plain build of warden: under the race
 	// detector an install takes ten times longer, and this test is about
 	// what a kill leaves on disk, not about races.
-	bin := filepath.Join(dir, "warden")
-	if out, err := exec.Command(goTool(), "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	bin, err := plainBin()
+	if err != nil {
+		t.Fatal(err)
 	}
 	run := func(args ...string) string {
 		t.Helper()

@@ -75,9 +75,9 @@ func TestE2EPolicyLiveStopsAndRestarts(t *testing.T) {
 // public half is dir/k.pub, and returns the bundle's path.
 func packHello(t *testing.T, dir string) string {
 	t.Helper()
-	mustWarden(t, "keygen", "-o", filepath.Join(dir, "k.key"))
+	mustPlain(t, "keygen", "-o", filepath.Join(dir, "k.key"))
 	out := filepath.Join(dir, "hello.wbundle")
-	mustWarden(t, "pack", helloAbs(t), "--key", filepath.Join(dir, "k.key"), "-o", out)
+	mustPlain(t, "pack", helloAbs(t), "--key", filepath.Join(dir, "k.key"), "-o", out)
 	return out
 }
 

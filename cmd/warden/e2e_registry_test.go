@@ -32,7 +32,7 @@ func newRegistryFixture(t *testing.T, versions ...string) *registryFixture {
 	}
 	regKeys := filepath.Join(f.dir, "registry-keys")
 	os.Mkdir(regKeys, 0o755)
-	mustWarden(t, "keygen", "-o", filepath.Join(regKeys, "reg.key"))
+	mustPlain(t, "keygen", "-o", filepath.Join(regKeys, "reg.key"))
 	f.regPub = filepath.Join(regKeys, "reg.pub")
 	f.regDir = filepath.Join(f.dir, "registry")
 	srv := httptest.NewServer(http.FileServer(http.Dir(f.regDir)))
@@ -44,7 +44,7 @@ func newRegistryFixture(t *testing.T, versions ...string) *registryFixture {
 // publish adds version v to the registry.
 func (f *registryFixture) publish(t *testing.T, v string) {
 	t.Helper()
-	mustWarden(t, "registry", "add", f.regDir, f.bundles[v], "--key", filepath.Join(f.dir, "registry-keys", "reg.key"))
+	mustPlain(t, "registry", "add", f.regDir, f.bundles[v], "--key", filepath.Join(f.dir, "registry-keys", "reg.key"))
 }
 
 // TestE2ERegistryInstallUpdateRollback is the registry workflow over a real
@@ -176,6 +176,6 @@ func packHelloEdited(t *testing.T, dir, version string, edit func(string) string
 	}
 	touchWasm(t, dst)
 	out := filepath.Join(dir, "hello-"+version+".wbundle")
-	mustWarden(t, "pack", dst, "--key", filepath.Join(dir, "k.key"), "-o", out)
+	mustPlain(t, "pack", dst, "--key", filepath.Join(dir, "k.key"), "-o", out)
 	return out
 }

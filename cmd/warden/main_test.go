@@ -26,6 +26,9 @@ func TestMain(m *testing.M) {
 	profile = dir
 	code := m.Run()
 	os.RemoveAll(dir)
+	if plainDir != "" {
+		os.RemoveAll(plainDir)
+	}
 	os.Exit(code)
 }
 
