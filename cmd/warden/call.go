@@ -110,7 +110,7 @@ func callInstalled(cmd *cobra.Command, g *globals, id, command string, args json
 	if !st.Runnable {
 		return fmt.Errorf("call %s: it is %s: %s", id, st.State, st.Reason)
 	}
-	p, err := s.h.Load(ctx, s.m.Dir(st.Plugin), host.LoadOptions{Grants: st.Grants})
+	p, err := s.h.Load(ctx, s.m.Dir(st.Plugin), host.LoadOptions{Grants: st.Grants, Ceiling: s.pol.Load().PermissionCeiling()})
 	if err != nil {
 		return err
 	}

@@ -24,7 +24,10 @@ type session struct {
 	m   *manager.Manager
 }
 
-// openSession opens g's profile and loads the admin policy. A policy file
+// openSession opens g's profile and loads the admin policy. The policy's
+// blocked permissions are passed per plugin at load (LoadOptions.Ceiling),
+// not to the host, so that a live policy change can lift them as well as
+// add them. A policy file
 // that does not parse stops every command that changes or runs plugins: the
 // CLI has no last good policy to fall back on, so it fails closed.
 func openSession(ctx context.Context, g *globals) (*session, error) {
@@ -32,7 +35,7 @@ func openSession(ctx context.Context, g *globals) (*session, error) {
 	if err != nil {
 		return nil, fmt.Errorf("admin policy: %w (fix the file or point --policy at another)", err)
 	}
-	h, err := host.New(ctx, host.Options{Profile: g.profile, Ceiling: pol.PermissionCeiling(), Limits: limitsOf(pol.Ceilings())})
+	h, err := host.New(ctx, host.Options{Profile: g.profile, Limits: limitsOf(pol.Ceilings())})
 	if err != nil {
 		if errors.Is(err, berrors.ErrTimeout) {
 			return nil, fmt.Errorf("profile %s is in use by another warden process (a running window?): close it and retry", g.profile)
