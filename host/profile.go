@@ -51,14 +51,14 @@ func (h *Host) Precompile(ctx context.Context, dir string) error {
 // $DATA directory and its website data (localStorage, caches). The plugin
 // must not be running.
 func (h *Host) PurgeData(id string) error {
+	if !manifest.ValidID(id) {
+		return fmt.Errorf("purge %q: not a plugin id", id)
+	}
 	if h.Plugin(id) != nil {
 		return fmt.Errorf("purge %s: the plugin is loaded; unload it first", id)
 	}
 	errs := []error{h.store.Purge(id)}
 	for _, dir := range []string{filepath.Join(h.opts.Profile, "data", id), filepath.Join(h.opts.Profile, "webdata", id)} {
-		if filepath.Dir(dir) == h.opts.Profile || filepath.Base(dir) != id {
-			continue // an id is validated before it gets here; never remove a parent
-		}
 		errs = append(errs, os.RemoveAll(dir))
 	}
 	if err := errors.Join(errs...); err != nil {

@@ -61,6 +61,7 @@ func (m *Manager) Install(ctx context.Context, path string, opts InstallOptions)
 	}
 	defer b.Close()
 	mf := b.Manifest()
+	asked := mf.ConsentPermissions()
 
 	signer, verified, signerText, err := m.checkSignature(b, opts)
 	if err != nil {
@@ -99,7 +100,7 @@ func (m *Manager) Install(ctx context.Context, path string, opts InstallOptions)
 		if rec.Range == "" {
 			rec.Range = old.Range
 		}
-		for _, p := range mf.ConsentPermissions() {
+		for _, p := range asked {
 			if _, ok := old.Grants[p]; !ok {
 				res.Pending = append(res.Pending, p)
 			}
@@ -107,7 +108,7 @@ func (m *Manager) Install(ctx context.Context, path string, opts InstallOptions)
 		// Grants the new version no longer declares are dropped: a later
 		// version asking again must ask the user again.
 		for p := range rec.Grants {
-			if !slices.Contains(mf.ConsentPermissions(), p) && !slices.Contains(mf.OptionalPermissions, p) {
+			if !slices.Contains(asked, p) && !slices.Contains(mf.OptionalPermissions, p) {
 				delete(rec.Grants, p)
 			}
 		}
@@ -122,13 +123,13 @@ func (m *Manager) Install(ctx context.Context, path string, opts InstallOptions)
 		}
 		req := ConsentRequest{
 			ID: mf.ID, Name: mf.Name, Version: mf.Version, Publisher: mf.Publisher, Signer: signerText,
-			Permissions: describe(mf.ConsentPermissions(), scopes(mf)),
+			Permissions: describe(asked, scopes(mf)),
 			Optional:    describe(mf.OptionalPermissions, scopes(mf)),
 		}
 		if err := opts.Consent(ctx, req); err != nil {
 			return Result{}, fmt.Errorf("install %s: %w", mf.ID, err)
 		}
-		rec.Grants = m.grantsFor(mf.ConsentPermissions())
+		rec.Grants = m.grantsFor(asked)
 	}
 
 	lock, err := st.Lock(ctx)
