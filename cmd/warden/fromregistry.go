@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -109,26 +110,13 @@ func installFromRegistry(cmd *cobra.Command, g *globals, ref string, f installFl
 	if err != nil {
 		return fmt.Errorf("install %s: not a bundle file, and %w", ref, err)
 	}
-	ctx := cmd.Context()
 	c, err := registryClient(cmd, g, rf)
 	if err != nil {
 		return err
 	}
-	keys, err := loadPublicKeys(f.pubs)
-	if err != nil {
-		return err
-	}
-	s, err := openSession(ctx, g)
-	if err != nil {
-		return err
-	}
-	defer s.Close(ctx)
-	res, err := s.m.InstallFrom(ctx, c, id, rng, manager.InstallOptions{Consent: consentFor(cmd, f.grants), Keys: keys, AllowUnsigned: f.allowUnsigned})
-	if err != nil {
-		return err
-	}
-	printResult(cmd.OutOrStdout(), res)
-	return nil
+	return installWith(cmd, g, f, func(ctx context.Context, s *session, opts manager.InstallOptions) (manager.Result, error) {
+		return s.m.InstallFrom(ctx, c, id, rng, opts)
+	})
 }
 
 func newUpdate(g *globals) *cobra.Command {

@@ -70,13 +70,22 @@ func addInstallFlags(cmd *cobra.Command, f *installFlags) {
 }
 
 func runInstall(cmd *cobra.Command, g *globals, path string, f installFlags) error {
-	ctx := cmd.Context()
 	if _, err := os.Stat(path); err != nil {
 		return fmt.Errorf("install %s: %w (give a bundle file made by warden pack)", path, err)
 	}
 	if abs, err := filepath.Abs(path); err == nil {
 		path = abs
 	}
+	return installWith(cmd, g, f, func(ctx context.Context, s *session, opts manager.InstallOptions) (manager.Result, error) {
+		opts.Source = path
+		return s.m.Install(ctx, path, opts)
+	})
+}
+
+// installWith opens the profile and runs one install with the options the
+// flags give (consent, publisher keys, unsigned), then prints the result.
+func installWith(cmd *cobra.Command, g *globals, f installFlags, install func(context.Context, *session, manager.InstallOptions) (manager.Result, error)) error {
+	ctx := cmd.Context()
 	keys, err := loadPublicKeys(f.pubs)
 	if err != nil {
 		return err
@@ -86,12 +95,7 @@ func runInstall(cmd *cobra.Command, g *globals, path string, f installFlags) err
 		return err
 	}
 	defer s.Close(ctx)
-	res, err := s.m.Install(ctx, path, manager.InstallOptions{
-		Consent:       consentFor(cmd, f.grants),
-		Keys:          keys,
-		AllowUnsigned: f.allowUnsigned,
-		Source:        path,
-	})
+	res, err := install(ctx, s, manager.InstallOptions{Consent: consentFor(cmd, f.grants), Keys: keys, AllowUnsigned: f.allowUnsigned})
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -120,16 +121,21 @@ func runRun(cmd *cobra.Command, g *globals, ids []string, ui host.UIOptions) err
 // mayComeBack reports whether plugin id is kept from running by the policy
 // or by being disabled, either of which a later change can undo.
 func mayComeBack(s *session, id string) bool {
-	st, err := s.m.Status(id)
-	return err == nil && (st.State == "blocked" || st.State == "disabled")
+	st := stateOf(s, id)
+	return st == "blocked" || st == "disabled"
 }
 
 // anyBlockedByPolicy reports whether a later policy could start one of ids.
 func anyBlockedByPolicy(s *session, ids []string) bool {
-	for _, id := range ids {
-		if st, err := s.m.Status(id); err == nil && st.State == "blocked" {
-			return true
-		}
+	return slices.ContainsFunc(ids, func(id string) bool { return stateOf(s, id) == "blocked" })
+}
+
+// stateOf is plugin id's state ("enabled", "disabled", "blocked", ...),
+// or "" when it cannot be read.
+func stateOf(s *session, id string) string {
+	st, err := s.m.Status(id)
+	if err != nil {
+		return ""
 	}
-	return false
+	return st.State
 }
