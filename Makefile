@@ -5,8 +5,11 @@ export PATH := /usr/local/go/bin:$(PATH)
 
 all: build
 
+# bin/warden and its web process extension, bin/webext/libwarden-webext.so
+# (without it every invoke is relayed by the webview process: slower).
 build:
 	go build -o bin/warden ./cmd/warden
+	go run ./cmd/warden-webext bin/webext >/dev/null
 
 # The full test job: formatting, vet, staticcheck and every test under the race detector.
 test: lint unit

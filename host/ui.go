@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"sync"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/wardenhq/warden/host/ipc"
 	"github.com/wardenhq/warden/host/supervise"
+	"github.com/wardenhq/warden/isolation"
 )
 
 // UIOptions say how plugin windows are run.
@@ -38,6 +40,9 @@ type UIOptions struct {
 	Policy supervise.Policy
 	// X and Y, when either is non-zero, place the window's top-left corner.
 	X, Y int
+	// NoChannel keeps the web process extension's direct channel to the
+	// core closed: every envelope is relayed by the webview process.
+	NoChannel bool
 }
 
 // UI is one plugin's window, run in its own supervised webview process.
@@ -54,6 +59,15 @@ type UI struct {
 	ready  chan struct{} // closed when the current page loaded
 	evals  map[uint32]chan ipc.Frame
 	nextID atomic.Uint32
+
+	direct, relayed atomic.Uint64 // envelopes received by each route
+}
+
+// Invokes reports how many envelopes the window's pages have sent straight
+// to the core through the web process extension, and how many the webview
+// process relayed (no extension, or UIOptions.NoChannel).
+func (u *UI) Invokes() (direct, relayed uint64) {
+	return u.direct.Load(), u.relayed.Load()
 }
 
 // StartUI opens p's window in a new webview process under the host's
@@ -140,6 +154,7 @@ func (u *UI) start(ctx context.Context) (*supervise.Child, error) {
 		PluginID: m.ID, LaunchID: l.ID(), Key: key[:], Dir: dir, Entry: m.UI.Entry,
 		Title: m.Name, Width: 800, Height: 600, CSP: m.CSP(),
 		IsolationJS: u.opts.IsolationJS, Sandbox: !u.opts.NoSandbox, Debug: u.opts.Debug,
+		Channel: !u.opts.NoChannel,
 	}
 	if w := m.UI.Window; w != nil {
 		if w.Title != "" {
@@ -162,7 +177,11 @@ func (u *UI) start(ctx context.Context) (*supervise.Child, error) {
 	if err != nil {
 		return nil, err
 	}
-	child, err := supervise.Spawn(ctx, supervise.Spec{Path: u.opts.Executable, Args: u.opts.Args, Env: u.opts.Env, Stderr: u.opts.Stderr})
+	spec := supervise.Spec{Path: u.opts.Executable, Args: u.opts.Args, Env: u.opts.Env, Stderr: u.opts.Stderr}
+	if init.Channel {
+		spec.Extra = 1
+	}
+	child, err := supervise.Spawn(ctx, spec)
 	if err != nil {
 		return nil, err
 	}
@@ -220,56 +239,159 @@ func (u *UI) handOverNext(child *supervise.Child) error {
 // admitted in arrival order (the seq check depends on it) and run
 // concurrently, so a slow backend call does not hold up the next request.
 //
+// Envelopes come on the child's own connection (relayed by the webview
+// process) or, when the web process extension took it, on the direct
+// channel (the child's fd 4), which carries nothing else. A page uses one
+// of the two for its whole life.
+//
 // The goroutine that reads an invoke also runs it: after admitting the
 // envelope it hands reading to a fresh goroutine (leader/follower), so the
 // request starts at once instead of waiting for a new goroutine to be
 // scheduled, which on a loaded machine costs a thread wake-up per invoke.
-// Exactly one goroutine reads at a time; the handover is the go statement.
+// Exactly one goroutine reads each connection at a time; the handover is
+// the go statement.
 func (u *UI) serve(ctx context.Context, c *supervise.Child) error {
 	u.mu.Lock()
 	l, ready := u.launch, u.ready
 	u.mu.Unlock()
-	s := &session{u: u, c: c, ctx: ctx, l: l, ready: ready, done: make(chan error, 1)}
+	s := &session{u: u, c: c, ctx: ctx, l: l, ready: ready, done: make(chan error, 2)}
 	s.readyOnce = sync.OnceFunc(func() { close(ready) })
-	s.wg.Go(s.read)
+	s.wg.Go(func() { s.read(c.Conn, s.next) })
+	if len(c.Extra) > 0 {
+		direct := c.Extra[0]
+		s.wg.Go(func() { s.read(direct, func() (func(), error) { return s.nextDirect(direct) }) })
+	}
 	err := <-s.done
+	// Unblock the other reader (it may report to done, which has room).
+	c.Conn.Close()
+	for _, e := range c.Extra {
+		e.Close()
+	}
 	s.wg.Wait()
 	return err
 }
 
-// session is one child's protocol state. Fields after wg belong to the
-// goroutine currently reading.
+// session is one child's protocol state.
 type session struct {
 	u    *UI
 	c    *supervise.Child
 	ctx  context.Context
-	done chan error // the reader's final error
+	done chan error // the readers' errors (one per connection at most); the first ends the session
 	wg   sync.WaitGroup
 
+	mu        sync.Mutex // guards the fields below
 	l         *Launch
 	ready     chan struct{}
 	readyOnce func()
 }
 
-// read reads frames until one must be run (an admitted invoke: it hands
-// reading on and runs it) or the protocol ends (it reports to done).
-func (s *session) read() {
+// launch returns the current page's launch.
+func (s *session) launch() *Launch {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.l
+}
+
+// read reads frames from conn with next until one must be run (an
+// admitted invoke: it hands reading on and runs it) or the protocol ends
+// (it reports to done).
+func (s *session) read(conn *ipc.Conn, next func() (func(), error)) {
 	for {
-		run, err := s.next()
+		run, err := next()
+		if errors.Is(err, errDirectClosed) {
+			return
+		}
 		if err != nil {
 			s.done <- err
 			return
 		}
 		if run != nil {
-			s.wg.Go(s.read)
+			s.wg.Go(func() { s.read(conn, next) })
 			run()
 			return
 		}
 	}
 }
 
-// next reads and handles one frame. For an admitted invoke it returns the
-// work to run instead of running it.
+// invoke admits one envelope and returns the work that runs it and sends
+// the reply on conn, or sends a refusal at once and returns nil.
+func (s *session) invoke(conn *ipc.Conn, l *Launch, id uint32, envelope []byte) func() {
+	a, rep, ok := s.u.h.Admit(l, envelope)
+	if !ok {
+		conn.Send(ipc.Frame{Type: ipc.TypeReply, ID: id, Payload: rep.AppendJSON(nil)})
+		return nil
+	}
+	return func() {
+		rep := a.Run(s.ctx)
+		conn.Send(ipc.Frame{Type: ipc.TypeReply, ID: id, Payload: rep.AppendJSON(nil)})
+	}
+}
+
+// nextDirect reads one frame from the direct channel. Only invokes are
+// accepted. An envelope sealed for the launch handed over for the next
+// page proves that page committed, so it switches launches as
+// TypeRelaunched does (whichever arrives first does it).
+func (s *session) nextDirect(conn *ipc.Conn) (run func(), err error) {
+	f, err := conn.Recv()
+	if err != nil {
+		if errors.Is(err, io.EOF) || errors.Is(err, net.ErrClosed) {
+			// The web process never took the channel, or is gone: the
+			// child's own connection reports what happened.
+			return nil, errDirectClosed
+		}
+		return nil, fmt.Errorf("direct channel of %s: %w", s.u.p.ID(), err)
+	}
+	if f.Type != ipc.TypeInvoke {
+		return nil, fmt.Errorf("direct channel of %s: unexpected %s frame", s.u.p.ID(), f.Type)
+	}
+	s.u.direct.Add(1)
+	l := s.launch()
+	if id, ok := isolation.LaunchOf(f.Payload); ok && id != l.ID() {
+		if next, err := s.relaunched(id); err == nil {
+			l = next
+		}
+	}
+	return s.invoke(conn, l, f.ID, f.Payload), nil
+}
+
+// errDirectClosed ends the direct channel's reader without ending the
+// session.
+var errDirectClosed = errors.New("direct channel closed")
+
+// relaunched makes the launch handed over for the next page, whose id is
+// id, the current one, and hands over another. It does nothing when id is
+// already current.
+func (s *session) relaunched(id string) (*Launch, error) {
+	u, c := s.u, s.c
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.l.ID() == id {
+		return s.l, nil
+	}
+	u.mu.Lock()
+	next := u.next
+	ok := next != nil && next.ID() == id
+	if ok {
+		u.next = nil
+		s.ready = make(chan struct{})
+		u.ready = s.ready
+	}
+	u.mu.Unlock()
+	if !ok {
+		return nil, fmt.Errorf("webview process of %s switched to an unknown launch", u.p.ID())
+	}
+	ready := s.ready
+	s.readyOnce = sync.OnceFunc(func() { close(ready) })
+	s.l = next
+	u.use(c, next)
+	if err := u.handOverNext(c); err != nil {
+		return nil, err
+	}
+	return next, nil
+}
+
+// next reads and handles one frame of the child's own connection. For an
+// admitted invoke it returns the work to run instead of running it.
 func (s *session) next() (run func(), err error) {
 	u, c := s.u, s.c
 	f, err := c.Conn.Recv()
@@ -281,38 +403,18 @@ func (s *session) next() (run func(), err error) {
 	}
 	switch f.Type {
 	case ipc.TypeInvoke:
-		id := f.ID
-		a, rep, ok := u.h.Admit(s.l, f.Payload)
-		if !ok {
-			c.Conn.Send(ipc.Frame{Type: ipc.TypeReply, ID: id, Payload: rep.AppendJSON(nil)})
-			return nil, nil
-		}
-		return func() {
-			rep := a.Run(s.ctx)
-			c.Conn.Send(ipc.Frame{Type: ipc.TypeReply, ID: id, Payload: rep.AppendJSON(nil)})
-		}, nil
+		u.relayed.Add(1)
+		return s.invoke(c.Conn, s.launch(), f.ID, f.Payload), nil
 	case ipc.TypeReady:
+		s.mu.Lock()
 		s.readyOnce()
+		s.mu.Unlock()
 	case ipc.TypeRelaunched:
 		// A new page committed: from here on its envelopes are opened
-		// with the launch handed over for it (frames arrive in order,
-		// so none of the new page's envelopes came before this).
-		u.mu.Lock()
-		next := u.next
-		u.next = nil
-		if next != nil && next.ID() == string(f.Payload) {
-			s.ready = make(chan struct{})
-			u.ready = s.ready
-		}
-		u.mu.Unlock()
-		if next == nil || next.ID() != string(f.Payload) {
-			return nil, fmt.Errorf("webview process of %s switched to an unknown launch", u.p.ID())
-		}
-		ready := s.ready
-		s.readyOnce = sync.OnceFunc(func() { close(ready) })
-		s.l = next
-		u.use(c, s.l)
-		if err := u.handOverNext(c); err != nil {
+		// with the launch handed over for it (frames on this connection
+		// arrive in order, so none of the new page's relayed envelopes
+		// came before this).
+		if _, err := s.relaunched(string(f.Payload)); err != nil {
 			return nil, err
 		}
 	case ipc.TypeEvalResult:

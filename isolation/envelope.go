@@ -166,6 +166,22 @@ func splitEnvelope(env []byte) (fields, error) {
 	return f, nil
 }
 
+// LaunchOf returns the launch id an envelope names, without opening it:
+// the id is not authenticated until the envelope is opened with that
+// launch's key. A caller holding several launches uses it to pick the one
+// to open with. ok is false when env is not a well-formed envelope.
+func LaunchOf(env []byte) (id string, ok bool) {
+	f, err := splitEnvelope(env)
+	if err != nil {
+		return "", false
+	}
+	b, err := b64.DecodeString(string(f.launch))
+	if err != nil || checkID("launch", string(b)) != nil {
+		return "", false
+	}
+	return string(b), true
+}
+
 // clip shortens attacker-controlled text quoted in an error message.
 func clip(b []byte) string {
 	const max = 64

@@ -36,7 +36,11 @@ func FuzzOpen(f *testing.F) {
 	sentinels := []error{ErrEmpty, ErrTooLarge, ErrUnsealed, ErrMalformed, ErrWrongPlugin, ErrWrongLaunch, ErrTampered, ErrReplay, ErrSeqOrder}
 	f.Fuzz(func(t *testing.T, env []byte) {
 		o := NewOpener(fuzzKey, testPlugin, testLaunch, 4096)
+		launchOf, named := LaunchOf(env)
 		req, err := o.Open(env)
+		if err == nil && (!named || launchOf != testLaunch) {
+			t.Fatalf("opened %q, but LaunchOf says %q, %v", env, launchOf, named)
+		}
 		if err != nil {
 			for _, s := range sentinels {
 				if errors.Is(err, s) {

@@ -37,10 +37,15 @@ func TestE2EHostilePage(t *testing.T) {
 		Detail  string `json:"detail"`
 	}
 	eval(t, ui, `return await window.runHostile({beacon: `+jsString(beacon.URL+"/")+`})`, &results)
+	// The attacks ran against the direct channel of the web extension.
+	if direct, _ := ui.Invokes(); direct == 0 {
+		t.Fatal("the page's requests did not use the web extension's channel")
+	}
 
 	// Every attack the issue names, by the name the page reports it under.
 	want := []string{
 		"webkitHandlers",                 // window.webkit or any native handler
+		"extensionChannel",               // the web extension's channel to the core
 		"fetchIsolation", "xhrIsolation", // reading the isolation document
 		"iframeIsolation",                          // loading it in its own iframe
 		"bridgeFramePostMessage", "forgedEnvelope", // forged envelopes by any route

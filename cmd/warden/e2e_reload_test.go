@@ -62,4 +62,10 @@ func TestE2EReloadGetsNewLaunch(t *testing.T) {
 	if len(es) != 0 {
 		t.Fatalf("requests were refused around the reloads: %+v", es)
 	}
+	// The reloaded pages kept the web process and with it the direct
+	// channel; the first envelope of each switched the core to its launch
+	// unless the relayed TypeRelaunched had done it already.
+	if direct, relayed := ui.Invokes(); direct == 0 || relayed != 0 {
+		t.Fatalf("%d direct, %d relayed envelopes; want all direct", direct, relayed)
+	}
 }

@@ -2,12 +2,16 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/wardenhq/warden/host/webview/webext"
 )
 
 // The test binary doubles as the warden command: with WARDEN_TEST_MAIN set it
@@ -24,6 +28,18 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	profile = dir
+	// The web process extension, built from source like the examples'
+	// backends, unless the environment points at one already. A build
+	// failure fails the package: the e2e tests must not silently fall back
+	// to the relayed channel.
+	if os.Getenv(webext.EnvDir) == "" {
+		ext := filepath.Join(dir, "webext")
+		if _, err := webext.Build(context.Background(), ext); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Setenv(webext.EnvDir, ext)
+	}
 	code := m.Run()
 	os.RemoveAll(dir)
 	if plainDir != "" {

@@ -29,6 +29,10 @@ type Init struct {
 	Sandbox bool `json:"sandbox"`
 	// Debug sends console messages to the log and enables the inspector.
 	Debug bool `json:"debug"`
+	// Channel says fd 4 is a socket to the core for the web process
+	// extension: sealed envelopes in (TypeInvoke), replies out
+	// (TypeReply), nothing else.
+	Channel bool `json:"channel,omitempty"`
 }
 
 // NextLaunch is the payload of TypeNextLaunch: the launch (and its

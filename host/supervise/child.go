@@ -22,6 +22,8 @@ type Child struct {
 	Cmd *exec.Cmd
 	// Conn is the core's end of the child's fd 3.
 	Conn *ipc.Conn
+	// Extra are the core's ends of the child's fd 4, 5, ... (Spec.Extra).
+	Extra []*ipc.Conn
 	// PID is the child's process id, which is also its process group id.
 	PID int
 
@@ -97,4 +99,13 @@ func (c *Child) signal(sig syscall.Signal) error {
 		return fmt.Errorf("signal process group %d: %w", c.PID, err)
 	}
 	return nil
+}
+
+// closeConns closes the core's ends of all the child's sockets: blocked
+// Recv calls return.
+func (c *Child) closeConns() {
+	c.Conn.Close()
+	for _, e := range c.Extra {
+		e.Close()
+	}
 }

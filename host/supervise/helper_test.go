@@ -35,6 +35,7 @@ func TestMain(m *testing.M) {
 // runHelper is the body of a fake child.
 //
 //	echo         speaks ipc on fd 3 (see serveEcho); exits 0 on SIGTERM
+//	echo-extra   as echo, and echoes every frame on fd 4 too
 //	ignore-term  as echo, but ignores SIGTERM
 //	exit         exits 1 at once
 //	sleep        sleeps (a grandchild)
@@ -48,6 +49,18 @@ func runHelper(mode string) int {
 		go func() {
 			<-sig
 			os.Exit(0)
+		}()
+		return serveEcho()
+	case "echo-extra":
+		go func() {
+			conn := ipc.NewConn(os.NewFile(4, "extra"), 0)
+			for {
+				fr, err := conn.Recv()
+				if err != nil {
+					return
+				}
+				conn.Send(fr)
+			}
 		}()
 		return serveEcho()
 	case "ignore-term":

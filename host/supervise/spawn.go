@@ -27,10 +27,14 @@ type Spec struct {
 	Stdout, Stderr io.Writer
 	// Dir is the working directory; "" means this process's.
 	Dir string
+	// Extra is the number of further socketpairs to make: the child gets
+	// their ends as fd 4, 5, ... and the core's ends are Child.Extra.
+	Extra int
 }
 
-// Spawn starts spec.Path with one end of a fresh socketpair as fd 3 and
-// returns the running child with the core's end as Child.Conn.
+// Spawn starts spec.Path with one end of a fresh socketpair as fd 3 (and
+// of spec.Extra more as fd 4, 5, ...) and returns the running child with
+// the core's ends as Child.Conn and Child.Extra.
 //
 // The child gets its own process group, so Kill and Stop reach every
 // process it starts, and SIGKILL as its parent-death signal, so it dies
@@ -42,27 +46,37 @@ func Spawn(ctx context.Context, spec Spec) (*Child, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("spawn %s: %w", spec.Path, err)
 	}
-	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
-	if err != nil {
-		return nil, fmt.Errorf("spawn %s: socketpair: %w", spec.Path, err)
+	var conns []net.Conn
+	var peers []*os.File
+	// The child's copies are dup'ed into it; the core keeps none, so the
+	// core's ends read EOF once the child's tree is gone.
+	defer func() {
+		for _, p := range peers {
+			p.Close()
+		}
+	}()
+	closeConns := func() {
+		for _, c := range conns {
+			c.Close()
+		}
 	}
-	core := os.NewFile(uintptr(fds[0]), "warden-ipc-core")
-	peer := os.NewFile(uintptr(fds[1]), "warden-ipc")
-	// The child's copy is dup'ed into it at fd 3; the core keeps none, so
-	// the core's end reads EOF once the child's tree is gone.
-	defer peer.Close()
-	nc, err := net.FileConn(core) // dups: the netpoller makes Close interrupt a blocked Recv
-	core.Close()
-	if err != nil {
-		return nil, fmt.Errorf("spawn %s: %w", spec.Path, err)
+	for range 1 + max(spec.Extra, 0) {
+		nc, peer, err := socketpair()
+		if err != nil {
+			closeConns()
+			return nil, fmt.Errorf("spawn %s: %w", spec.Path, err)
+		}
+		conns, peers = append(conns, nc), append(peers, peer)
 	}
+	nc := conns[0]
 
 	cmd := exec.Command(spec.Path, spec.Args...)
 	cmd.Env = spec.Env
 	cmd.Dir = spec.Dir
-	cmd.ExtraFiles = []*os.File{peer}
+	cmd.ExtraFiles = peers
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	var outs outputs
+	var err error
 	if cmd.Stdout, err = outs.add(spec.Stdout); err == nil {
 		cmd.Stderr, err = outs.add(spec.Stderr)
 	}
@@ -72,17 +86,38 @@ func Spawn(ctx context.Context, spec Spec) (*Child, error) {
 	outs.closeWriteEnds()
 	if err != nil {
 		outs.closeReadEnds()
-		nc.Close()
+		closeConns()
 		return nil, fmt.Errorf("spawn %s: %w", spec.Path, err)
 	}
 	outs.copy()
 
 	c := &Child{Cmd: cmd, Conn: ipc.NewConn(nc, 0), PID: cmd.Process.Pid, done: make(chan struct{})}
+	for _, e := range conns[1:] {
+		c.Extra = append(c.Extra, ipc.NewConn(e, 0))
+	}
 	go func() {
 		c.err = cmd.Wait()
 		close(c.done)
 	}()
 	return c, nil
+}
+
+// socketpair returns the core's end of a new socketpair as a net.Conn (the
+// netpoller makes Close interrupt a blocked Recv) and the child's end.
+func socketpair() (net.Conn, *os.File, error) {
+	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return nil, nil, fmt.Errorf("socketpair: %w", err)
+	}
+	core := os.NewFile(uintptr(fds[0]), "warden-ipc-core")
+	peer := os.NewFile(uintptr(fds[1]), "warden-ipc")
+	nc, err := net.FileConn(core) // dups
+	core.Close()
+	if err != nil {
+		peer.Close()
+		return nil, nil, err
+	}
+	return nc, peer, nil
 }
 
 // outputs are the pipes Spawn makes for writers that are not files. Spawn

@@ -46,6 +46,31 @@ func TestSpawnRoundTrip(t *testing.T) {
 	}
 }
 
+// TestSpawnExtra gives the child a second socketpair at fd 4.
+func TestSpawnExtra(t *testing.T) {
+	spec := helperSpec("echo-extra", nil)
+	spec.Extra = 1
+	c, err := Spawn(t.Context(), spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Kill()
+	if len(c.Extra) != 1 {
+		t.Fatalf("%d extra connections, want 1", len(c.Extra))
+	}
+	if err := c.Extra[0].Send(ipc.Frame{Type: ipc.TypeInvoke, ID: 7, Payload: []byte("on fd 4")}); err != nil {
+		t.Fatal(err)
+	}
+	f, err := c.Extra[0].Recv()
+	if err != nil || f.ID != 7 || string(f.Payload) != "on fd 4" {
+		t.Fatalf("echo on fd 4: %+v, %v", f, err)
+	}
+	// fd 3 is unaffected.
+	if f := roundTrip(t, c, 8, "on fd 3"); f.ID != 8 || string(f.Payload) != "on fd 3" {
+		t.Fatalf("echo on fd 3: %+v", f)
+	}
+}
+
 func TestChildStop(t *testing.T) {
 	tests := []struct {
 		name    string

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/wardenhq/warden/host/ipc"
+	"github.com/wardenhq/warden/host/webview/webext"
 	"github.com/wardenhq/warden/isolation"
 	"github.com/wardenhq/warden/sdk/js"
 )
@@ -58,6 +59,10 @@ type child struct {
 	done bool
 	err  error
 }
+
+// channelFD is where the core puts the web extension's direct channel when
+// Init.Channel is set.
+const channelFD = 4
 
 // RunChild is the webview process: it reads the Init frame from conn,
 // shows the plugin's window and serves the protocol of package host/ipc
@@ -174,12 +179,16 @@ func (c *child) open() {
 			c.tmpData, dataDir = dir, dir
 		}
 	}
-	w, err := New(Options{Title: in.Title, Width: in.Width, Height: in.Height, DataDir: dataDir, Sandbox: in.Sandbox, Debug: in.Debug})
+	ext := c.extension()
+	w, err := New(Options{Title: in.Title, Width: in.Width, Height: in.Height, DataDir: dataDir, Sandbox: in.Sandbox, Debug: in.Debug, Extension: ext})
 	if err != nil {
 		c.finish(fmt.Errorf("open window: %w", err))
 		return
 	}
 	c.w = w
+	if ext != nil {
+		w.OfferChannel(channelFD)
+	}
 	if in.Placed {
 		w.Move(in.X, in.Y)
 	}
@@ -210,6 +219,28 @@ func (c *child) open() {
 		c.finish(nil)
 	})
 	w.Navigate(c.entryURL())
+}
+
+// extension returns how to load the web process extension, which takes
+// the core's direct channel (fd 4), or nil when the core sent none or the
+// extension is not installed; envelopes are then relayed by this process
+// and the channel, if any, is closed so the core stops reading it.
+func (c *child) extension() *Extension {
+	if !c.init.Channel {
+		return nil
+	}
+	exe, err := os.Executable()
+	dir := ""
+	if err == nil {
+		dir, err = webext.Dir(exe)
+	}
+	if err != nil {
+		c.log.Warn("invokes are relayed by the webview process", "err", err)
+		unix.Close(channelFD)
+		return nil
+	}
+	unix.CloseOnExec(channelFD)
+	return &Extension{Dir: dir, World: js.World, Prefix: "isolation://" + c.init.PluginID + "/"}
 }
 
 func (c *child) loadChanged(ev LoadEvent, uri string) {

@@ -2,7 +2,9 @@
 // the GTK thread except wv_dispatch and wv_on_gtk_thread.
 #include <signal.h>
 #include <string.h>
+#include <unistd.h>
 #include <glib-unix.h>
+#include <gio/gunixfdlist.h>
 #include "webview.h"
 #include "_cgo_export.h"
 
@@ -133,10 +135,39 @@ static GtkWidget *on_create(WebKitWebView *view, WebKitNavigationAction *a, gpoi
 	return NULL; // never a new window, whatever the policy said
 }
 
+// on_user_message answers the web extension's request for its channel to
+// the core: the descriptor goes to the first web process that asks, and
+// this process keeps no copy.
+static gboolean on_user_message(WebKitWebView *view, WebKitUserMessage *msg, gpointer data) {
+	wv_window *w = data;
+	(void)view;
+	if (g_strcmp0(webkit_user_message_get_name(msg), "warden.channel") != 0)
+		return FALSE;
+	WebKitUserMessage *reply;
+	if (w->chan_fd >= 0) {
+		GUnixFDList *fds = g_unix_fd_list_new_from_array(&w->chan_fd, 1); // takes the fd
+		w->chan_fd = -1;
+		reply = webkit_user_message_new_with_fd_list("warden.channel", NULL, fds);
+		g_object_unref(fds);
+	} else {
+		reply = webkit_user_message_new("warden.channel", NULL);
+	}
+	webkit_user_message_send_reply(msg, reply);
+	return TRUE;
+}
+
+void wv_offer_channel(wv_window *w, int fd) {
+	if (w->chan_fd >= 0)
+		close(w->chan_fd);
+	w->chan_fd = fd;
+}
+
 wv_window *wv_new(uintptr_t handle, const char *title, int width, int height,
-	const char *data_dir, const char *cache_dir, int sandbox, int debug) {
+	const char *data_dir, const char *cache_dir, int sandbox, int debug,
+	const char *ext_dir, const char *ext_world, const char *ext_scheme) {
 	wv_window *w = g_new0(wv_window, 1);
 	w->handle = handle;
+	w->chan_fd = -1;
 
 	WebKitWebsiteDataManager *dm;
 	if (data_dir && *data_dir)
@@ -150,6 +181,11 @@ wv_window *wv_new(uintptr_t handle, const char *title, int width, int height,
 	webkit_web_context_set_cache_model(w->ctx, WEBKIT_CACHE_MODEL_DOCUMENT_VIEWER);
 	if (sandbox)
 		webkit_web_context_set_sandbox_enabled(w->ctx, TRUE);
+	if (ext_dir && *ext_dir) {
+		webkit_web_context_set_web_extensions_directory(w->ctx, ext_dir);
+		webkit_web_context_set_web_extensions_initialization_user_data(w->ctx,
+			g_variant_new("(ss)", ext_world, ext_scheme));
+	}
 
 	w->ucm = webkit_user_content_manager_new();
 	w->view = WEBKIT_WEB_VIEW(g_object_new(WEBKIT_TYPE_WEB_VIEW,
@@ -174,6 +210,7 @@ wv_window *wv_new(uintptr_t handle, const char *title, int width, int height,
 	g_signal_connect(w->view, "web-process-terminated", G_CALLBACK(on_terminated), w);
 	g_signal_connect(w->view, "decide-policy", G_CALLBACK(on_decide_policy), w);
 	g_signal_connect(w->view, "create", G_CALLBACK(on_create), w);
+	g_signal_connect(w->view, "user-message-received", G_CALLBACK(on_user_message), w);
 	return w;
 }
 
@@ -189,6 +226,8 @@ void wv_destroy(wv_window *w) {
 	g_object_unref(w->view);
 	g_object_unref(w->ucm); // drops message handlers and their handles
 	g_object_unref(w->ctx); // drops scheme handlers and their handles
+	if (w->chan_fd >= 0)
+		close(w->chan_fd);
 	g_free(w);
 }
 

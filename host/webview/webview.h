@@ -15,6 +15,7 @@ typedef struct wv_window {
 	WebKitWebContext *ctx;
 	WebKitUserContentManager *ucm;
 	uintptr_t handle; // cgo.Handle of the Go *Window
+	int chan_fd;      // the core channel for the web extension, -1 once given
 } wv_window;
 
 // wv_pending is one message waiting for its reply.
@@ -31,7 +32,9 @@ void wv_dispatch(uintptr_t h);
 unsigned int wv_watch_fd(int fd, uintptr_t h);
 
 wv_window *wv_new(uintptr_t handle, const char *title, int width, int height,
-	const char *data_dir, const char *cache_dir, int sandbox, int debug);
+	const char *data_dir, const char *cache_dir, int sandbox, int debug,
+	const char *ext_dir, const char *ext_world, const char *ext_scheme);
+void wv_offer_channel(wv_window *w, int fd);
 void wv_destroy(wv_window *w);
 void wv_show(wv_window *w);
 void wv_set_title(wv_window *w, const char *title);

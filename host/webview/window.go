@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"runtime/cgo"
 	"unsafe"
+
+	"golang.org/x/sys/unix"
 )
 
 // ErrDestroyed reports a call on a window that was already destroyed.
@@ -26,6 +28,18 @@ type Options struct {
 	Sandbox bool
 	// Debug enables the inspector and writes console messages to stdout.
 	Debug bool
+	// Extension, when set, loads Warden's web process extension (see
+	// package webext) into the window's web process.
+	Extension *Extension
+}
+
+// Extension configures the web process extension: the directory WebKit
+// loads it from, and the script world and URI prefix of the frames that
+// get its channel to the core (see OfferChannel).
+type Extension struct {
+	Dir    string
+	World  string
+	Prefix string
 }
 
 // LoadEvent is a step of a main-frame load (WebKitLoadEvent).
@@ -87,8 +101,15 @@ func New(opts Options) (*Window, error) {
 		cacheDir = C.CString(filepath.Join(opts.DataDir, "cache"))
 		defer C.free(unsafe.Pointer(cacheDir))
 	}
+	var extDir, extWorld, extPrefix *C.char
+	if e := opts.Extension; e != nil && e.Dir != "" {
+		extDir, extWorld, extPrefix = C.CString(e.Dir), C.CString(e.World), C.CString(e.Prefix)
+		defer C.free(unsafe.Pointer(extDir))
+		defer C.free(unsafe.Pointer(extWorld))
+		defer C.free(unsafe.Pointer(extPrefix))
+	}
 	w.c = C.wv_new(C.uintptr_t(w.handle), title, C.int(opts.Width), C.int(opts.Height),
-		dataDir, cacheDir, cbool(opts.Sandbox), cbool(opts.Debug))
+		dataDir, cacheDir, cbool(opts.Sandbox), cbool(opts.Debug), extDir, extWorld, extPrefix)
 	C.wv_show(w.c)
 	return w, nil
 }
@@ -113,6 +134,19 @@ func (w *Window) Destroy() {
 	C.wv_destroy(w.c)
 	w.c = nil
 	w.handle.Delete()
+}
+
+// OfferChannel hands fd, a connected socket, to the web extension of the
+// first web process that asks for it; the window owns fd from then on and
+// keeps no copy once it is given (a later offer replaces one not yet
+// given). Without Options.Extension nobody asks and fd is closed with the
+// window.
+func (w *Window) OfferChannel(fd int) {
+	if !w.alive() {
+		unix.Close(fd)
+		return
+	}
+	C.wv_offer_channel(w.c, C.int(fd))
 }
 
 // Navigate loads uri in the main frame (subject to the navigation policy).

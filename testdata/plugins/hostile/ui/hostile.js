@@ -160,6 +160,41 @@
     return { blocked: found.length === 0, detail: found.length ? found.join('; ') : 'no webkit object or messageHandlers reachable' };
   });
 
+  // The web process extension's direct channel to the core exists only in
+  // the isolation world of isolation frames.
+  attempt('extensionChannel', 3000, timedOut(true, 'probe hung'), function () {
+    var found = [];
+    function probe(label, w) {
+      try {
+        if (w && w.__wardenSend !== undefined) found.push(label + '.__wardenSend=' + typeof w.__wardenSend);
+      } catch (e) { /* cross-origin: nothing reachable */ }
+    }
+    probe('window', window);
+    probe('top', window.top);
+    probe('parent', window.parent);
+    var f = bridgeFrame();
+    probe('isolationFrame', f && f.contentWindow);
+    var names = Object.getOwnPropertyNames(window);
+    for (var i = 0; i < names.length; i++) {
+      if (names[i].indexOf('wardenSend') >= 0) found.push('window.' + names[i]);
+    }
+    // A frame of its own on the isolation scheme (it gets the 404 page).
+    // The page's CSP may stop it loading; probe after load or 1.5 s.
+    return new Promise(function (resolve) {
+      var own = document.createElement('iframe');
+      var loaded = false;
+      function finish() {
+        probe('ownIsolationFrame', own.contentWindow);
+        var note = loaded ? ' (own isolation frame loaded)' : ' (own isolation frame did not load)';
+        resolve({ blocked: found.length === 0, detail: (found.length ? found.join('; ') : 'no __wardenSend reachable from the page') + note });
+      }
+      own.onload = function () { loaded = true; finish(); };
+      setTimeout(finish, 1500);
+      own.src = ISOLATION_URL + '?own';
+      document.body.appendChild(own);
+    });
+  });
+
   attempt('fetchIsolation', 2000, timedOut(true, 'fetch hung'), function () {
     var tries = [
       fetch(ISOLATION_URL).then(function (r) { return r.text(); }),
