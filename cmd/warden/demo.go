@@ -124,6 +124,18 @@ func runDemo(ctx context.Context, out io.Writer, examples, shot string, keep boo
 		b, _ := json.Marshal(pretty)
 		fmt.Fprintf(out, "demo: %s: %s -> %s\n", st.plugin, st.what, b)
 	}
+	for _, name := range []string{"hello", "notes"} {
+		direct, relayed := uis[name].Invokes()
+		route := "straight from the web process to the core (web extension)"
+		if relayed > 0 {
+			route = "relayed by the webview process (web extension not found: build it with make build)"
+		}
+		n, noun := direct+relayed, "invokes"
+		if n == 1 {
+			noun = "invoke"
+		}
+		fmt.Fprintf(out, "demo: %s: %d %s, %s\n", name, n, noun, route)
+	}
 
 	if err := screenshot(ctx, shot); err != nil {
 		return err

@@ -23,9 +23,17 @@ var ErrNoDisplay = errors.New("webview: cannot open a display (is DISPLAY set? u
 
 var initOnce = sync.OnceValue(func() error {
 	// Compositing mode renders the same under X11 without a GPU and costs
-	// about 60 MB per web process.
-	if _, ok := os.LookupEnv("WEBKIT_DISABLE_COMPOSITING_MODE"); !ok {
-		os.Setenv("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
+	// about 60 MB per web process. Without it neither GTK nor WebKit's
+	// DMA-BUF renderer needs GL here; turning both off saves about 6 MB
+	// more per plugin (bench/RESULTS.md). A value already set wins.
+	for _, kv := range [][2]string{
+		{"WEBKIT_DISABLE_COMPOSITING_MODE", "1"},
+		{"WEBKIT_DISABLE_DMABUF_RENDERER", "1"},
+		{"GDK_GL", "disable"},
+	} {
+		if _, ok := os.LookupEnv(kv[0]); !ok {
+			os.Setenv(kv[0], kv[1])
+		}
 	}
 	if C.wv_init() != 0 {
 		return ErrNoDisplay
