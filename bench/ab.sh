@@ -19,7 +19,7 @@ xvfb=""
 [ -n "${DISPLAY:-}" ] || xvfb="xvfb-run -a -s '-screen 0 1280x720x24'"
 for i in $(seq "$rounds"); do
   for v in a b; do
-    line=$(cd cmd/warden && eval "$xvfb" "$tmp/$v.test" -test.run "'^\$'" -test.bench "'InvokeRoundTrip|InvokeThroughput'" -test.benchtime 3000x 2>/dev/null |
+    line=$(cd cmd/warden && eval "$xvfb" "$tmp/$v.test" -test.run "'^\$'" -test.bench "'InvokeRoundTrip\$|InvokeThroughput'" -test.benchtime 3000x 2>/dev/null |
       awk '/median-ns\/invoke/ { for (i = 1; i < NF; i++) if ($(i+1) == "median-ns/invoke") m = $i }
            /invokes\/s/ { for (i = 1; i < NF; i++) if ($(i+1) == "invokes/s") t = $i }
            END { printf "%.0f us median invoke, %d invokes/s (32 in flight)", m/1000, t }')

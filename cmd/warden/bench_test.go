@@ -21,22 +21,35 @@ import (
 
 // benchUI opens the hello example with limits that do not throttle a
 // benchmark.
-func benchUI(b *testing.B) (*host.Host, *host.Plugin, *host.UI) {
+func benchUI(b *testing.B, opts host.UIOptions) (*host.Host, *host.Plugin, *host.UI) {
 	b.Helper()
 	needDisplay(b)
 	h := e2eHost(b, host.Options{Limits: host.Limits{Rate: -1, MaxInFlight: 1024}})
-	p, ui := openPlugin(b, h, example("hello"), nil, uiOptions())
+	p, ui := openPlugin(b, h, example("hello"), nil, opts)
 	return h, p, ui
 }
 
 // BenchmarkInvokeRoundTrip is a full warden.invoke("backend.greet") from the
-// page: bridge, isolation iframe, hook, WebCrypto seal, native handler,
-// webview process, core (open, decide, audit), WASM, and back. The page
-// awaits each invoke before the next, so the gap between two consecutive
-// audit entries (stamped by the core with its monotonic clock) is one full
-// round trip; reported as the median and 99th percentile.
+// page: bridge, isolation iframe, hook, ChaCha20-Poly1305 seal, the web
+// extension's channel to the core, core (open, decide, audit), WASM, and
+// back. The page awaits each invoke before the next, so the gap between two
+// consecutive audit entries (stamped by the core with its monotonic clock)
+// is one full round trip; reported as the median and 99th percentile.
 func BenchmarkInvokeRoundTrip(b *testing.B) {
-	h, p, ui := benchUI(b)
+	benchRoundTrip(b, uiOptions())
+}
+
+// BenchmarkInvokeRoundTripRelayed is BenchmarkInvokeRoundTrip with the
+// webview process relaying envelopes (native handler, webview process,
+// core), as when the web extension is not installed.
+func BenchmarkInvokeRoundTripRelayed(b *testing.B) {
+	opts := uiOptions()
+	opts.NoChannel = true
+	benchRoundTrip(b, opts)
+}
+
+func benchRoundTrip(b *testing.B, opts host.UIOptions) {
+	h, p, ui := benchUI(b, opts)
 	n := max(b.N, 2)
 	b.ResetTimer()
 	if _, err := ui.Eval(context.Background(), fmt.Sprintf(`for (let i = 0; i < %d; i++) await warden.invoke("backend.greet", "bench"); return true;`, n+1)); err != nil {
@@ -65,7 +78,7 @@ func BenchmarkInvokeRoundTrip(b *testing.B) {
 // from the page and reports completed invokes per second, timed around the
 // whole run on the Go side.
 func BenchmarkInvokeThroughput(b *testing.B) {
-	_, _, ui := benchUI(b)
+	_, _, ui := benchUI(b, uiOptions())
 	n := max(b.N, 32)
 	js := fmt.Sprintf(`
 		let left = %d;

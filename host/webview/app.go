@@ -1,7 +1,7 @@
 package webview
 
 /*
-#cgo pkg-config: gtk+-3.0 webkit2gtk-4.1
+#cgo pkg-config: gtk+-3.0 webkit2gtk-4.1 x11
 #include "webview.h"
 */
 import "C"

@@ -11,9 +11,13 @@
 //
 // [RunChild] is the webview process: it reads the core's Init frame, opens
 // the plugin's window, serves the plugin: and isolation: schemes, injects
-// the bridge and the isolation scripts, and relays envelopes, replies,
-// events and evaluations over the inherited socket (package host/ipc).
+// the bridge and the isolation scripts, and relays replies to evaluations
+// and events over the inherited socket (package host/ipc). Envelopes go
+// from the web process straight to the core over a second socket (fd 4)
+// that this process hands to Warden's web process extension (package
+// webext); without the extension it relays them too.
 //
 // This is the only cgo package in Warden. C definitions live in webview.c;
-// Go preambles only include webview.h.
+// Go preambles only include webview.h. The web process extension is C
+// built separately (webext/src), as WebKit loads it from a directory.
 package webview

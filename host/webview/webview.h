@@ -57,4 +57,6 @@ void wv_reply(wv_pending *p, const char *value, const char *error);
 
 void wv_eval(wv_window *w, const char *js, const char *world, uintptr_t h);
 
+int wv_x11_request_close(const char *display, const char *title);
+
 #endif
