@@ -57,6 +57,8 @@ type Host struct {
 	engine  *backend.Engine
 	fetcher *fetch.Client
 
+	extMissing sync.Once // warns once that the web extension is not installed
+
 	mu      sync.RWMutex
 	plugins map[string]*Plugin
 	sup     *supervise.Supervisor // nil until a UI is started

@@ -14,6 +14,7 @@ import (
 
 	"github.com/wardenhq/warden/host/ipc"
 	"github.com/wardenhq/warden/host/supervise"
+	"github.com/wardenhq/warden/host/webview/webext"
 	"github.com/wardenhq/warden/isolation"
 )
 
@@ -90,6 +91,13 @@ func (h *Host) StartUI(ctx context.Context, p *Plugin, opts UIOptions) (*UI, err
 	sup, err := h.supervisor(opts.Policy)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", p.ID(), err)
+	}
+	if !opts.NoChannel {
+		if _, err := webext.Dir(opts.Executable); err != nil {
+			h.extMissing.Do(func() {
+				h.log.Warn("invokes will be relayed by each webview process, about twice as slow", "err", err)
+			})
+		}
 	}
 	u := &UI{h: h, p: p, opts: opts, ready: make(chan struct{}), evals: map[uint32]chan ipc.Frame{}}
 	err = sup.Add(ctx, supervise.Unit{Name: p.ID(), Start: u.start, Serve: u.serve})

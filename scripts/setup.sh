@@ -12,7 +12,8 @@ fi
 need=()
 command -v node >/dev/null 2>&1 || need+=(nodejs)   # runs the isolation app and the bridge in tests
 command -v gcc >/dev/null 2>&1 || need+=(gcc)        # cgo for host/webview
-pkg-config --exists webkit2gtk-4.1 2>/dev/null || need+=(libwebkit2gtk-4.1-dev pkg-config)
+pkg-config --exists webkit2gtk-4.1 webkit2gtk-web-extension-4.1 2>/dev/null || need+=(libwebkit2gtk-4.1-dev pkg-config) # also the web extension's headers
+pkg-config --exists x11 2>/dev/null || need+=(libx11-dev) # closing windows as a window manager does, in tests
 command -v Xvfb >/dev/null 2>&1 || need+=(xvfb)      # the demo and the end-to-end tests without a display
 command -v xauth >/dev/null 2>&1 || need+=(xauth)    # xvfb-run
 command -v import >/dev/null 2>&1 || need+=(imagemagick) # the demo's screenshot
