@@ -179,3 +179,50 @@ func packHelloEdited(t *testing.T, dir, version string, edit func(string) string
 	mustPlain(t, "pack", dst, "--key", filepath.Join(dir, "k.key"), "-o", out)
 	return out
 }
+
+// TestE2ERegistryRefusesReplayedIndex: once warden has read an index, a
+// server that goes back to an older, validly signed index (a stale mirror,
+// or an attacker hiding an update) is refused instead of trusted.
+func TestE2ERegistryRefusesReplayedIndex(t *testing.T) {
+	f := newRegistryFixture(t, "1.1.0")
+	f.publish(t, "1.0.0")
+	old := t.TempDir()
+	for _, name := range []string{"index.json", "index.json.minisig"} {
+		b, err := os.ReadFile(filepath.Join(f.regDir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(old, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	prof := filepath.Join(f.dir, "profile")
+	w := func(args ...string) (string, string, int) {
+		return warden(t, append([]string{"--profile", prof, "--policy", filepath.Join(f.dir, "none.json")}, args...)...)
+	}
+	if out, errOut, code := w("install", "dev.warden.hello@^1", "--registry", f.url, "--registry-key", f.regPub, "--grant", "storage"); code != 0 {
+		t.Fatalf("install: exit %d\n%s%s", code, out, errOut)
+	}
+	f.publish(t, "1.1.0")
+	if out, errOut, code := w("update"); code != 0 || !strings.Contains(out, "1.0.0 -> 1.1.0") {
+		t.Fatalf("update: exit %d\n%s%s", code, out, errOut)
+	}
+	if out, errOut, code := w("rollback", "dev.warden.hello"); code != 0 {
+		t.Fatalf("rollback: exit %d\n%s%s", code, out, errOut)
+	}
+	// The server goes back to the index that does not list 1.1.0.
+	for _, name := range []string{"index.json", "index.json.minisig"} {
+		b, err := os.ReadFile(filepath.Join(old, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(f.regDir, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, errOut, code := w("update")
+	t.Logf("update against a replayed index: %s", errOut)
+	if code == 0 || strings.Contains(out, "up to date") || !strings.Contains(errOut, "older than one seen before") {
+		t.Fatalf("update against a replayed index: exit %d\n%s%s", code, out, errOut)
+	}
+}

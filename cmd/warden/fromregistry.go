@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -28,10 +29,12 @@ func addRegistryFlags(cmd *cobra.Command, f *registryFlags) {
 }
 
 // registryConfig is <profile>/registry.json: the registry last used, so
-// that update needs no flags.
+// that update needs no flags, and the newest index time seen from each
+// registry location, so that an older index is refused.
 type registryConfig struct {
-	URL string `json:"url"`
-	Key string `json:"key"`
+	URL  string               `json:"url"`
+	Key  string               `json:"key"`
+	Seen map[string]time.Time `json:"seen,omitempty"`
 }
 
 // registryClient builds the client from the flags, else from the profile's
@@ -61,16 +64,36 @@ func registryClient(cmd *cobra.Command, g *globals, f registryFlags) (*registry.
 	if err != nil {
 		return nil, fmt.Errorf("registry key: %w", err)
 	}
-	if f.url != "" || f.key != "" {
+	save := func() error {
 		b, _ := json.MarshalIndent(cfg, "", "  ")
 		if err := os.MkdirAll(g.profile, 0o700); err != nil {
-			return nil, err
+			return err
 		}
-		if err := writeFileAtomic(path, append(b, '\n')); err != nil {
+		return writeFileAtomic(path, append(b, '\n'))
+	}
+	if f.url != "" || f.key != "" {
+		if err := save(); err != nil {
 			return nil, err
 		}
 	}
 	c := &registry.Client{IndexURL: cfg.URL, Key: key}
+	loc, err := c.Location()
+	if err != nil {
+		return nil, err
+	}
+	c.NotBefore = cfg.Seen[loc]
+	c.Verified = func(ix *registry.Index) {
+		if !ix.Updated.After(cfg.Seen[loc]) {
+			return
+		}
+		if cfg.Seen == nil {
+			cfg.Seen = map[string]time.Time{}
+		}
+		cfg.Seen[loc] = ix.Updated
+		if err := save(); err != nil {
+			fmt.Fprintf(cmd.ErrOrStderr(), "warning: cannot remember the registry index time in %s: %v\n", path, err)
+		}
+	}
 	if isTerminal(os.Stderr) {
 		c.Progress = progressBar(cmd.ErrOrStderr())
 	}

@@ -140,6 +140,12 @@ func Add(ctx context.Context, dir, bundlePath string, sk *signing.SecretKey, opt
 	}
 	sortVersions(p.Versions)
 	ix.Plugins[m.ID] = p
+	// Each index is newer than the last, even within one second or after
+	// the clock stepped back: clients refuse an index older than one they
+	// have seen (Client.NotBefore).
+	if !now.After(ix.Updated) {
+		now = ix.Updated.Add(time.Second)
+	}
 	ix.Updated = now
 	if err := publish(dir, ix, sk, now); err != nil {
 		return Version{}, fmt.Errorf("add %s: %w", bundlePath, err)

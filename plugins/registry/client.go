@@ -58,6 +58,13 @@ type Client struct {
 	// Progress, when set, is called as a download proceeds with the bytes
 	// received so far and the bundle's size, from the calling goroutine.
 	Progress func(done, total int64)
+	// NotBefore, when set, is the Updated time of the newest index seen
+	// from this registry: Index refuses an older one (ErrStaleIndex), so a
+	// replayed index cannot hide versions published since.
+	NotBefore time.Time
+	// Verified, when set, is called with each index Index accepts, so the
+	// caller can remember its Updated time for NotBefore.
+	Verified func(*Index)
 }
 
 func (c *Client) httpClient() *http.Client {
@@ -104,7 +111,8 @@ func (c *Client) Location() (string, error) {
 // ErrBadIndexSignature (also wrapping signing's ErrUntrustedKey or
 // ErrBadSignature); when it does not match, both files are fetched once
 // more first, since a registry being updated replaces them one after the
-// other. Cost: two requests (four on a retry), each bounded by Timeout.
+// other. A verified index older than NotBefore is ErrStaleIndex. Cost:
+// two requests (four on a retry), each bounded by Timeout.
 func (c *Client) Index(ctx context.Context) (*Index, error) {
 	if c.Key == (signing.PublicKey{}) {
 		return nil, fmt.Errorf("registry %s: no registry key to verify the index with: give the registry's public key", c.IndexURL)
@@ -130,6 +138,12 @@ func (c *Client) Index(ctx context.Context) (*Index, error) {
 			ix, err := ParseIndex(data)
 			if err != nil {
 				return nil, fmt.Errorf("registry index %s: %w", display(loc), err)
+			}
+			if ix.Updated.Before(c.NotBefore) {
+				return nil, fmt.Errorf("registry index %s: %w: it was written at %s, and one written at %s was read before; the server may be out of date, or someone may be replaying an old index", display(loc), ErrStaleIndex, ix.Updated.Format(time.RFC3339), c.NotBefore.Format(time.RFC3339))
+			}
+			if c.Verified != nil {
+				c.Verified(ix)
 			}
 			return ix, nil
 		}

@@ -6,6 +6,10 @@ import "errors"
 var (
 	// ErrMalformedIndex: index.json is not a valid index (see ParseIndex).
 	ErrMalformedIndex = errors.New("malformed registry index")
+	// ErrStaleIndex: a validly signed index is older than one the client
+	// has seen before (Client.NotBefore): a mirror, cache or attacker may
+	// be replaying it to hide newer versions.
+	ErrStaleIndex = errors.New("registry index is older than one seen before")
 	// ErrBadIndexSignature: index.json.minisig is missing, malformed, made
 	// by a key other than the registry's, or does not match index.json.
 	ErrBadIndexSignature = errors.New("registry index signature does not verify")
