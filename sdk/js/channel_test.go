@@ -25,6 +25,7 @@ var hookPath = filepath.Join("..", "..", "testdata", "plugins", "hookreject", "i
 type fakeCore struct {
 	opener *isolation.Opener
 	seen   []isolation.Request
+	routes map[string]int // envelopes per route: "handler", "direct"
 }
 
 // answer returns the reply JSON for one envelope, or errMsg to make the
@@ -98,6 +99,7 @@ func runChain(t *testing.T, job map[string]any, core *fakeCore) json.RawMessage 
 		var line struct {
 			Envelope *string         `json:"envelope"`
 			N        int             `json:"n"`
+			Route    string          `json:"route"`
 			Done     json.RawMessage `json:"done"`
 		}
 		if err := json.Unmarshal(sc.Bytes(), &line); err != nil {
@@ -110,6 +112,10 @@ func runChain(t *testing.T, job map[string]any, core *fakeCore) json.RawMessage 
 		if line.Envelope == nil {
 			t.Fatalf("harness line without envelope: %s", sc.Text())
 		}
+		if core.routes == nil {
+			core.routes = map[string]int{}
+		}
+		core.routes[line.Route]++
 		reply, errMsg := core.answer(*line.Envelope)
 		answer := map[string]any{"n": line.N, "reply": reply}
 		if errMsg != "" {
@@ -135,8 +141,16 @@ func isolationJS(t *testing.T) string {
 
 // TestChain runs warden.invoke through the bridge, the isolation app, the
 // admin hook and the channel to a core that opens the envelopes with Go's
-// opener.
+// opener: through the native handler (relayed by the webview process), and
+// through the web extension's __wardenSend when it is there, with the same
+// results.
 func TestChain(t *testing.T) {
+	for _, route := range []string{"handler", "direct"} {
+		t.Run(route, func(t *testing.T) { testChain(t, route == "direct") })
+	}
+}
+
+func testChain(t *testing.T, direct bool) {
 	const plugin = "test.warden.hookreject"
 	hook, err := os.ReadFile(hookPath)
 	if err != nil {
@@ -167,7 +181,7 @@ func TestChain(t *testing.T) {
 	got := runChain(t, map[string]any{
 		"mode": "chain", "plugin": plugin, "bridge": Bridge, "channel": Channel,
 		"isolation": isolationJS(t), "hooks": []string{string(hook)},
-		"document": string(doc), "handler": true, "calls": calls,
+		"document": string(doc), "handler": true, "direct": direct, "calls": calls,
 	}, core)
 	want := `{"results":[
 				{"ok":true,"value":{"text":"héllo","n":[1,2]}},
@@ -177,9 +191,17 @@ func TestChain(t *testing.T) {
 				{"ok":false,"name":"WardenError","code":"tampered","message":"envelope failed authentication"},
 				{"ok":false,"name":"WardenError","code":"isolation","message":"webview closing"},
 				{"ok":true,"value":"reached the core"}],
-				"keyLeft":false,"pageHasWebkit":false,"armedTimers":0}`
+				"keyLeft":false,"directLeft":false,"pageHasWebkit":false,"armedTimers":0}`
 	if !sameJSON(t, got, []byte(want)) {
 		t.Errorf("got  %s\nwant %s", got, want)
+	}
+	// Every envelope took one route: the direct one whenever it exists.
+	wantRoute, otherRoute := "handler", "direct"
+	if direct {
+		wantRoute, otherRoute = "direct", "handler"
+	}
+	if core.routes[wantRoute] != len(core.seen) || core.routes[otherRoute] != 0 {
+		t.Errorf("routes %v, want all %d on %s", core.routes, len(core.seen), wantRoute)
 	}
 	// The hook kept storage.delete from the core; everything else
 	// arrived sealed, in seq order, with the bridge's ids.
@@ -199,6 +221,37 @@ func TestChain(t *testing.T) {
 	}
 	if ids["deny"] != 2 || ids["storage.get"] != 7 {
 		t.Errorf("request ids %v: want the bridge's ids (deny 2, storage.get 7)", ids)
+	}
+}
+
+// TestChainDirectClosed: when the web extension's channel has closed,
+// __wardenSend throws and each caller gets the error; nothing falls back to
+// the handler, which would break the launch's seq order.
+func TestChainDirectClosed(t *testing.T) {
+	const plugin = "test.plugin"
+	key, err := isolation.NewKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := isolation.Document(key, plugin, "launch-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	core := &fakeCore{opener: isolation.NewOpener(key, plugin, "launch-1", 0)}
+	got := runChain(t, map[string]any{
+		"mode": "chain", "plugin": plugin, "bridge": Bridge, "channel": Channel,
+		"isolation": isolationJS(t), "document": string(doc), "handler": true,
+		"direct": true, "directClosed": true, "calls": []map[string]any{{"cmd": "echo"}, {"cmd": "echo"}},
+	}, core)
+	want := `{"results":[
+				{"ok":false,"name":"WardenError","code":"isolation","message":"core channel closed"},
+				{"ok":false,"name":"WardenError","code":"isolation","message":"core channel closed"}],
+				"keyLeft":false,"directLeft":false,"pageHasWebkit":false,"armedTimers":0}`
+	if !sameJSON(t, got, []byte(want)) {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+	if len(core.routes) != 0 {
+		t.Errorf("envelopes reached the core: %v", core.routes)
 	}
 }
 

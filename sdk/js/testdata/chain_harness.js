@@ -7,9 +7,13 @@
 // Protocol, one JSON object per line:
 //   stdin  first line  {"mode": "chain"|"probe", "bridge", "isolation",
 //                       "channel", "hooks": [sources], "document": html,
-//                       "handler": bool, "calls": [{"cmd", "args"?}]}
-//   stdout             {"envelope": string, "n": k}  for each message the
-//                      handler receives; the test answers on stdin with
+//                       "handler": bool, "direct": bool,
+//                       "directClosed": bool (__wardenSend throws),
+//                       "calls": [{"cmd", "args"?}]}
+//   stdout             {"envelope": string, "n": k, "route": r}  for each
+//                      message the handler ("handler") or the web
+//                      extension's __wardenSend ("direct") receives; the
+//                      test answers on stdin with
 //   stdin              {"n": k, "reply": string} or {"n": k, "error": string}
 //   stdout last line   {"done": {...}}
 // "probe" loads only the iframe and reports what channel.js did there.
@@ -60,11 +64,22 @@ function loadFrame(listeners, opts) {
             const k = n;
             return new Promise((resolve, reject) => {
               waiting.set(k, { resolve, reject });
-              out({ envelope, n: k });
+              out({ envelope, n: k, route: 'handler' });
             });
           },
         },
       },
+    };
+  }
+  if (opts.direct) {
+    // The web extension's channel: a callback, called once.
+    globals.__wardenSend = function (envelope, onReply) {
+      if (opts.directClosed) throw new Error('core channel closed');
+      n += 1;
+      const k = n;
+      waiting.set(k, { resolve: (r) => onReply(r, null), reject: (e) => onReply(null, e.message) });
+      out({ envelope, n: k, route: 'direct' });
+      return true;
     };
   }
   const w = newWindow(listeners, globals);
@@ -130,6 +145,7 @@ async function run(job) {
   return {
     results,
     keyLeft: frameWin.g.document.documentElement.hasAttribute('data-warden-key'),
+    directLeft: '__wardenSend' in frameWin.g,
     pageHasWebkit: 'webkit' in page.g,
     armedTimers: timers.queue.length,
   };
