@@ -35,7 +35,7 @@ func (h *Host) Invoke(ctx context.Context, l *Launch, envelope []byte) Reply {
 }
 
 // Admitted is a request that passed the envelope checks and waits to be
-// decided and run. Run must be called exactly once.
+// decided and run. Run or RunThen must be called exactly once.
 type Admitted struct {
 	h     *Host
 	l     *Launch
@@ -73,9 +73,18 @@ func (h *Host) Admit(l *Launch, envelope []byte) (a *Admitted, rep Reply, ok boo
 
 // Run decides and dispatches an admitted request and returns the reply.
 func (a *Admitted) Run(ctx context.Context) Reply {
+	var rep Reply
+	a.RunThen(ctx, func(r Reply) { rep = r })
+	return rep
+}
+
+// RunThen is Run that hands the reply to deliver before the request leaves
+// the plugin's in-flight count: replies a slow reader has not taken yet
+// still count against MaxInFlight, so they cannot pile up in the core.
+func (a *Admitted) RunThen(ctx context.Context, deliver func(Reply)) {
 	defer a.l.plugin.inflight.leave()
 	result, err := a.h.dispatch(ctx, a.l.plugin, a.l, a.req.Cmd, a.req.Args, fromUI)
-	return a.h.finish(a.entry, a.req.ID, result, err)
+	deliver(a.h.finish(a.entry, a.req.ID, result, err))
 }
 
 // finish audits the outcome and builds the reply.

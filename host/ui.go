@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/wardenhq/warden/host/ipc"
 	"github.com/wardenhq/warden/host/supervise"
@@ -195,6 +196,7 @@ func (u *UI) start(ctx context.Context) (*supervise.Child, error) {
 	}
 	if err := child.Conn.Send(ipc.Frame{Type: ipc.TypeInit, Payload: payload}); err != nil {
 		child.Kill()
+		child.Close()
 		return nil, fmt.Errorf("send init: %w", err)
 	}
 	u.mu.Lock()
@@ -204,6 +206,7 @@ func (u *UI) start(ctx context.Context) (*supervise.Child, error) {
 	u.use(child, l)
 	if err := u.handOverNext(child); err != nil {
 		child.Kill()
+		child.Close()
 		return nil, err
 	}
 	return child, nil
@@ -250,7 +253,11 @@ func (u *UI) handOverNext(child *supervise.Child) error {
 // Envelopes come on the child's own connection (relayed by the webview
 // process) or, when the web process extension took it, on the direct
 // channel (the child's fd 4), which carries nothing else. A page uses one
-// of the two for its whole life.
+// of the two for its whole life, but the two are read independently, so an
+// envelope is opened with the launch it names among the current page's,
+// the previous page's (sent before a switch the other connection reported
+// first) and the next page's (which becomes current once an envelope opens
+// with it, whichever connection says so first).
 //
 // The goroutine that reads an invoke also runs it: after admitting the
 // envelope it hands reading to a fresh goroutine (leader/follower), so the
@@ -289,15 +296,9 @@ type session struct {
 
 	mu        sync.Mutex // guards the fields below
 	l         *Launch
+	prev      *Launch // the page before l, until the next switch
 	ready     chan struct{}
 	readyOnce func()
-}
-
-// launch returns the current page's launch.
-func (s *session) launch() *Launch {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.l
 }
 
 // read reads frames from conn with next until one must be run (an
@@ -321,45 +322,79 @@ func (s *session) read(conn *ipc.Conn, next func() (func(), error)) {
 	}
 }
 
+// replyTimeout bounds sending one reply on the direct channel: a web
+// process that stops reading loses the channel (its page's later invokes
+// fail) rather than holding core goroutines. A variable for tests.
+var replyTimeout = 30 * time.Second
+
 // invoke admits one envelope and returns the work that runs it and sends
 // the reply on conn, or sends a refusal at once and returns nil.
-func (s *session) invoke(conn *ipc.Conn, l *Launch, id uint32, envelope []byte) func() {
+func (s *session) invoke(conn *ipc.Conn, direct bool, id uint32, envelope []byte) func() {
+	l, isNext := s.launchFor(envelope)
 	a, rep, ok := s.u.h.Admit(l, envelope)
+	if ok && isNext {
+		// The envelope opened with the next page's key: that page has
+		// committed.
+		if err := s.relaunched(l.ID()); err != nil {
+			s.u.h.log.Warn("switch launch", "plugin", s.u.p.ID(), "err", err)
+		}
+	}
+	send := func(rep Reply) {
+		f := ipc.Frame{Type: ipc.TypeReply, ID: id, Payload: rep.AppendJSON(nil)}
+		if !direct {
+			conn.Send(f)
+			return
+		}
+		if err := conn.SendWithin(f, replyTimeout); err != nil && !errors.Is(err, net.ErrClosed) {
+			s.u.h.log.Warn("closing the direct channel: the web process does not take its replies", "plugin", s.u.p.ID(), "err", err)
+			conn.Close()
+		}
+	}
 	if !ok {
-		conn.Send(ipc.Frame{Type: ipc.TypeReply, ID: id, Payload: rep.AppendJSON(nil)})
+		send(rep)
 		return nil
 	}
-	return func() {
-		rep := a.Run(s.ctx)
-		conn.Send(ipc.Frame{Type: ipc.TypeReply, ID: id, Payload: rep.AppendJSON(nil)})
+	return func() { a.RunThen(s.ctx, send) }
+}
+
+// launchFor picks the launch to open envelope with (see serve); isNext
+// says it is the next page's, not yet current.
+func (s *session) launchFor(envelope []byte) (l *Launch, isNext bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id, ok := isolation.LaunchOf(envelope)
+	switch {
+	case !ok || id == s.l.ID():
+		return s.l, false
+	case s.prev != nil && id == s.prev.ID():
+		return s.prev, false
 	}
+	s.u.mu.Lock()
+	next := s.u.next
+	s.u.mu.Unlock()
+	if next != nil && id == next.ID() {
+		return next, true
+	}
+	return s.l, false
 }
 
 // nextDirect reads one frame from the direct channel. Only invokes are
-// accepted. An envelope sealed for the launch handed over for the next
-// page proves that page committed, so it switches launches as
-// TypeRelaunched does (whichever arrives first does it).
+// accepted: anything else, or a malformed frame, ends the session as a
+// protocol error. Other read errors (the web process went away) only end
+// this reader: the child's own connection reports what happened.
 func (s *session) nextDirect(conn *ipc.Conn) (run func(), err error) {
 	f, err := conn.Recv()
 	if err != nil {
-		if errors.Is(err, io.EOF) || errors.Is(err, net.ErrClosed) {
-			// The web process never took the channel, or is gone: the
-			// child's own connection reports what happened.
-			return nil, errDirectClosed
+		if errors.Is(err, ipc.ErrFrameTooLarge) || errors.Is(err, ipc.ErrMalformed) {
+			return nil, fmt.Errorf("direct channel of %s: %w", s.u.p.ID(), err)
 		}
-		return nil, fmt.Errorf("direct channel of %s: %w", s.u.p.ID(), err)
+		return nil, errDirectClosed
 	}
 	if f.Type != ipc.TypeInvoke {
 		return nil, fmt.Errorf("direct channel of %s: unexpected %s frame", s.u.p.ID(), f.Type)
 	}
 	s.u.direct.Add(1)
-	l := s.launch()
-	if id, ok := isolation.LaunchOf(f.Payload); ok && id != l.ID() {
-		if next, err := s.relaunched(id); err == nil {
-			l = next
-		}
-	}
-	return s.invoke(conn, l, f.ID, f.Payload), nil
+	return s.invoke(conn, true, f.ID, f.Payload), nil
 }
 
 // errDirectClosed ends the direct channel's reader without ending the
@@ -369,12 +404,12 @@ var errDirectClosed = errors.New("direct channel closed")
 // relaunched makes the launch handed over for the next page, whose id is
 // id, the current one, and hands over another. It does nothing when id is
 // already current.
-func (s *session) relaunched(id string) (*Launch, error) {
+func (s *session) relaunched(id string) error {
 	u, c := s.u, s.c
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if s.l.ID() == id {
-		return s.l, nil
+		s.mu.Unlock()
+		return nil
 	}
 	u.mu.Lock()
 	next := u.next
@@ -386,16 +421,17 @@ func (s *session) relaunched(id string) (*Launch, error) {
 	}
 	u.mu.Unlock()
 	if !ok {
-		return nil, fmt.Errorf("webview process of %s switched to an unknown launch", u.p.ID())
+		s.mu.Unlock()
+		return fmt.Errorf("webview process of %s switched to an unknown launch", u.p.ID())
 	}
 	ready := s.ready
 	s.readyOnce = sync.OnceFunc(func() { close(ready) })
-	s.l = next
+	s.prev, s.l = s.l, next
+	s.mu.Unlock()
+	// Outside s.mu: handing over writes to the child's connection, which
+	// must not hold up the readers.
 	u.use(c, next)
-	if err := u.handOverNext(c); err != nil {
-		return nil, err
-	}
-	return next, nil
+	return u.handOverNext(c)
 }
 
 // next reads and handles one frame of the child's own connection. For an
@@ -412,17 +448,26 @@ func (s *session) next() (run func(), err error) {
 	switch f.Type {
 	case ipc.TypeInvoke:
 		u.relayed.Add(1)
-		return s.invoke(c.Conn, s.launch(), f.ID, f.Payload), nil
+		return s.invoke(c.Conn, false, f.ID, f.Payload), nil
 	case ipc.TypeReady:
+		// A page that finished loading just before the next one
+		// committed may report after the direct channel switched
+		// launches: only the current page's report counts.
+		var r struct {
+			Launch string `json:"launch"`
+		}
+		json.Unmarshal(f.Payload, &r)
 		s.mu.Lock()
-		s.readyOnce()
+		if r.Launch == "" || r.Launch == s.l.ID() {
+			s.readyOnce()
+		}
 		s.mu.Unlock()
 	case ipc.TypeRelaunched:
 		// A new page committed: from here on its envelopes are opened
 		// with the launch handed over for it (frames on this connection
 		// arrive in order, so none of the new page's relayed envelopes
 		// came before this).
-		if _, err := s.relaunched(string(f.Payload)); err != nil {
+		if err := s.relaunched(string(f.Payload)); err != nil {
 			return nil, err
 		}
 	case ipc.TypeEvalResult:

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -29,11 +30,11 @@ func TestMain(m *testing.M) {
 
 // runFakeWebview is the fake webview process. Modes:
 //
-//	invoke     greets once with the first launch, once with the launch
-//	           handed over for the next page before saying it relaunched,
-//	           then says so (late) and greets again; exits 3 on a reply
-//	           that is not ok
+//	invoke     walks the launch switches (see TestDirectChannel); exits 3
+//	           when the core answers otherwise than expected
 //	bad-frame  sends a log frame on the direct channel
+//	no-read    floods the direct channel and never reads its replies;
+//	           exits 3 unless the core closes the channel and stays up
 func runFakeWebview(mode string) int {
 	conn := ipc.NewConn(os.NewFile(3, "ipc"), 0)
 	direct := ipc.NewConn(os.NewFile(4, "direct"), 0)
@@ -55,59 +56,148 @@ func runFakeWebview(mode string) int {
 	if !init.Channel {
 		return fail("init without the direct channel")
 	}
-	conn.Send(ipc.Frame{Type: ipc.TypeReady, Payload: []byte(`{"url":"plugin://x/"}`)})
-	greet := func(key []byte, launch string, seq uint64, name string) error {
+	// Later launches handed over, and the end of the connection.
+	nexts := make(chan ipc.NextLaunch, 8)
+	ended := make(chan struct{})
+	go func() {
+		defer close(ended)
+		for {
+			f, err := conn.Recv()
+			if err != nil || f.Type == ipc.TypeShutdown {
+				return
+			}
+			var nl ipc.NextLaunch
+			if f.Type == ipc.TypeNextLaunch && json.Unmarshal(f.Payload, &nl) == nil {
+				nexts <- nl
+			}
+		}
+	}()
+	conn.Send(ipc.Frame{Type: ipc.TypeReady, Payload: []byte(`{"url":"plugin://x/","launch":"` + init.LaunchID + `"}`)})
+	ask := func(key []byte, launch string, seq uint64, name string) (ok bool, result string, err error) {
 		env, err := isolation.Seal(isolation.Key(key), init.PluginID, launch, isolation.Request{Seq: seq, ID: seq, Cmd: "backend.greet", Args: json.RawMessage(`"` + name + `"`)})
 		if err != nil {
-			return err
+			return false, "", err
 		}
 		if err := direct.Send(ipc.Frame{Type: ipc.TypeInvoke, ID: uint32(seq), Payload: env}); err != nil {
-			return err
+			return false, "", err
 		}
 		f, err := direct.Recv()
 		if err != nil {
-			return err
+			return false, "", err
 		}
 		var rep struct {
 			OK     bool   `json:"ok"`
 			Result string `json:"result"`
 		}
-		if f.Type != ipc.TypeReply || json.Unmarshal(f.Payload, &rep) != nil || !rep.OK || rep.Result != "Hello, "+name+"!" {
-			return fmt.Errorf("greet %s: reply %s %s", name, f.Type, f.Payload)
+		if f.Type != ipc.TypeReply || json.Unmarshal(f.Payload, &rep) != nil {
+			return false, "", fmt.Errorf("reply %s %s", f.Type, f.Payload)
 		}
-		return nil
+		return rep.OK, rep.Result, nil
+	}
+	greet := func(key []byte, launch string, seq uint64, name string) error {
+		ok, res, err := ask(key, launch, seq, name)
+		if err == nil && (!ok || res != "Hello, "+name+"!") {
+			err = fmt.Errorf("greet %s: ok %v, result %q", name, ok, res)
+		}
+		return err
+	}
+	quiet := func(what string) error {
+		select {
+		case nl := <-nexts:
+			return fmt.Errorf("%s: the core handed over launch %s", what, nl.LaunchID)
+		case <-time.After(200 * time.Millisecond):
+			return nil
+		}
 	}
 	switch mode {
 	case "invoke":
-		if err := greet(init.Key, init.LaunchID, 1, "first"); err != nil {
-			return fail("%v", err)
+		steps := []func() error{
+			// The first page.
+			func() error { return greet(init.Key, init.LaunchID, 1, "first") },
+			// The second page commits; the webview process says so
+			// first, and the first page's last envelope comes after
+			// it on the other connection: still opened, with the
+			// previous launch.
+			func() error {
+				conn.Send(ipc.Frame{Type: ipc.TypeRelaunched, Payload: []byte(next.LaunchID)})
+				return nil
+			},
+			func() error { return greet(init.Key, init.LaunchID, 2, "late") },
+			func() error { return greet(next.Key, next.LaunchID, 1, "second") },
+			// The third page: its first envelope comes before the
+			// webview process says it committed. A forged one naming
+			// its launch first, sealed with another key: refused, and
+			// no switch.
+			func() error {
+				third := <-nexts
+				forged := make([]byte, len(third.Key))
+				if ok, _, err := ask(forged, third.LaunchID, 1, "forged"); err != nil || ok {
+					return fmt.Errorf("forged envelope: ok %v, %v", ok, err)
+				}
+				if err := quiet("after a forged envelope"); err != nil {
+					return err
+				}
+				if err := greet(third.Key, third.LaunchID, 1, "third"); err != nil {
+					return err
+				}
+				// The switch handed over the fourth launch.
+				select {
+				case <-nexts:
+				case <-time.After(5 * time.Second):
+					return fmt.Errorf("no launch handed over after the switch")
+				}
+				// The late report of the commit changes nothing.
+				conn.Send(ipc.Frame{Type: ipc.TypeRelaunched, Payload: []byte(third.LaunchID)})
+				if err := quiet("after a late relaunched"); err != nil {
+					return err
+				}
+				return greet(third.Key, third.LaunchID, 2, "fourth")
+			},
 		}
-		// The next page's first envelope comes before its TypeRelaunched.
-		if err := greet(next.Key, next.LaunchID, 1, "second"); err != nil {
-			return fail("%v", err)
-		}
-		conn.Send(ipc.Frame{Type: ipc.TypeRelaunched, Payload: []byte(next.LaunchID)})
-		if err := greet(next.Key, next.LaunchID, 2, "third"); err != nil {
-			return fail("%v", err)
+		for i, step := range steps {
+			if err := step(); err != nil {
+				return fail("step %d: %v", i, err)
+			}
 		}
 	case "bad-frame":
 		direct.Send(ipc.Frame{Type: ipc.TypeLog, Payload: []byte(`{"level":"info","message":"hi"}`)})
+	case "no-read":
+		// Unsealed envelopes: each is refused with a reply, none read.
+		go func() {
+			for i := range 20000 {
+				if direct.Send(ipc.Frame{Type: ipc.TypeInvoke, ID: uint32(i + 1), Payload: []byte("not sealed")}) != nil {
+					return
+				}
+			}
+		}()
+		// Once the core gives up on the channel, reading drains what
+		// it sent and ends.
+		time.Sleep(3 * time.Second)
+		for {
+			if _, err := direct.Recv(); err != nil {
+				break
+			}
+		}
+		// The window's own connection is still served.
+		select {
+		case <-ended:
+			return fail("the core ended the session")
+		case <-time.After(200 * time.Millisecond):
+		}
+		fmt.Fprintln(os.Stderr, "fake webview: direct channel closed by the core")
+		os.WriteFile(os.Getenv("WARDEN_FAKE_DONE"), []byte("closed"), 0o644)
 	default:
 		return fail("unknown mode %q", mode)
 	}
-	for {
-		f, err := conn.Recv()
-		if err != nil || f.Type == ipc.TypeShutdown {
-			return 0
-		}
-	}
+	<-ended
+	return 0
 }
 
-func startFakeUI(t *testing.T, h *Host, p *Plugin, mode string) *UI {
+func startFakeUI(t *testing.T, h *Host, p *Plugin, mode string, env ...string) *UI {
 	t.Helper()
 	ui, err := h.StartUI(context.Background(), p, UIOptions{
 		Executable: os.Args[0], Args: []string{"-test.run=^$"},
-		Env:    append(os.Environ(), fakeWebviewEnv+"="+mode),
+		Env:    append(append(os.Environ(), fakeWebviewEnv+"="+mode), env...),
 		Stderr: os.Stderr, Policy: supervise.Policy{MaxCrashes: 1},
 	})
 	if err != nil {
@@ -117,8 +207,10 @@ func startFakeUI(t *testing.T, h *Host, p *Plugin, mode string) *UI {
 }
 
 // TestDirectChannel: envelopes on the direct channel are admitted like
-// relayed ones, and the next page's first envelope switches launches even
-// before the webview process reports the new page.
+// relayed ones; a page's envelope that comes after the webview process
+// reported the next page is opened with the previous launch; the next
+// page's first envelope switches launches before the webview process
+// reports that page, but only once it has opened.
 func TestDirectChannel(t *testing.T) {
 	h := newHost(t, Options{})
 	exampleBackend(t, "hello")
@@ -135,7 +227,7 @@ func TestDirectChannel(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(es) >= 3 || time.Now().After(deadline) {
+		if len(es) >= 6 || time.Now().After(deadline) {
 			break
 		}
 		if st := h.UIState(p.ID()); st.Stopped {
@@ -143,24 +235,63 @@ func TestDirectChannel(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	if len(es) != 3 {
-		t.Fatalf("%d audit entries, want 3: %+v", len(es), es)
+	if len(es) != 6 {
+		t.Fatalf("%d audit entries, want 6: %+v", len(es), es)
 	}
 	launches := map[string]int{}
+	denied := 0
 	for _, e := range es {
-		if !e.Allowed || e.Cmd != "backend.greet" {
-			t.Fatalf("entry %+v, want an allowed backend.greet", e)
+		if !e.Allowed {
+			if e.Reason != "tampered" {
+				t.Fatalf("entry %+v: only the forged envelope may be refused", e)
+			}
+			denied++
+			continue
+		}
+		if e.Cmd != "backend.greet" {
+			t.Fatalf("entry %+v, want backend.greet", e)
 		}
 		launches[e.Launch]++
 	}
-	if len(launches) != 2 {
-		t.Fatalf("launches %v, want the first and the next page's", launches)
+	if denied != 1 || len(launches) != 3 {
+		t.Fatalf("%d denied (want the forged one), allowed per launch %v (want 3 launches)", denied, launches)
 	}
-	if direct, relayed := ui.Invokes(); direct != 3 || relayed != 0 {
-		t.Fatalf("%d direct, %d relayed; want 3 direct", direct, relayed)
+	if direct, relayed := ui.Invokes(); direct != 6 || relayed != 0 {
+		t.Fatalf("%d direct, %d relayed; want 6 direct", direct, relayed)
 	}
 	if st := h.UIState(p.ID()); st.Crashes != 0 || st.Stopped {
 		t.Fatalf("state %+v: the late TypeRelaunched must be a no-op", st)
+	}
+}
+
+// TestDirectChannelReaderStalls: a web process that sends and never reads
+// its replies loses its direct channel after the reply timeout, and the
+// window's session goes on.
+func TestDirectChannelReaderStalls(t *testing.T) {
+	// Restored after the host is closed (cleanups run last first).
+	old := replyTimeout
+	t.Cleanup(func() { replyTimeout = old })
+	replyTimeout = 300 * time.Millisecond
+	h := newHost(t, Options{})
+	exampleBackend(t, "hello")
+	p := load(t, h, exampleDir("hello"), LoadOptions{Grants: grants("storage")})
+	done := filepath.Join(t.TempDir(), "done")
+	startFakeUI(t, h, p, "no-read", "WARDEN_FAKE_DONE="+done)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if b, err := os.ReadFile(done); err == nil && string(b) == "closed" {
+			break
+		}
+		if st := h.UIState(p.ID()); st.Stopped || st.Crashes > 0 {
+			t.Fatalf("fake webview: %+v", st)
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the core did not close the direct channel of a web process that does not read")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if st := h.UIState(p.ID()); !st.Running || st.Crashes != 0 {
+		t.Fatalf("session after the direct channel closed: %+v", st)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"io"
 	"sync"
 	"syscall"
+	"time"
 )
 
 // Conn is one end of the core<->webview channel. Send is safe for
@@ -31,6 +32,26 @@ func (c *Conn) Send(f Frame) error {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.buf = AppendFrame(c.buf[:0], f)
+	_, err := c.rw.Write(c.buf)
+	return err
+}
+
+// SendWithin is Send bounded by d when the connection supports write
+// deadlines (a socket does; a pipe in tests may not): a peer that stops
+// reading makes it fail with os.ErrDeadlineExceeded instead of blocking.
+// Senders queue behind one another, each bounded while it writes.
+func (c *Conn) SendWithin(f Frame, d time.Duration) error {
+	dl, ok := c.rw.(interface{ SetWriteDeadline(time.Time) error })
+	if !ok || 5+len(f.Payload) > MaxFrame {
+		return c.Send(f)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err := dl.SetWriteDeadline(time.Now().Add(d)); err != nil {
+		return err
+	}
+	defer dl.SetWriteDeadline(time.Time{})
 	c.buf = AppendFrame(c.buf[:0], f)
 	_, err := c.rw.Write(c.buf)
 	return err

@@ -13,7 +13,7 @@ type Type uint8
 // Frame types. "core->child" frames go from the core to the webview process.
 const (
 	TypeInit       Type = 1  // core->child: JSON Init, sent once, first
-	TypeReady      Type = 2  // child->core: JSON {"url"} after each main-frame load
+	TypeReady      Type = 2  // child->core: JSON {"url", "launch"} after each main-frame load
 	TypeInvoke     Type = 3  // child->core: a sealed envelope; ID correlates the reply
 	TypeReply      Type = 4  // core->child: the reply JSON for the invoke with the same ID
 	TypeEvent      Type = 5  // core->child: JSON {"event","payload"} for warden.listen

@@ -101,9 +101,9 @@ func (c *Child) signal(sig syscall.Signal) error {
 	return nil
 }
 
-// closeConns closes the core's ends of all the child's sockets: blocked
-// Recv calls return.
-func (c *Child) closeConns() {
+// Close closes the core's ends of all the child's sockets (Conn and
+// Extra): blocked Recv calls return. It does not stop the child.
+func (c *Child) Close() {
 	c.Conn.Close()
 	for _, e := range c.Extra {
 		e.Close()

@@ -106,7 +106,7 @@ func (s *Supervisor) start(un *unit, abort context.Context) (*Child, error) {
 		s.mu.Unlock()
 		c.Kill()
 		c.Wait()
-		c.closeConns()
+		c.Close()
 		if err != nil {
 			return nil, fmt.Errorf("start abandoned: %w", err)
 		}
@@ -174,14 +174,14 @@ func (s *Supervisor) runOnce(un *unit, c *Child) ending {
 		select {
 		case err = <-served:
 		case <-t.C:
-			c.closeConns()
+			c.Close()
 			cancel()
 			err = <-served
 		}
 		t.Stop()
 	}
 	c.Kill()
-	c.closeConns()
+	c.Close()
 
 	end := ending{err: err, pid: c.PID, status: c.Status()}
 	// The exit status of a child that died by itself explains a crash

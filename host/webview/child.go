@@ -49,7 +49,8 @@ type child struct {
 	app   string // the default isolation app's script
 	// tmpData is a website data directory to remove at exit.
 	tmpData string
-	pages   int // main-frame pages committed so far (GTK thread)
+	pages   int    // main-frame pages committed so far (GTK thread)
+	launch  string // the current page's launch id (GTK thread)
 
 	mu      sync.Mutex
 	nextID  uint32
@@ -152,6 +153,7 @@ func newChild(conn *ipc.Conn, init ipc.Init, log *slog.Logger) (*child, error) {
 		c.sendLog("warn", "refused a second request for the isolation document: "+uri)
 	}}
 	c.app = string(app)
+	c.launch = init.LaunchID
 	return c, nil
 }
 
@@ -255,8 +257,9 @@ func (c *child) loadChanged(ev LoadEvent, uri string) {
 		c.iso.reset()
 	case LoadFinished:
 		b, _ := json.Marshal(struct {
-			URL string `json:"url"`
-		}{uri})
+			URL    string `json:"url"`
+			Launch string `json:"launch"`
+		}{uri, c.launch})
 		c.send(ipc.Frame{Type: ipc.TypeReady, Payload: b})
 	}
 }
@@ -282,6 +285,7 @@ func (c *child) relaunch() {
 		return
 	}
 	c.iso.doc = doc
+	c.launch = next.LaunchID
 	c.send(ipc.Frame{Type: ipc.TypeRelaunched, Payload: []byte(next.LaunchID)})
 }
 

@@ -54,6 +54,13 @@ static void call_back(JSCValue *cb, const char *reply, const char *error) {
 	JSCValue *r = jsc_value_function_call(cb, G_TYPE_STRING, reply, G_TYPE_STRING, error, G_TYPE_NONE);
 	if (r)
 		g_object_unref(r);
+	/* channel.js catches everything; anything else is reported, not kept. */
+	JSCContext *ctx = jsc_value_get_context(cb);
+	JSCException *e = jsc_context_get_exception(ctx);
+	if (e) {
+		g_warning("warden: onReply threw: %s", jsc_exception_get_message(e));
+		jsc_context_clear_exception(ctx);
+	}
 }
 
 static void close_channel(const char *why) {
@@ -194,9 +201,10 @@ static gboolean js_send(const char *envelope, JSCValue *cb, gpointer data) {
 		jsc_context_throw(ctx, "envelope too large");
 		return FALSE;
 	}
-	next_id++;
-	if (next_id == 0)
-		next_id = 1;
+	/* Skip 0 and, after a wrap, ids still waiting for their reply. */
+	do
+		next_id++;
+	while (next_id == 0 || g_hash_table_contains(pending, GUINT_TO_POINTER(next_id)));
 	guint8 head[HEADER];
 	put32(head, (guint32)(len + 5));
 	head[4] = TYPE_INVOKE;
