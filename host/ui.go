@@ -278,10 +278,7 @@ func (u *UI) serve(ctx context.Context, c *supervise.Child) error {
 	}
 	err := <-s.done
 	// Unblock the other reader (it may report to done, which has room).
-	c.Conn.Close()
-	for _, e := range c.Extra {
-		e.Close()
-	}
+	c.Close()
 	s.wg.Wait()
 	return err
 }

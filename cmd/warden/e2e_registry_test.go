@@ -187,15 +187,7 @@ func TestE2ERegistryRefusesReplayedIndex(t *testing.T) {
 	f := newRegistryFixture(t, "1.1.0")
 	f.publish(t, "1.0.0")
 	old := t.TempDir()
-	for _, name := range []string{"index.json", "index.json.minisig"} {
-		b, err := os.ReadFile(filepath.Join(f.regDir, name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(old, name), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	copyIndex(t, f.regDir, old)
 	prof := filepath.Join(f.dir, "profile")
 	w := func(args ...string) (string, string, int) {
 		return warden(t, append([]string{"--profile", prof, "--policy", filepath.Join(f.dir, "none.json")}, args...)...)
@@ -211,18 +203,25 @@ func TestE2ERegistryRefusesReplayedIndex(t *testing.T) {
 		t.Fatalf("rollback: exit %d\n%s%s", code, out, errOut)
 	}
 	// The server goes back to the index that does not list 1.1.0.
-	for _, name := range []string{"index.json", "index.json.minisig"} {
-		b, err := os.ReadFile(filepath.Join(old, name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(f.regDir, name), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	copyIndex(t, old, f.regDir)
 	out, errOut, code := w("update")
 	t.Logf("update against a replayed index: %s", errOut)
 	if code == 0 || strings.Contains(out, "up to date") || !strings.Contains(errOut, "older than one seen before") {
 		t.Fatalf("update against a replayed index: exit %d\n%s%s", code, out, errOut)
+	}
+}
+
+// copyIndex copies a registry's index and its signature from one directory
+// to another.
+func copyIndex(t *testing.T, from, to string) {
+	t.Helper()
+	for _, name := range []string{"index.json", "index.json.minisig"} {
+		b, err := os.ReadFile(filepath.Join(from, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(to, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
