@@ -11,35 +11,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/wardenhq/warden/internal/minisigntest"
 	"github.com/wardenhq/warden/plugins/signing"
 )
-
-// minisignBin returns the path of Debian's minisign. Interoperability is
-// a requirement, so a missing binary fails the test rather than skipping.
-func minisignBin(t *testing.T) string {
-	t.Helper()
-	p, err := exec.LookPath("minisign")
-	if err != nil {
-		t.Fatalf("minisign is not on PATH: run scripts/setup.sh (it installs the Debian package minisign): %v", err)
-	}
-	return p
-}
-
-func runCmd(t *testing.T, name string, args ...string) string {
-	t.Helper()
-	cmd := exec.CommandContext(t.Context(), name, args...)
-	cmd.Stdin = strings.NewReader("")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
-	}
-	return string(out)
-}
 
 // TestMinisignVerifiesPackedBundle: a bundle signed by Warden, extracted,
 // verifies with `minisign -V`, and the extracted files match the list.
 func TestMinisignVerifiesPackedBundle(t *testing.T) {
-	bin := minisignBin(t)
+	bin := minisigntest.Bin(t)
 	dir := t.TempDir()
 	sk, _ := newKey(t)
 	pub := filepath.Join(dir, "warden.pub")
@@ -63,7 +42,7 @@ func TestMinisignVerifiesPackedBundle(t *testing.T) {
 		t.Fatal(err)
 	}
 	list := filepath.Join(x, filepath.FromSlash(ListName))
-	got := runCmd(t, bin, "-V", "-p", pub, "-m", list, "-x", filepath.Join(x, filepath.FromSlash(SignatureName)))
+	got := minisigntest.Run(t, bin, "-V", "-p", pub, "-m", list, "-x", filepath.Join(x, filepath.FromSlash(SignatureName)))
 	if !strings.Contains(got, "Signature and comment signature verified") || !strings.Contains(got, "id:dev.warden.hello\tversion:1.0.0") {
 		t.Fatalf("minisign -V:\n%s", got)
 	}
@@ -96,10 +75,10 @@ func TestMinisignVerifiesPackedBundle(t *testing.T) {
 // over the entry list of an unsigned bundle, put in as
 // WARDEN/entries.minisig, verifies with Warden and the minisign key.
 func TestWardenAcceptsMinisignSignature(t *testing.T) {
-	bin := minisignBin(t)
+	bin := minisigntest.Bin(t)
 	dir := t.TempDir()
 	sec, pub := filepath.Join(dir, "mini.key"), filepath.Join(dir, "mini.pub")
-	runCmd(t, bin, "-G", "-W", "-p", pub, "-s", sec)
+	minisigntest.Run(t, bin, "-G", "-W", "-p", pub, "-s", sec)
 	pk, err := signing.ReadPublicKeyFile(pub)
 	if err != nil {
 		t.Fatal(err)
@@ -118,7 +97,7 @@ func TestWardenAcceptsMinisignSignature(t *testing.T) {
 		t.Fatal(err)
 	}
 	b.Close()
-	runCmd(t, bin, "-S", "-s", sec, "-m", list, "-t", "signed with minisign")
+	minisigntest.Run(t, bin, "-S", "-s", sec, "-m", list, "-t", "signed with minisign")
 	sig, err := os.ReadFile(list + ".minisig")
 	if err != nil {
 		t.Fatal(err)

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/wardenhq/warden/internal/minisigntest"
 	"github.com/wardenhq/warden/plugins/bundle"
 	"github.com/wardenhq/warden/plugins/signing"
 )
@@ -258,20 +259,14 @@ func TestAddConcurrent(t *testing.T) {
 }
 
 // TestIndexVerifiesWithMinisign checks the index signature with Debian's
-// minisign, when it is installed.
+// minisign.
 func TestIndexVerifiesWithMinisign(t *testing.T) {
-	ms, err := exec.LookPath("minisign")
-	if err != nil {
-		t.Skip("minisign not installed")
-	}
+	ms := minisigntest.Bin(t)
 	dir, sk, _ := makeRegistry(t, "1.0.0")
 	pub := filepath.Join(t.TempDir(), "registry.pub")
 	os.WriteFile(pub, sk.Public().File(), 0o644)
-	out, err := exec.CommandContext(t.Context(), ms, "-V", "-p", pub, "-m", filepath.Join(dir, IndexName)).CombinedOutput()
-	if err != nil {
-		t.Fatalf("minisign -V: %v\n%s", err, out)
-	}
-	if !strings.Contains(string(out), "file:index.json") {
+	out := minisigntest.Run(t, ms, "-V", "-p", pub, "-m", filepath.Join(dir, IndexName))
+	if !strings.Contains(out, "file:index.json") {
 		t.Fatalf("minisign output lacks the trusted comment:\n%s", out)
 	}
 	flipByte(t, filepath.Join(dir, IndexName), 10)

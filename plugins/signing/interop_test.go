@@ -7,33 +7,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/wardenhq/warden/internal/minisigntest"
 )
 
-// minisignBin returns the path of Debian's minisign. Interoperability is a
-// requirement, so a missing binary fails the test rather than skipping it.
-func minisignBin(t *testing.T) string {
-	t.Helper()
-	p, err := exec.LookPath("minisign")
-	if err != nil {
-		t.Fatalf("minisign is not on PATH: run scripts/setup.sh (it installs the Debian package minisign): %v", err)
-	}
-	return p
-}
-
-// run runs a command and fails the test when it fails.
-func run(t *testing.T, name string, args ...string) string {
-	t.Helper()
-	cmd := exec.CommandContext(t.Context(), name, args...)
-	cmd.Stdin = strings.NewReader("")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
-	}
-	return string(out)
-}
-
 func TestMinisignVerifiesWarden(t *testing.T) {
-	bin := minisignBin(t)
+	bin := minisigntest.Bin(t)
 	dir := t.TempDir()
 	sec, pub := filepath.Join(dir, "warden.key"), filepath.Join(dir, "warden.pub")
 	sk, pk := newKey(t)
@@ -52,11 +31,11 @@ func TestMinisignVerifiesWarden(t *testing.T) {
 	if err := os.WriteFile(msg+".minisig", sig, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	out := run(t, bin, "-V", "-p", pub, "-m", msg)
+	out := minisigntest.Run(t, bin, "-V", "-p", pub, "-m", msg)
 	if !strings.Contains(out, "Signature and comment signature verified") || !strings.Contains(out, "id:dev.warden.hello\tversion:1.0.0") {
 		t.Fatalf("minisign -V output:\n%s", out)
 	}
-	run(t, bin, "-V", "-P", pk.String(), "-m", msg, "-x", msg+".minisig")
+	minisigntest.Run(t, bin, "-V", "-P", pk.String(), "-m", msg, "-x", msg+".minisig")
 
 	// minisign must reject a tampered message: the check above can fail.
 	if err := os.WriteFile(msg, append(data, 'x'), 0o644); err != nil {
@@ -70,7 +49,7 @@ func TestMinisignVerifiesWarden(t *testing.T) {
 	if err := os.WriteFile(msg, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	run(t, bin, "-S", "-s", sec, "-m", msg, "-x", msg+".by-minisign", "-t", "made by minisign")
+	minisigntest.Run(t, bin, "-S", "-s", sec, "-m", msg, "-x", msg+".by-minisign", "-t", "made by minisign")
 	sig2, err := os.ReadFile(msg + ".by-minisign")
 	if err != nil {
 		t.Fatal(err)
@@ -81,10 +60,10 @@ func TestMinisignVerifiesWarden(t *testing.T) {
 }
 
 func TestWardenVerifiesMinisign(t *testing.T) {
-	bin := minisignBin(t)
+	bin := minisigntest.Bin(t)
 	dir := t.TempDir()
 	sec, pub := filepath.Join(dir, "mini.key"), filepath.Join(dir, "mini.pub")
-	run(t, bin, "-G", "-W", "-p", pub, "-s", sec)
+	minisigntest.Run(t, bin, "-G", "-W", "-p", pub, "-s", sec)
 	pk, err := ReadPublicKeyFile(pub)
 	if err != nil {
 		t.Fatal(err)
@@ -100,7 +79,7 @@ func TestWardenVerifiesMinisign(t *testing.T) {
 		if legacy {
 			args = append(args, "-l")
 		}
-		run(t, bin, args...)
+		minisigntest.Run(t, bin, args...)
 		sig, err := os.ReadFile(msg + ".minisig")
 		if err != nil {
 			t.Fatal(err)
@@ -134,5 +113,5 @@ func TestWardenVerifiesMinisign(t *testing.T) {
 	if err := os.WriteFile(msg+".minisig", sig, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	run(t, bin, "-V", "-p", pub, "-m", msg)
+	minisigntest.Run(t, bin, "-V", "-p", pub, "-m", msg)
 }
