@@ -47,26 +47,17 @@ func Build(ctx context.Context, dir string) (string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", fmt.Errorf("build web extension: %w", err)
 	}
-	src, err := os.CreateTemp(dir, ".webext-*.c")
-	if err != nil {
-		return "", fmt.Errorf("build web extension: %w", err)
-	}
-	defer os.Remove(src.Name())
-	if _, err := src.Write(source); err != nil {
-		src.Close()
-		return "", fmt.Errorf("build web extension: %w", err)
-	}
-	if err := src.Close(); err != nil {
-		return "", fmt.Errorf("build web extension: %w", err)
-	}
 	out := filepath.Join(dir, FileName)
 	tmp := out + ".tmp"
 	cc := os.Getenv("CC")
 	if cc == "" {
 		cc = "cc"
 	}
-	args := append([]string{"-shared", "-fPIC", "-O2", "-Wall", "-o", tmp, src.Name()}, strings.Fields(string(flags))...)
+	// The source goes in on standard input ("-x c -"), so nothing but the
+	// extension is ever written to dir, which WebKit loads every .so of.
+	args := append([]string{"-shared", "-fPIC", "-O2", "-Wall", "-o", tmp, "-x", "c", "-", "-x", "none"}, strings.Fields(string(flags))...)
 	cmd := exec.CommandContext(ctx, cc, args...)
+	cmd.Stdin = bytes.NewReader(source)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Run(); err != nil {
