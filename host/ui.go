@@ -271,10 +271,10 @@ func (u *UI) serve(ctx context.Context, c *supervise.Child) error {
 	u.mu.Unlock()
 	s := &session{u: u, c: c, ctx: ctx, l: l, ready: ready, done: make(chan error, 2)}
 	s.readyOnce = sync.OnceFunc(func() { close(ready) })
-	s.wg.Go(func() { s.read(c.Conn, s.next) })
+	s.wg.Go(func() { s.read(s.next) })
 	if len(c.Extra) > 0 {
 		direct := c.Extra[0]
-		s.wg.Go(func() { s.read(direct, func() (func(), error) { return s.nextDirect(direct) }) })
+		s.wg.Go(func() { s.read(func() (func(), error) { return s.nextDirect(direct) }) })
 	}
 	err := <-s.done
 	// Unblock the other reader (it may report to done, which has room).
@@ -298,10 +298,10 @@ type session struct {
 	readyOnce func()
 }
 
-// read reads frames from conn with next until one must be run (an
+// read reads frames of one connection with next until one must be run (an
 // admitted invoke: it hands reading on and runs it) or the protocol ends
 // (it reports to done).
-func (s *session) read(conn *ipc.Conn, next func() (func(), error)) {
+func (s *session) read(next func() (func(), error)) {
 	for {
 		run, err := next()
 		if errors.Is(err, errDirectClosed) {
@@ -312,7 +312,7 @@ func (s *session) read(conn *ipc.Conn, next func() (func(), error)) {
 			return
 		}
 		if run != nil {
-			s.wg.Go(func() { s.read(conn, next) })
+			s.wg.Go(func() { s.read(next) })
 			run()
 			return
 		}
