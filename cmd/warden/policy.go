@@ -94,6 +94,8 @@ func runPolicyCheck(stdout, stderr io.Writer, file string) error {
 	}
 	w("blocked permissions", blocked)
 	w("ceilings", p.Ceilings().String())
+	w("network isolation", requiredOrNot(p.RequireNetworkIsolation()))
+	w("developer mode", onOff(p.DeveloperMode()))
 	for _, warning := range p.Warnings() {
 		fmt.Fprintln(stderr, "warning: "+warning)
 	}
@@ -126,6 +128,20 @@ func describeEntry(e policy.Entry) string {
 		s += " (" + e.Reason + ")"
 	}
 	return s
+}
+
+func requiredOrNot(b bool) string {
+	if b {
+		return "required"
+	}
+	return "not required"
+}
+
+func onOff(b bool) string {
+	if b {
+		return "on"
+	}
+	return "off"
 }
 
 func yesNo(b bool) string {

@@ -72,6 +72,8 @@ trusted keys:        1
   ` + testPolicyKeyID + `  ` + testPolicyKey + `
 blocked permissions: fs.write, clipboard.*
 ceilings:            backend timeout 5s, backend memory 128 MiB, 500 invokes/s, storage 1048576 bytes
+network isolation:   not required
+developer mode:      on
 `
 	if out != want {
 		t.Errorf("stdout:\n%s\nwant:\n%s", out, want)

@@ -49,6 +49,12 @@
 //     no ceiling. backend_timeout_ms (1 to 60000), backend_memory_mb (1 to
 //     4096), invoke_rate (sustained invokes per second, 1 to 1000000),
 //     storage_quota_bytes (1 to 2^40).
+//   - require_network_isolation: when true, every plugin's webview process
+//     must run without network access (an empty network namespace); a
+//     plugin whose process cannot be isolated so must not start. Default
+//     false.
+//   - developer_mode: when false, plugins may run only from the store of
+//     installed plugins, never from a source directory. Default true.
 //   - plugins: entries for plugin ids or id patterns, described next.
 //
 // Each entry of plugins has:

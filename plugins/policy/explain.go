@@ -21,6 +21,8 @@ func (p *Policy) Explain(id string) []string {
 			"signatures: not required",
 			"blocked permissions: none",
 			"ceilings: none",
+			"network isolation: not required",
+			"developer mode: on",
 		}
 	}
 	lines := []string{"policy: " + p.Source}
@@ -49,7 +51,21 @@ func (p *Policy) Explain(id string) []string {
 	} else {
 		lines = append(lines, "blocked permissions: none")
 	}
-	return append(lines, "ceilings: "+p.ceilings.String())
+	return append(lines, "ceilings: "+p.ceilings.String(), p.networkLine(), p.developerLine())
+}
+
+func (p *Policy) networkLine() string {
+	if p.RequireNetworkIsolation() {
+		return "network isolation: required, a plugin whose webview process cannot be cut off from the network does not start"
+	}
+	return "network isolation: not required"
+}
+
+func (p *Policy) developerLine() string {
+	if p.DeveloperMode() {
+		return "developer mode: on, plugins may also run from source directories (still under this policy)"
+	}
+	return "developer mode: off, plugins run only from the installed store"
 }
 
 // shadowed returns the rules of the other entries matching id.

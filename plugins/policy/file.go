@@ -2,14 +2,18 @@ package policy
 
 // fileJSON is the policy file as written; see the package documentation.
 type fileJSON struct {
-	PolicyVersion      int64         `json:"policy_version"`
-	Description        string        `json:"description"`
-	Default            string        `json:"default"`
-	RequireSignatures  bool          `json:"require_signatures"`
-	TrustedKeys        []string      `json:"trusted_keys"`
-	BlockedPermissions []string      `json:"blocked_permissions"`
-	Ceilings           *ceilingsJSON `json:"ceilings"`
-	Plugins            []entryJSON   `json:"plugins"`
+	PolicyVersion     int64  `json:"policy_version"`
+	Description       string `json:"description"`
+	Default           string `json:"default"`
+	RequireSignatures bool   `json:"require_signatures"`
+	// RequireNetworkIsolation and DeveloperMode are pointers so that a
+	// file can say false explicitly; nil is the default.
+	RequireNetworkIsolation *bool         `json:"require_network_isolation"`
+	DeveloperMode           *bool         `json:"developer_mode"`
+	TrustedKeys             []string      `json:"trusted_keys"`
+	BlockedPermissions      []string      `json:"blocked_permissions"`
+	Ceilings                *ceilingsJSON `json:"ceilings"`
+	Plugins                 []entryJSON   `json:"plugins"`
 }
 
 // entryJSON is one element of "plugins".

@@ -34,6 +34,8 @@ type Policy struct {
 	description string
 	def         Action
 	requireSig  bool
+	netIso      bool // require_network_isolation
+	noDevMode   bool // developer_mode: false
 	keys        []TrustedKey
 	blocked     []string
 	ceilings    Ceilings
@@ -116,7 +118,9 @@ func Parse(data []byte) (*Policy, error) {
 // compile validates the file and builds the Policy.
 func compile(f *fileJSON) (*Policy, error) {
 	var pr problems
-	p := &Policy{description: f.Description, def: Action(f.Default), requireSig: f.RequireSignatures}
+	p := &Policy{description: f.Description, def: Action(f.Default), requireSig: f.RequireSignatures,
+		netIso:    f.RequireNetworkIsolation != nil && *f.RequireNetworkIsolation,
+		noDevMode: f.DeveloperMode != nil && !*f.DeveloperMode}
 	if f.PolicyVersion != 1 {
 		if f.PolicyVersion == 0 {
 			pr.add("policy_version", "is required: write \"policy_version\": 1")
@@ -323,6 +327,18 @@ func (p *Policy) Description() string {
 
 // RequireSignatures reports whether bundles must be signed by a trusted key.
 func (p *Policy) RequireSignatures() bool { return p != nil && p.requireSig }
+
+// RequireNetworkIsolation reports whether every plugin's webview process
+// must run without network access (in an empty network namespace); a
+// plugin whose process cannot be isolated that way must not start. It is
+// false for the nil policy and when the file leaves the field out.
+func (p *Policy) RequireNetworkIsolation() bool { return p != nil && p.netIso }
+
+// DeveloperMode reports whether plugins may be loaded from source
+// directories (warden call <dir>, warden open <dir>) rather than from the
+// store of installed plugins. It is true for the nil policy and when the
+// file leaves the field out.
+func (p *Policy) DeveloperMode() bool { return p == nil || !p.noDevMode }
 
 // TrustedKeys returns the trusted publisher keys, in file order, as a fresh
 // slice.

@@ -269,6 +269,9 @@ func invalidPolicy(path string, err error) *Policy {
 		Source: fmt.Sprintf("%s is invalid, so every plugin is blocked until it is fixed", path),
 		Path:   path,
 		def:    Block,
-		broken: fmt.Sprintf("the admin policy file %s is invalid, so every plugin is blocked until it is fixed: %v", path, err),
+		// Fail closed on everything an unreadable policy might have said.
+		netIso:    true,
+		noDevMode: true,
+		broken:    fmt.Sprintf("the admin policy file %s is invalid, so every plugin is blocked until it is fixed: %v", path, err),
 	}
 }
