@@ -161,8 +161,8 @@ func runVerify(w io.Writer, path string, keys []signing.PublicKey) error {
 	if len(keys) == 0 {
 		if id, ok := b.Signer(); ok {
 			fmt.Fprintf(w, "signature: present, by key %s; NOT checked against a trusted key (pass --pub FILE to check it)\n", id)
-		} else if b.Signed() {
-			fmt.Fprintln(w, "signature: present but malformed; NOT checked (pass --pub FILE to check it)")
+		} else if b.Signature() != nil {
+			fmt.Fprintln(w, "signature: present but empty or malformed, so the bundle counts as unsigned")
 		} else {
 			fmt.Fprintln(w, "signature: none (unsigned bundle)")
 		}

@@ -183,7 +183,10 @@ with its recorded signer and the permissions its manifest asks for.`,
 				explainInstalled(cmd, g, p, args[0])
 				return nil
 			}
-			d := p.Check(policy.Candidate{ID: args[0], Version: version, Permissions: perms, Signed: signer != "", SignerKeyID: signer})
+			// --signer names a key by id; decide as for a bundle signed by
+			// the trusted key with that id, if there is one.
+			tk, _ := p.TrustedKey(signer)
+			d := p.Check(policy.Candidate{ID: args[0], Version: version, Permissions: perms, Signed: signer != "", SignerKey: tk.Encoded, SignerKeyID: signer})
 			if d.Allowed {
 				fmt.Fprintf(out, "decision for %s: allowed (%s)\n", version, d.Rule)
 				return nil

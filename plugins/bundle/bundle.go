@@ -32,9 +32,15 @@ type Bundle struct {
 // Manifest returns the bundle's parsed and validated manifest.
 func (b *Bundle) Manifest() *manifest.Manifest { return b.m }
 
-// Signed reports whether the bundle carries a signature (WARDEN/entries.minisig),
-// whether or not it verifies.
-func (b *Bundle) Signed() bool { return b.sig != nil }
+// Signed reports whether the bundle carries a signature
+// (WARDEN/entries.minisig) in minisign's format, whether or not it
+// verifies. An empty or garbled signature file is not a signature: such a
+// bundle is as unsigned as one without the file. Only [Bundle.VerifyKey]
+// says who signed it.
+func (b *Bundle) Signed() bool {
+	_, ok := b.Signer()
+	return ok
+}
 
 // Entries returns a copy of the entry list, sorted by path; Warden's own
 // entries are not in it.
@@ -70,19 +76,36 @@ func (b *Bundle) Signer() (id signing.KeyID, ok bool) {
 }
 
 // Verify checks the bundle's signature over the entry list against the
-// trusted keys and returns the signer's id. Since [Read] already matched
-// every entry against the list, a valid signature covers the whole
-// content. An unsigned bundle is ErrUnsigned; otherwise errors wrap
-// signing's sentinels (ErrUntrustedKey, ErrBadSignature, ErrMalformed).
+// trusted keys and returns the signer's id; see [Bundle.VerifyKey].
 func (b *Bundle) Verify(trusted []signing.PublicKey) (signing.KeyID, error) {
-	if b.sig == nil {
-		return signing.KeyID{}, fmt.Errorf("verify bundle %s %s: %w: sign it with `warden sign <bundle> --key FILE`", b.m.ID, b.m.Version, ErrUnsigned)
-	}
-	id, err := signing.Verify(b.list, b.sig, trusted)
+	pk, id, err := b.VerifyKey(trusted)
 	if err != nil {
-		return id, fmt.Errorf("verify bundle %s %s: %w", b.m.ID, b.m.Version, err)
+		return id, err
 	}
-	return id, nil
+	return pk.ID(), nil
+}
+
+// VerifyKey checks the bundle's signature over the entry list against the
+// trusted keys and returns the key that verified it (and the id the
+// signature claims). Since [Read] already matched every entry against the
+// list, a valid signature covers the whole content. A bundle without a
+// signature in minisign's format (none, or an empty or garbled file) is
+// ErrUnsigned; otherwise errors wrap signing's sentinels (ErrUntrustedKey,
+// ErrBadSignature). Cost: one BLAKE2b-512 pass over the entry list and two
+// Ed25519 verifications per key tried.
+func (b *Bundle) VerifyKey(trusted []signing.PublicKey) (signing.PublicKey, signing.KeyID, error) {
+	if !b.Signed() {
+		what := "it has no signature"
+		if b.sig != nil {
+			what = fmt.Sprintf("its %s is empty or not a minisign signature", SignatureName)
+		}
+		return signing.PublicKey{}, signing.KeyID{}, fmt.Errorf("verify bundle %s %s: %w: %s; sign it with `warden sign <bundle> --key FILE`", b.m.ID, b.m.Version, ErrUnsigned, what)
+	}
+	pk, id, err := signing.VerifyKey(b.list, b.sig, trusted)
+	if err != nil {
+		return pk, id, fmt.Errorf("verify bundle %s %s: %w", b.m.ID, b.m.Version, err)
+	}
+	return pk, id, nil
 }
 
 // Close releases the file that [Open] opened; it does nothing for a

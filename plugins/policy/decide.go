@@ -17,10 +17,17 @@ type Candidate struct {
 	// Permissions are every permission the plugin may use: the manifest's
 	// permissions, optional permissions and backend commands.
 	Permissions []string
-	// Signed reports that the bundle carries a valid signature.
+	// Signed reports that the bundle's signature was verified with
+	// SignerKey.
 	Signed bool
+	// SignerKey is the full public key that verified the signature: the
+	// base64 line of a minisign .pub file, as trusted_keys lists keys.
+	// Under require_signatures a candidate is trusted only when this key
+	// is one of trusted_keys, compared in full: a key id alone never
+	// suffices, since a key's maker picks its id.
+	SignerKey string
 	// SignerKeyID is the id of the key that signed it, as minisign prints
-	// it (any case).
+	// it (any case), for messages only.
 	SignerKeyID string
 }
 
@@ -102,8 +109,8 @@ func (p *Policy) Check(c Candidate) Decision {
 		if !c.Signed {
 			return deny(ErrUnsigned, "require_signatures", fmt.Sprintf("%s is not signed and the admin policy requires bundles signed by a trusted publisher", c.ID))
 		}
-		if _, ok := p.TrustedKey(c.SignerKeyID); !ok {
-			return deny(ErrUntrustedPublisher, "trusted_keys", fmt.Sprintf("%s is signed by key %s, which is not one of the admin's trusted publisher keys (%s)", c.ID, displayKey(c.SignerKeyID), p.keyList()))
+		if why := p.untrustedSigner(c); why != "" {
+			return deny(ErrUntrustedPublisher, "trusted_keys", fmt.Sprintf("%s is signed by %s, which is not one of the admin's trusted publisher keys (%s)", c.ID, why, p.keyList()))
 		}
 	}
 	for _, perm := range c.Permissions {

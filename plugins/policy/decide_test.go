@@ -20,7 +20,7 @@ func TestCheck(t *testing.T) {
     {"id": "com.bad.tool", "allow": false, "reason": "sends data to third parties"}
   ]
 }`)
-	signed := func(c Candidate) Candidate { c.Signed, c.SignerKeyID = true, keyAID; return c }
+	signed := func(c Candidate) Candidate { c.Signed, c.SignerKey, c.SignerKeyID = true, keyA, keyAID; return c }
 	tests := []struct {
 		name     string
 		c        Candidate
@@ -29,7 +29,7 @@ func TestCheck(t *testing.T) {
 		reason   string // part of the reason
 	}{
 		{"allowed by pattern", signed(Candidate{ID: "com.example.todo", Version: "1.9.0", Permissions: []string{"storage"}}), nil, `plugins[0] "com.example.*"`, "allowed by"},
-		{"key id in lower case", Candidate{ID: "com.example.todo", Version: "1.2.0", Signed: true, SignerKeyID: strings.ToLower(keyAID)}, nil, `plugins[0] "com.example.*"`, ""},
+		{"key id in lower case", Candidate{ID: "com.example.todo", Version: "1.2.0", Signed: true, SignerKey: keyA, SignerKeyID: strings.ToLower(keyAID)}, nil, `plugins[0] "com.example.*"`, ""},
 		{"outside range", signed(Candidate{ID: "com.example.todo", Version: "2.0.0"}), ErrVersionNotAllowed, `plugins[0] "com.example.*"`, "only versions >=1.2 <2: 1.x is the approved series"},
 		{"not semver", signed(Candidate{ID: "com.example.todo", Version: "latest"}), ErrVersionNotAllowed, `plugins[0] "com.example.*"`, "not a semantic version"},
 		{"pinned", signed(Candidate{ID: "com.example.notes", Version: "1.4.2"}), nil, `plugins[1] "com.example.notes"`, ""},
@@ -40,7 +40,7 @@ func TestCheck(t *testing.T) {
 		{"blocked entry", signed(Candidate{ID: "com.bad.tool", Version: "1.0.0"}), ErrBlocked, `plugins[3] "com.bad.tool"`, "blocks com.bad.tool: sends data to third parties"},
 		{"not listed", signed(Candidate{ID: "org.other", Version: "1.0.0"}), ErrBlocked, "default", "only listed plugins"},
 		{"unsigned", Candidate{ID: "com.example.todo", Version: "1.3.0"}, ErrUnsigned, "require_signatures", "not signed"},
-		{"untrusted publisher", Candidate{ID: "com.example.todo", Version: "1.3.0", Signed: true, SignerKeyID: keyBID}, ErrUntrustedPublisher, "trusted_keys", keyBID + ", which is not one of"},
+		{"untrusted publisher", Candidate{ID: "com.example.todo", Version: "1.3.0", Signed: true, SignerKey: keyB, SignerKeyID: keyBID}, ErrUntrustedPublisher, "trusted_keys", keyBID + ", which is not one of"},
 		{"signed without key id", Candidate{ID: "com.example.todo", Version: "1.3.0", Signed: true}, ErrUntrustedPublisher, "trusted_keys", "(none)"},
 		{"blocked permission", signed(Candidate{ID: "com.example.todo", Version: "1.3.0", Permissions: []string{"storage", "fs.write"}}), ErrPermissionBlocked, "blocked_permissions[0]", `"fs.write"`},
 		{"blocked permission pattern", signed(Candidate{ID: "com.example.todo", Version: "1.3.0", Permissions: []string{"clipboard.read"}}), ErrPermissionBlocked, "blocked_permissions[1]", `"clipboard.read"`},

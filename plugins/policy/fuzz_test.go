@@ -32,7 +32,7 @@ func FuzzParse(f *testing.F) {
 			return
 		}
 		for _, id := range []string{"com.a.b", "x", ""} {
-			p.Check(Candidate{ID: id, Version: "1.4.2", Permissions: []string{"http", "storage"}, Signed: true, SignerKeyID: keyAID})
+			p.Check(Candidate{ID: id, Version: "1.4.2", Permissions: []string{"http", "storage"}, Signed: true, SignerKey: keyA, SignerKeyID: keyAID})
 			p.Pick(id, []string{"1.0.0", "1.4.2", "2.0.0"})
 			p.Explain(id)
 		}

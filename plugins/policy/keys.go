@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"crypto/subtle"
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
@@ -63,4 +64,44 @@ func ParseTrustedKey(s string) (TrustedKey, error) {
 	k := TrustedKey{ID: KeyIDFromBytes([8]byte(b[2:10])), Encoded: s}
 	copy(k.PublicKey[:], b[10:])
 	return k, nil
+}
+
+// TrustsKey reports whether encoded, the base64 line of a minisign public
+// key, is one of the trusted keys. Keys are compared in full (id and
+// Ed25519 key, in constant time), never by id alone: anyone can mint a key
+// carrying a trusted key's id. It costs one base64 decode and one
+// comparison per trusted key.
+func (p *Policy) TrustsKey(encoded string) bool {
+	if p == nil || encoded == "" {
+		return false
+	}
+	k, err := ParseTrustedKey(encoded)
+	if err != nil {
+		return false
+	}
+	found := 0
+	for _, t := range p.keys {
+		same := subtle.ConstantTimeCompare([]byte(t.ID), []byte(k.ID)) & subtle.ConstantTimeCompare(t.PublicKey[:], k.PublicKey[:])
+		found |= same
+	}
+	return found == 1
+}
+
+// untrustedSigner describes c's signer when it is not a trusted key, or
+// returns "" when it is.
+func (p *Policy) untrustedSigner(c Candidate) string {
+	if p.TrustsKey(c.SignerKey) {
+		return ""
+	}
+	if c.SignerKey == "" {
+		return fmt.Sprintf("key %s, whose full public key is not known (only a verified signature names it)", displayKey(c.SignerKeyID))
+	}
+	k, err := ParseTrustedKey(c.SignerKey)
+	if err != nil {
+		return "a key that is not a minisign public key"
+	}
+	if _, ok := p.TrustedKey(string(k.ID)); ok {
+		return fmt.Sprintf("a key that carries the id %s of a trusted key but is a different key", k.ID)
+	}
+	return "key " + string(k.ID)
 }

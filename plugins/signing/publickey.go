@@ -2,6 +2,7 @@ package signing
 
 import (
 	"crypto/ed25519"
+	"crypto/subtle"
 	"encoding/base64"
 	"fmt"
 	"strings"
@@ -32,8 +33,21 @@ type PublicKey struct {
 	key [ed25519.PublicKeySize]byte
 }
 
-// ID returns the key's id.
+// ID returns the key's id. An id only names a key: its maker chooses it,
+// so two different keys may carry the same id. Decide trust with
+// [PublicKey.Equal], never by comparing ids.
 func (pk PublicKey) ID() KeyID { return pk.id }
+
+// Equal reports whether pk and other are the same key: the same Ed25519
+// public key and the same id. It runs in constant time over the 40 bytes.
+func (pk PublicKey) Equal(other PublicKey) bool {
+	a := append(pk.id[:len(pk.id):len(pk.id)], pk.key[:]...)
+	b := append(other.id[:len(other.id):len(other.id)], other.key[:]...)
+	return subtle.ConstantTimeCompare(a, b) == 1
+}
+
+// IsZero reports whether pk is the zero value, no key.
+func (pk PublicKey) IsZero() bool { return pk.Equal(PublicKey{}) }
 
 // String returns the key as the base64 line of a minisign public key file
 // ("RWQ..."), the form `minisign -P` takes.

@@ -54,15 +54,31 @@ func checkComment(c string) error {
 
 // Verify checks that sig (the text of a .minisig file) is a valid
 // signature of message by one of the trusted keys, and returns that key's
-// id. A signature by a key not in trusted is ErrUntrustedKey; one that does
-// not match message or whose trusted comment was changed is
-// ErrBadSignature (both return the id the signature claims); one that does
-// not parse is ErrMalformed. A legacy "Ed" signature is accepted too. Cost: one
-// BLAKE2b-512 pass over message and two Ed25519 verifications.
+// id. It is [VerifyKey] for callers that need only the id for display;
+// decide trust with the key VerifyKey returns.
 func Verify(message, sig []byte, trusted []PublicKey) (KeyID, error) {
+	pk, id, err := VerifyKey(message, sig, trusted)
+	if err != nil {
+		return id, err
+	}
+	return pk.id, nil
+}
+
+// VerifyKey checks that sig (the text of a .minisig file) is a valid
+// signature of message by one of the trusted keys and returns the key that
+// verified it. Every trusted key carrying the id the signature names is
+// tried, so a key minted with another key's id neither hides nor
+// impersonates it: the key returned is the one whose Ed25519 key matched.
+// A signature by no key in trusted is ErrUntrustedKey; one that does not
+// match message or whose trusted comment was changed is ErrBadSignature
+// (both return the id the signature claims); one that does not parse is
+// ErrMalformed. A legacy "Ed" signature is accepted too. Cost: one
+// BLAKE2b-512 pass over message and two Ed25519 verifications per key
+// tried.
+func VerifyKey(message, sig []byte, trusted []PublicKey) (PublicKey, KeyID, error) {
 	s, err := ParseSignature(sig)
 	if err != nil {
-		return KeyID{}, err
+		return PublicKey{}, KeyID{}, err
 	}
 	var found bool
 	var last error
@@ -76,12 +92,12 @@ func Verify(message, sig []byte, trusted []PublicKey) (KeyID, error) {
 			last = err
 			continue
 		}
-		return s.KeyID, nil
+		return pk, s.KeyID, nil
 	}
 	if !found {
-		return s.KeyID, fmt.Errorf("%w: key %s is not among the trusted keys (%s); trust the publisher's public key to accept it", ErrUntrustedKey, s.KeyID, keyList(trusted))
+		return PublicKey{}, s.KeyID, fmt.Errorf("%w: key %s is not among the trusted keys (%s); trust the publisher's public key to accept it", ErrUntrustedKey, s.KeyID, keyList(trusted))
 	}
-	return s.KeyID, fmt.Errorf("%w: signature by key %s does not match (%s): the signed data or its trusted comment was changed after signing", ErrBadSignature, s.KeyID, strings.ToLower(last.Error()))
+	return PublicKey{}, s.KeyID, fmt.Errorf("%w: signature by key %s does not match (%s): the signed data or its trusted comment was changed after signing, or it was made by another key with the same id", ErrBadSignature, s.KeyID, strings.ToLower(last.Error()))
 }
 
 // keyList names the keys for an error message.
