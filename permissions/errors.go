@@ -21,6 +21,10 @@ var (
 	ErrOutOfScope = errors.New("out of scope")
 	// ErrBadPath: a path or path pattern is malformed or cannot be resolved.
 	ErrBadPath = errors.New("bad path")
+	// ErrBadURL: a URL's host or path is in a form Warden does not decide
+	// on, because servers, resolvers or HTTP clients could read it as
+	// another host or path (see [CheckURLHost] and [CanonicalURLPath]).
+	ErrBadURL = errors.New("bad url")
 )
 
 // Reason says which check denied a request. The values are stable and meant

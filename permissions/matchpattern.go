@@ -30,6 +30,18 @@ const AllURLs = "<all_urls>"
 // escaped path followed, when the URL has a query, by "?" and the query.
 // The fragment is ignored.
 //
+// Two rules keep a match meaning what it says. First, a wildcard host
+// ("<all_urls>", "*", "*.name") never matches a host on the user's machine
+// or networks: an IP address that is not public (see [IsPublicAddr]) or a
+// localhost name. Only a pattern naming that host exactly reaches it, so
+// "*://*/*" does not reach 127.0.0.1 or 169.254.169.254 but
+// "http://127.0.0.1:8080/*" does. (Names that resolve to such addresses
+// are refused when dialled.) Second, only canonical URLs match: the host
+// must pass [CheckURLHost] and the escaped path must be what
+// [CanonicalURLPath] returns, so "/api/../admin" or "/api/%2e%2e/admin"
+// never match "/api/*"; canonicalise first, then decide, then send exactly
+// the URL decided.
+//
 // Deviations from Chrome, all in the stricter direction: "<all_urls>" and
 // "*" only cover http and https (no file, ftp or ws); host names must be
 // ASCII (write internationalised names in punycode) made of letters, digits,
@@ -132,6 +144,9 @@ func ParseMatchPattern(s string) (MatchPattern, error) {
 	if err := checkHostName(host); err != nil {
 		return bad("%v", err)
 	}
+	if p.subdomains && IsLocalName(host) {
+		return bad("a wildcard never reaches localhost; name the host exactly, as in http://localhost:8080/*")
+	}
 	if addr, err := netip.ParseAddr(host); err == nil {
 		if p.subdomains {
 			return bad("an IP address cannot have subdomains")
@@ -165,7 +180,7 @@ func checkHostName(h string) error {
 			}
 		}
 	}
-	if allDigits(labels[len(labels)-1]) {
+	if endsInNumber(h) {
 		if a, err := netip.ParseAddr(h); err != nil || !a.Is4() {
 			return fmt.Errorf("host %q is not a dotted-quad IPv4 address", h)
 		}
@@ -203,12 +218,12 @@ func (p MatchPattern) Match(u *url.URL) bool {
 	if p.scheme != "*" && p.scheme != u.Scheme {
 		return false
 	}
-	host := u.Hostname()
-	host = strings.TrimSuffix(host, ".")
-	if host == "" {
+	ip, problem := urlHost(u)
+	if problem != "" {
 		return false
 	}
-	if !p.matchHost(host) {
+	host := strings.TrimSuffix(u.Hostname(), ".")
+	if !p.matchHost(host, ip) {
 		return false
 	}
 	if p.port >= 0 {
@@ -224,10 +239,13 @@ func (p MatchPattern) Match(u *url.URL) bool {
 			return false
 		}
 	}
+	path := u.EscapedPath()
+	if pathProblem(path) != "" {
+		return false
+	}
 	if p.all || p.path == "/*" {
 		return true
 	}
-	path := u.EscapedPath()
 	if path == "" {
 		path = "/"
 	}
@@ -238,27 +256,31 @@ func (p MatchPattern) Match(u *url.URL) bool {
 	return matchStar(p.path, cat3{path, sep, query})
 }
 
-func (p MatchPattern) matchHost(host string) bool {
+// matchHost matches a URL host that passed urlHost; ip is its address when
+// it is an IP literal.
+func (p MatchPattern) matchHost(host string, ip netip.Addr) bool {
+	if p.ip.IsValid() {
+		return ip == p.ip
+	}
+	if !p.anyHost && !p.subdomains {
+		return !ip.IsValid() && asciiEqualFold(host, p.host)
+	}
+	// A wildcard: never a host on the user's machine or networks.
+	if isNonPublicHost(host, ip) {
+		return false
+	}
 	if p.anyHost {
 		return true
 	}
-	if p.ip.IsValid() {
-		a, err := netip.ParseAddr(host)
-		return err == nil && a == p.ip
+	// Chrome never matches an IP address against "*.name".
+	if ip.IsValid() {
+		return false
 	}
 	if asciiEqualFold(host, p.host) {
 		return true
 	}
-	if !p.subdomains {
-		return false
-	}
 	n := len(host) - len(p.host)
-	if n < 2 || host[n-1] != '.' || !asciiEqualFold(host[n:], p.host) {
-		return false
-	}
-	// Chrome never matches an IP address against "*.name".
-	_, err := netip.ParseAddr(host)
-	return err != nil
+	return n >= 2 && host[n-1] == '.' && asciiEqualFold(host[n:], p.host)
 }
 
 // cat3 is the concatenation of three strings, read without building it.

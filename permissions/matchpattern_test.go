@@ -45,6 +45,11 @@ func TestParseMatchPatternErrors(t *testing.T) {
 		"http://[::1]x/*",
 		"http://[1.2.3.4]/*",
 		"http://[fe80::1%25eth0]/*",
+		"http://*.localhost/*",
+		"*://*.LocalHost:8080/*",
+		"https://0x7f.0.0.1/*",
+		"https://2130706433/*",
+		"https://0177.0.0.1/*",
 		"http://[zz::1]/*",
 		"https://example.com/a b",
 		"https://example.com/a#b",
@@ -71,7 +76,8 @@ func TestMatchPattern(t *testing.T) {
 
 		{"*://*/*", "http://example.com/", true},
 		{"*://*/*", "https://www.google.com/foo/bar", true},
-		{"*://*/*", "http://127.0.0.1:9000/x", true},
+		{"*://*/*", "http://127.0.0.1:9000/x", false},
+		{"http://127.0.0.1:9000/*", "http://127.0.0.1:9000/x", true},
 		{"*://*/*", "ws://example.com/", false},
 		{"*://*/*", "file:///tmp/x", false},
 
