@@ -70,7 +70,6 @@ func hasDotSegment(p string) bool {
 	return false
 }
 
-
 // pathProblem says why an escaped path is not canonical, or returns "".
 // It does not allocate.
 func pathProblem(p string) string {
