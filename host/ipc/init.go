@@ -33,6 +33,9 @@ type Init struct {
 	// extension: sealed envelopes in (TypeInvoke), replies out
 	// (TypeReply), nothing else.
 	Channel bool `json:"channel,omitempty"`
+	// Features turns WebKit features on or off after Warden's defaults
+	// (see webview.Options.Features); nil in normal use.
+	Features map[string]bool `json:"features,omitempty"`
 }
 
 // NextLaunch is the payload of TypeNextLaunch: the launch (and its
