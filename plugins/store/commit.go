@@ -18,12 +18,13 @@ import (
 // directories, then writes the record in one bbolt transaction; that
 // transaction is the commit point. The caller holds [Store.Lock].
 //
-// From rec, Commit takes every field except Previous, InstalledAt and
-// UpdatedAt: the version that was current moves to the front of Previous,
-// which is cut to the store's Keep limit (the dropped versions' directories
-// are removed after the transaction); InstalledAt is kept from the old
-// record (now on a first install); UpdatedAt is now. Callers that carry
-// grants or a range over an update copy them from Get into rec.
+// From rec, Commit takes every field except Previous, KeptSigners, Signer,
+// InstalledAt and UpdatedAt: the version that was current moves to the
+// front of Previous (and its SignerKey into KeptSigners), which is cut to
+// the store's Keep limit (the dropped versions' directories are removed
+// after the transaction); InstalledAt is kept from the old record (now on
+// a first install); UpdatedAt is now; Signer is SignerKey's id. Callers
+// that carry grants or a range over an update copy them from Get into rec.
 //
 // If rec.Version is the current or a kept version, Commit fails with
 // ErrAlreadyInstalled and leaves st for the caller to discard. A directory
@@ -41,7 +42,8 @@ func (s *Store) Commit(ctx context.Context, st *Staging, rec Plugin) error {
 		return fmt.Errorf("commit: %w", ErrStagingClosed)
 	}
 	rec = rec.clone()
-	rec.Previous = nil
+	rec.Previous, rec.KeptSigners = nil, nil
+	rec.Signer = signerID(rec.SignerKey)
 	if err := rec.check(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
@@ -110,6 +112,7 @@ func (s *Store) Commit(ctx context.Context, st *Staging, rec Plugin) error {
 			kept, dropped = kept[:s.keep], kept[s.keep:]
 		}
 		rec.Previous = kept
+		rec.KeptSigners = keptSigners(old, kept)
 	}
 	err = s.db.Update(func(tx *bbolt.Tx) error { return putTx(tx, rec) })
 	if err != nil {
@@ -129,6 +132,25 @@ func (s *Store) Commit(ctx context.Context, st *Staging, rec Plugin) error {
 		}
 	}
 	return nil
+}
+
+// keptSigners returns the signer keys of the kept versions of old (its
+// current one included), for a record whose Previous is kept.
+func keptSigners(old Plugin, kept []string) map[string]string {
+	out := map[string]string{}
+	for _, v := range kept {
+		k := old.KeptSigners[v]
+		if v == old.Version {
+			k = old.SignerKey
+		}
+		if k != "" {
+			out[v] = k
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
 }
 
 // undoMove removes a moved version directory after the commit failed, so

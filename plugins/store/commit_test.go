@@ -31,7 +31,7 @@ func TestCommitFirstInstall(t *testing.T) {
 	}
 	grants := permissions.Grants{"storage": {Permission: "storage", GrantedAt: at}}
 	rec := Plugin{ID: "com.example.a", Version: "1.0.0", Enabled: true, Grants: grants, Range: "^1",
-		Source: "a.wbundle", Signer: "key1", Previous: []string{"0.1.0"}, InstalledAt: at.Add(-time.Hour)}
+		Source: "a.wbundle", SignerKey: testSignerKey, Previous: []string{"0.1.0"}, InstalledAt: at.Add(-time.Hour)}
 	if err := s.Commit(ctx, st, rec); err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +56,7 @@ func TestCommitFirstInstall(t *testing.T) {
 	want.Previous = nil // the store owns it
 	want.InstalledAt, want.UpdatedAt = at, at
 	if got.ID != want.ID || got.Version != want.Version || len(got.Previous) != 0 || !got.Enabled ||
-		got.Range != "^1" || got.Source != "a.wbundle" || got.Signer != "key1" ||
+		got.Range != "^1" || got.Source != "a.wbundle" || got.Signer != testSignerID || got.SignerKey != testSignerKey ||
 		!got.InstalledAt.Equal(at) || !got.UpdatedAt.Equal(at) || !got.Grants["storage"].GrantedAt.Equal(at) {
 		t.Errorf("record:\n got %+v\nwant %+v", got, want)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/Masterminds/semver/v3"
 	"github.com/wardenhq/warden/permissions"
+	"github.com/wardenhq/warden/plugins/signing"
 )
 
 // recordFormat is the "v" of every record this build writes.
@@ -40,8 +41,19 @@ type Plugin struct {
 	// Source is where the current version came from: a bundle path or a
 	// registry URL.
 	Source string
-	// Signer is the id of the key that signed the current version.
+	// Signer is the id of SignerKey, for display; "" when SignerKey is.
 	Signer string
+	// SignerKey is the full public key (the base64 line of a minisign .pub
+	// file) that verified the current version's signature at install, ""
+	// for a version installed unsigned or without a verified signature. An
+	// installed plugin is bound to it: updates must be signed by the same
+	// key unless the user accepts a new publisher.
+	SignerKey string
+	// KeptSigners maps each version in Previous to the SignerKey it was
+	// installed with (versions installed without one are absent), so that
+	// a rollback restores the binding of the version it returns to.
+	// Commit and Rollback maintain it; Modify may not change it.
+	KeptSigners map[string]string
 	// InstalledAt is when the plugin was first installed; updates keep it.
 	InstalledAt time.Time
 	// UpdatedAt is when the current version last changed (install, update
@@ -62,6 +74,8 @@ type diskRecord struct {
 	Range          string               `json:"range,omitempty"`
 	Source         string               `json:"source,omitempty"`
 	Signer         string               `json:"signer,omitempty"`
+	SignerKey      string               `json:"signer_key,omitempty"`
+	KeptSigners    map[string]string    `json:"kept_signers,omitempty"`
 	InstalledAt    time.Time            `json:"installed_at"`
 	UpdatedAt      time.Time            `json:"updated_at"`
 }
@@ -84,6 +98,8 @@ func encodeRecord(p Plugin) ([]byte, error) {
 		Range:          p.Range,
 		Source:         p.Source,
 		Signer:         p.Signer,
+		SignerKey:      p.SignerKey,
+		KeptSigners:    p.KeptSigners,
 		InstalledAt:    p.InstalledAt.UTC(),
 		UpdatedAt:      p.UpdatedAt.UTC(),
 	}
@@ -121,8 +137,16 @@ func decodeRecord(b []byte) (Plugin, error) {
 		Range:          d.Range,
 		Source:         d.Source,
 		Signer:         d.Signer,
+		SignerKey:      d.SignerKey,
+		KeptSigners:    d.KeptSigners,
 		InstalledAt:    d.InstalledAt,
 		UpdatedAt:      d.UpdatedAt,
+	}
+	if p.SignerKey == "" {
+		// Records written before full keys were kept name only the key id
+		// a signature claimed, which may never have been verified: such a
+		// version counts as unsigned until an update verifies one.
+		p.Signer = ""
 	}
 	if len(d.Grants) > 0 {
 		p.Grants = make(permissions.Grants, len(d.Grants))
@@ -176,10 +200,45 @@ func (p *Plugin) check() error {
 			return fmt.Errorf("%w: version %s listed twice", ErrInvalidRecord, v)
 		}
 	}
+	if err := checkSignerKey(p.SignerKey); err != nil {
+		return err
+	}
+	for v, k := range p.KeptSigners {
+		if !slices.Contains(p.Previous, v) {
+			return fmt.Errorf("%w: kept signer for version %s, which is not kept", ErrInvalidRecord, v)
+		}
+		if err := checkSignerKey(k); err != nil {
+			return fmt.Errorf("version %s: %w", v, err)
+		}
+	}
 	if strings.TrimSpace(p.Range) != "" {
 		if _, err := semver.NewConstraint(p.Range); err != nil {
 			return fmt.Errorf("%w: range %q: %w", ErrInvalidRecord, p.Range, err)
 		}
+	}
+	return nil
+}
+
+// signerID returns the id of a SignerKey for display, or "" for none (or
+// for a key that does not parse, which check refuses).
+func signerID(key string) string {
+	if key == "" {
+		return ""
+	}
+	pk, err := signing.ParsePublicKey(key)
+	if err != nil {
+		return ""
+	}
+	return pk.ID().String()
+}
+
+// checkSignerKey reports whether key is "" or a minisign public key.
+func checkSignerKey(key string) error {
+	if key == "" {
+		return nil
+	}
+	if _, err := signing.ParsePublicKey(key); err != nil {
+		return fmt.Errorf("%w: signer key: %w", ErrInvalidRecord, err)
 	}
 	return nil
 }
@@ -190,6 +249,7 @@ func (p Plugin) clone() Plugin {
 	p.Previous = slices.Clone(p.Previous)
 	p.Pending = slices.Clone(p.Pending)
 	p.Grants = maps.Clone(p.Grants)
+	p.KeptSigners = maps.Clone(p.KeptSigners)
 	return p
 }
 

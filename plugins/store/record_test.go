@@ -22,7 +22,9 @@ func TestRecordRoundTrip(t *testing.T) {
 		Grants:         permissions.Grants{"storage": {Permission: "storage", GrantedAt: at}},
 		Range:          "^1",
 		Source:         "https://plugins.example.com/index.json",
-		Signer:         "RWQf6LRCGA9i53mlYecO4IzT51TGPpvWucNSCh1CBM0QTaLn73Y7GFO3",
+		Signer:         "E7620F1842B4E81F",
+		SignerKey:      "RWQf6LRCGA9i53mlYecO4IzT51TGPpvWucNSCh1CBM0QTaLn73Y7GFO3",
+		KeptSigners:    map[string]string{"1.1.0": "RWQf6LRCGA9i53mlYecO4IzT51TGPpvWucNSCh1CBM0QTaLn73Y7GFO3"},
 		InstalledAt:    at,
 		UpdatedAt:      at.Add(time.Hour),
 	}

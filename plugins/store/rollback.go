@@ -11,7 +11,8 @@ import (
 
 // Rollback makes the newest kept version of plugin id current and keeps the
 // version that was current in its place, in one write transaction; a second
-// Rollback returns. It clears Pending, since those permissions were asked by
+// Rollback returns. The signer key each was installed with moves with it
+// (SignerKey and KeptSigners). It clears Pending, since those permissions were asked by
 // the version rolled back from (the caller recomputes them for the version
 // it returns to, and decides about Enabled, which Rollback leaves alone).
 // It fails with ErrNotInstalled, ErrNoPrevious, or ErrMissingFiles when the
@@ -35,6 +36,23 @@ func (s *Store) Rollback(ctx context.Context, id string) (Plugin, error) {
 		if fi, err := os.Stat(s.Dir(id, target)); err != nil || !fi.IsDir() {
 			return fmt.Errorf("%w: %s; install %s %s again", ErrMissingFiles, s.Dir(id, target), id, target)
 		}
+		kept := p.KeptSigners
+		p.KeptSigners = map[string]string{}
+		for v, k := range kept {
+			if v != target {
+				p.KeptSigners[v] = k
+			}
+		}
+		if p.SignerKey != "" {
+			p.KeptSigners[p.Version] = p.SignerKey
+		}
+		if len(p.KeptSigners) == 0 {
+			p.KeptSigners = nil
+		}
+		// The version returned to is bound to the key it was installed
+		// with, as it was before the update.
+		p.SignerKey = kept[target]
+		p.Signer = signerID(p.SignerKey)
 		p.Previous = append([]string{p.Version}, p.Previous[1:]...)
 		p.Version = target
 		p.Pending = nil

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -183,8 +184,8 @@ func (s *Store) List() ([]Plugin, error) {
 
 // Modify changes the record of plugin id in one write transaction: fn gets
 // a copy and edits it in place; returning an error aborts with no change.
-// fn may not change ID, Version, Previous or InstalledAt (they follow the
-// files; use Commit or Rollback), or the change fails with ErrInvalidRecord.
+// fn may not change ID, Version, Previous, SignerKey, KeptSigners or
+// InstalledAt (they follow the files; use Commit or Rollback), or the change fails with ErrInvalidRecord.
 // Modify returns the stored record.
 func (s *Store) Modify(id string, fn func(*Plugin) error) (Plugin, error) {
 	var out Plugin
@@ -198,8 +199,8 @@ func (s *Store) Modify(id string, fn func(*Plugin) error) (Plugin, error) {
 			return err
 		}
 		if p.ID != old.ID || p.Version != old.Version || !slices.Equal(p.Previous, old.Previous) ||
-			!p.InstalledAt.Equal(old.InstalledAt) {
-			return fmt.Errorf("%w: id, version, kept versions and install time change only by commit or rollback", ErrInvalidRecord)
+			!p.InstalledAt.Equal(old.InstalledAt) || p.SignerKey != old.SignerKey || !maps.Equal(p.KeptSigners, old.KeptSigners) {
+			return fmt.Errorf("%w: id, version, kept versions, signer keys and install time change only by commit or rollback", ErrInvalidRecord)
 		}
 		if err := p.check(); err != nil {
 			return err
