@@ -93,6 +93,9 @@ func (p *Policy) entry(id string) *Entry {
 // permissions. It costs one pattern match per entry and per blocked
 // permission.
 func (p *Policy) Check(c Candidate) Decision {
+	if p != nil && len(p.layers) > 0 {
+		return p.checkLayers(c)
+	}
 	if p == nil || p.Missing {
 		return Decision{Allowed: true, Rule: "no policy", Reason: "no admin policy is in force"}
 	}

@@ -25,6 +25,9 @@ var (
 	// ErrPermissionBlocked: the plugin asks for a permission the policy
 	// blocks.
 	ErrPermissionBlocked = errors.New("permission blocked by policy")
+	// ErrDeveloperModeOff: the policy sets "developer_mode": false and a
+	// plugin was to run from a source directory.
+	ErrDeveloperModeOff = errors.New("developer mode turned off by policy")
 )
 
 // Error is one problem in a policy file. Field is the JSON path of the value

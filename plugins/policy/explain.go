@@ -8,8 +8,13 @@ import (
 // Explain returns lines for a person saying how the policy treats plugin id:
 // where the policy came from, which entry matched and which others also
 // matched, whether the plugin may run, the versions allowed, the signature
-// requirement, the blocked permissions and the ceilings.
+// requirement, the blocked permissions, the ceilings, network isolation and
+// developer mode. For a [Combine]d policy it explains each layer, indented
+// under a heading, then what is in force.
 func (p *Policy) Explain(id string) []string {
+	if p != nil && len(p.layers) > 0 {
+		return p.explainLayers(id)
+	}
 	if p == nil || p.Missing {
 		src := "none"
 		if p != nil {
@@ -66,6 +71,70 @@ func (p *Policy) developerLine() string {
 		return "developer mode: on, plugins may also run from source directories (still under this policy)"
 	}
 	return "developer mode: off, plugins run only from the installed store"
+}
+
+// explainLayers is Explain for a combined policy.
+func (p *Policy) explainLayers(id string) []string {
+	lines := []string{"policy: " + p.Source}
+	for i, l := range p.layers {
+		head := "managed policy (always applies):"
+		if i > 0 {
+			head = "user policy (can only add restrictions):"
+		}
+		lines = append(lines, head)
+		for _, s := range l.Explain(id) {
+			lines = append(lines, "  "+s)
+		}
+	}
+	lines = append(lines, "in force (a plugin must be allowed by every policy; the stricter setting wins):")
+	ok, text := p.allowance(id)
+	allowed := "  allowed: yes, " + text
+	if !ok {
+		allowed = "  allowed: no, " + text
+	}
+	lines = append(lines, allowed)
+	switch {
+	case !p.requireSig:
+		lines = append(lines, "  signatures: not required")
+	case len(p.keys) == 0:
+		lines = append(lines, "  signatures: required, and no key is trusted by every policy that requires them, so no bundle can be installed")
+	default:
+		lines = append(lines, "  signatures: required, by one of the keys every policy that requires them trusts: "+p.keyList())
+	}
+	blocked := "none"
+	if len(p.blocked) > 0 {
+		blocked = strings.Join(p.blocked, ", ")
+	}
+	return append(lines, "  blocked permissions: "+blocked, "  ceilings: "+p.ceilings.String(), "  "+p.networkLine(), "  "+p.developerLine())
+}
+
+// allowance says whether plugin id may run at all and, if so, which
+// versions; for a combined policy every layer must allow it.
+func (p *Policy) allowance(id string) (bool, string) {
+	switch {
+	case p == nil || p.Missing:
+		return true, "any version"
+	case len(p.layers) > 0:
+		var parts []string
+		for _, l := range p.layers {
+			ok, text := l.allowance(id)
+			if !ok {
+				return false, text + " (" + l.layerName() + ")"
+			}
+			if text != "any version" {
+				parts = append(parts, text+" ("+l.layerName()+")")
+			}
+		}
+		if len(parts) == 0 {
+			return true, "any version"
+		}
+		return true, strings.Join(parts, " and ")
+	}
+	e := p.entry(id)
+	if d, ok := p.checkEntry(e, id); !ok {
+		return false, d.Reason
+	}
+	return true, e.describeVersions()
 }
 
 // shadowed returns the rules of the other entries matching id.

@@ -40,7 +40,8 @@ type Policy struct {
 	blocked     []string
 	ceilings    Ceilings
 	entries     []Entry
-	broken      string // set when the file is invalid and everything is blocked
+	broken      string    // set when the file is invalid and everything is blocked
+	layers      []*Policy // for a policy made by Combine: managed first, then the user's
 }
 
 // Entry is one element of the policy's "plugins" list.
@@ -389,7 +390,8 @@ func (p *Policy) Ceilings() Ceilings {
 	return p.ceilings
 }
 
-// Entries returns the "plugins" entries, in file order, as a fresh slice.
+// Entries returns the "plugins" entries, in file order, as a fresh slice;
+// nil for a [Combine]d policy, whose entries are in its [Policy.Layers].
 func (p *Policy) Entries() []Entry {
 	if p == nil {
 		return nil
@@ -403,7 +405,13 @@ func (p *Policy) Warnings() []string {
 	if p == nil {
 		return nil
 	}
+	if len(p.layers) > 0 {
+		return p.layersWarnings()
+	}
 	var w []string
+	if p.requireSig && !p.noDevMode {
+		w = append(w, "require_signatures is true but developer_mode is not false: plugins run from a source directory (warden call, warden open) are unsigned and still run; set \"developer_mode\": false to allow only signed, installed plugins")
+	}
 	if len(p.keys) > 0 && !p.requireSig {
 		w = append(w, "trusted_keys are listed but require_signatures is false: unsigned bundles and bundles signed by any key are accepted")
 	}

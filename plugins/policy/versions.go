@@ -14,6 +14,9 @@ func (p *Policy) AllowsVersion(id, version string) bool {
 // versionFilter looks up id's entry once and returns a test for its
 // versions; ok is false when the plugin is blocked whatever the version.
 func (p *Policy) versionFilter(id string) (allowed func(string) bool, ok bool) {
+	if p != nil && len(p.layers) > 0 {
+		return p.layersVersionFilter(id)
+	}
 	if p == nil || p.Missing {
 		return func(string) bool { return true }, true
 	}
@@ -47,4 +50,25 @@ func (p *Policy) Pick(id string, versions []string) (string, bool) {
 		}
 	}
 	return pick, best != nil
+}
+
+// layersVersionFilter is versionFilter for a combined policy: a version
+// must pass every layer's filter.
+func (p *Policy) layersVersionFilter(id string) (allowed func(string) bool, ok bool) {
+	filters := make([]func(string) bool, 0, len(p.layers))
+	for _, l := range p.layers {
+		f, ok := l.versionFilter(id)
+		if !ok {
+			return nil, false
+		}
+		filters = append(filters, f)
+	}
+	return func(v string) bool {
+		for _, f := range filters {
+			if !f(v) {
+				return false
+			}
+		}
+		return true
+	}, true
 }
