@@ -45,6 +45,18 @@ type UIOptions struct {
 	// NoChannel keeps the web process extension's direct channel to the
 	// core closed: every envelope is relayed by the webview process.
 	NoChannel bool
+	// RequireNetworkIsolation refuses to start a webview process that
+	// cannot be given an empty network namespace (ErrNoNetworkIsolation);
+	// without it such a process starts with the host's network, with a
+	// warning in the log and the audit.
+	RequireNetworkIsolation bool
+	// SharedNetwork runs the webview process in the host's network
+	// namespace: only for diagnosis and tests (see NetworkIsolation).
+	SharedNetwork bool
+	// WebKitFeatures turns WebKit features on or off by identifier after
+	// Warden's defaults (webview.NetworkFeatures are off). Leave it nil:
+	// tests use it to show what the network namespace holds alone.
+	WebKitFeatures map[string]bool
 }
 
 // UI is one plugin's window, run in its own supervised webview process.
@@ -62,7 +74,9 @@ type UI struct {
 	evals  map[uint32]chan ipc.Frame
 	nextID atomic.Uint32
 
-	direct, relayed atomic.Uint64 // envelopes received by each route
+	direct, relayed atomic.Uint64    // envelopes received by each route
+	network         NetworkIsolation // of the current child; under mu
+	netWarn         sync.Once        // warns once of a window with network access
 }
 
 // Invokes reports how many envelopes the window's pages have sent straight
@@ -163,7 +177,7 @@ func (u *UI) start(ctx context.Context) (*supervise.Child, error) {
 		PluginID: m.ID, LaunchID: l.ID(), Key: key[:], Dir: dir, Entry: m.UI.Entry,
 		Title: m.Name, Width: 800, Height: 600, CSP: m.CSP(),
 		IsolationJS: u.opts.IsolationJS, Sandbox: !u.opts.NoSandbox, Debug: u.opts.Debug,
-		Channel: !u.opts.NoChannel,
+		Channel: !u.opts.NoChannel, Features: u.opts.WebKitFeatures,
 	}
 	if w := m.UI.Window; w != nil {
 		if w.Title != "" {
@@ -190,7 +204,7 @@ func (u *UI) start(ctx context.Context) (*supervise.Child, error) {
 	if init.Channel {
 		spec.Extra = 1
 	}
-	child, err := supervise.Spawn(ctx, spec)
+	child, err := u.spawn(ctx, spec)
 	if err != nil {
 		return nil, err
 	}

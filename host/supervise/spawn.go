@@ -30,6 +30,13 @@ type Spec struct {
 	// Extra is the number of further socketpairs to make: the child gets
 	// their ends as fd 4, 5, ... and the core's ends are Child.Extra.
 	Extra int
+	// NoNetwork starts the child in a new, empty network namespace (with
+	// a user namespace when the core is not root): nothing the child or
+	// its descendants do reaches any network address, loopback included.
+	// When the kernel refuses, Spawn fails with an error wrapping
+	// ErrNoNetworkNamespace and the caller decides whether to spawn again
+	// without it.
+	NoNetwork bool
 }
 
 // Spawn starts spec.Path with one end of a fresh socketpair as fd 3 (and
@@ -75,6 +82,9 @@ func Spawn(ctx context.Context, spec Spec) (*Child, error) {
 	cmd.Dir = spec.Dir
 	cmd.ExtraFiles = peers
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	if spec.NoNetwork {
+		isolateNetwork(cmd.SysProcAttr)
+	}
 	var outs outputs
 	var err error
 	if cmd.Stdout, err = outs.add(spec.Stdout); err == nil {
@@ -82,6 +92,9 @@ func Spawn(ctx context.Context, spec Spec) (*Child, error) {
 	}
 	if err == nil {
 		err = startOnSpawnThread(ctx, cmd)
+		if err != nil && spec.NoNetwork {
+			err = namespaceError(err)
+		}
 	}
 	outs.closeWriteEnds()
 	if err != nil {

@@ -76,6 +76,9 @@ func RunChild(ctx context.Context, conn *ipc.Conn) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
+	if err := closeInheritedOnExec(); err != nil {
+		return fmt.Errorf("webview: %w", err)
+	}
 	init, err := readInit(ctx, conn)
 	if err != nil {
 		return err
@@ -182,7 +185,7 @@ func (c *child) open() {
 		}
 	}
 	ext := c.extension()
-	w, err := New(Options{Title: in.Title, Width: in.Width, Height: in.Height, DataDir: dataDir, Sandbox: in.Sandbox, Debug: in.Debug, Extension: ext})
+	w, err := New(Options{Title: in.Title, Width: in.Width, Height: in.Height, DataDir: dataDir, Sandbox: in.Sandbox, Debug: in.Debug, Extension: ext, Features: in.Features})
 	if err != nil {
 		c.finish(fmt.Errorf("open window: %w", err))
 		return

@@ -198,6 +198,10 @@ wv_window *wv_new(uintptr_t handle, const char *title, int width, int height,
 	webkit_settings_set_javascript_can_open_windows_automatically(s, FALSE);
 	webkit_settings_set_allow_file_access_from_file_urls(s, FALSE);
 	webkit_settings_set_allow_universal_access_from_file_urls(s, FALSE);
+	// WebRTC's ICE candidate gathering (STUN over UDP) reaches the network
+	// outside what the page's CSP governs; both are off by default.
+	webkit_settings_set_enable_webrtc(s, FALSE);
+	webkit_settings_set_enable_media_stream(s, FALSE);
 
 	w->window = gtk_window_new(GTK_WINDOW_TOPLEVEL);
 	g_object_ref_sink(w->window);
@@ -212,6 +216,37 @@ wv_window *wv_new(uintptr_t handle, const char *title, int width, int height,
 	g_signal_connect(w->view, "create", G_CALLBACK(on_create), w);
 	g_signal_connect(w->view, "user-message-received", G_CALLBACK(on_user_message), w);
 	return w;
+}
+
+int wv_set_feature(wv_window *w, const char *id, int enabled) {
+	WebKitSettings *s = webkit_web_view_get_settings(w->view);
+	WebKitFeatureList *list = webkit_settings_get_all_features();
+	int found = 0;
+	for (gsize i = 0; i < webkit_feature_list_get_length(list); i++) {
+		WebKitFeature *f = webkit_feature_list_get(list, i);
+		if (g_strcmp0(webkit_feature_get_identifier(f), id) == 0) {
+			webkit_settings_set_feature_enabled(s, f, enabled ? TRUE : FALSE);
+			found = 1;
+			break;
+		}
+	}
+	webkit_feature_list_unref(list);
+	return found;
+}
+
+int wv_feature_enabled(wv_window *w, const char *id) {
+	WebKitSettings *s = webkit_web_view_get_settings(w->view);
+	WebKitFeatureList *list = webkit_settings_get_all_features();
+	int state = -1;
+	for (gsize i = 0; i < webkit_feature_list_get_length(list); i++) {
+		WebKitFeature *f = webkit_feature_list_get(list, i);
+		if (g_strcmp0(webkit_feature_get_identifier(f), id) == 0) {
+			state = webkit_settings_get_feature_enabled(s, f) ? 1 : 0;
+			break;
+		}
+	}
+	webkit_feature_list_unref(list);
+	return state;
 }
 
 void wv_show(wv_window *w) { gtk_widget_show_all(w->window); }

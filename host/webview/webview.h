@@ -35,6 +35,8 @@ wv_window *wv_new(uintptr_t handle, const char *title, int width, int height,
 	const char *data_dir, const char *cache_dir, int sandbox, int debug,
 	const char *ext_dir, const char *ext_world, const char *ext_scheme);
 void wv_offer_channel(wv_window *w, int fd);
+int wv_set_feature(wv_window *w, const char *id, int enabled);
+int wv_feature_enabled(wv_window *w, const char *id);
 void wv_destroy(wv_window *w);
 void wv_show(wv_window *w);
 void wv_set_title(wv_window *w, const char *title);

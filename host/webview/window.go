@@ -7,6 +7,7 @@ import "C"
 
 import (
 	"errors"
+	"fmt"
 	"path/filepath"
 	"runtime/cgo"
 	"unsafe"
@@ -31,7 +32,21 @@ type Options struct {
 	// Extension, when set, loads Warden's web process extension (see
 	// package webext) into the window's web process.
 	Extension *Extension
+	// Features turns WebKit features on or off by identifier (as
+	// webkit_feature_get_identifier names them) after Warden's defaults,
+	// which turn off every feature in NetworkFeatures. Warden sets none;
+	// tests use it to show that the network namespace alone holds.
+	Features map[string]bool
 }
+
+// NetworkFeatures are the WebKit features New turns off: each makes
+// WebKit's network process open connections or send DNS queries for a
+// page without a request that the page's Content-Security-Policy governs
+// (<link rel=preconnect> and rel=dns-prefetch, early-hint preconnects,
+// rel=prefetch). Plugins reach the network only through the core's http
+// capability, so none of them has a use. A feature this WebKit does not
+// have is skipped: it cannot be reached either.
+var NetworkFeatures = []string{"LinkPreconnect", "LinkDNSPrefetch", "LinkPreconnectEarlyHints", "LinkPrefetch"}
 
 // Extension configures the web process extension: the directory WebKit
 // loads it from, and the script world and URI prefix of the frames that
@@ -110,8 +125,38 @@ func New(opts Options) (*Window, error) {
 	}
 	w.c = C.wv_new(C.uintptr_t(w.handle), title, C.int(opts.Width), C.int(opts.Height),
 		dataDir, cacheDir, cbool(opts.Sandbox), cbool(opts.Debug), extDir, extWorld, extPrefix)
+	for _, id := range NetworkFeatures {
+		w.setFeature(id, false)
+	}
+	for id, on := range opts.Features {
+		if !w.setFeature(id, on) {
+			w.Destroy()
+			return nil, fmt.Errorf("webview: this WebKit has no feature %q", id)
+		}
+	}
 	C.wv_show(w.c)
 	return w, nil
+}
+
+// setFeature reports whether WebKit has the feature id.
+func (w *Window) setFeature(id string, on bool) bool {
+	cid := C.CString(id)
+	defer C.free(unsafe.Pointer(cid))
+	return C.wv_set_feature(w.c, cid, cbool(on)) == 1
+}
+
+// FeatureEnabled reports whether the feature id is on in w's settings,
+// and whether this WebKit has it at all.
+func (w *Window) FeatureEnabled(id string) (on, known bool) {
+	cid := C.CString(id)
+	defer C.free(unsafe.Pointer(cid))
+	switch C.wv_feature_enabled(w.c, cid) {
+	case 1:
+		return true, true
+	case 0:
+		return false, true
+	}
+	return false, false
 }
 
 func cbool(b bool) C.int {
