@@ -137,6 +137,9 @@ func (c *Client) DoWith(ctx context.Context, req Request, allow func(*url.URL) e
 	if err != nil {
 		return Response{}, fmt.Errorf("fetch: %w: %w", ErrBadRequest, err)
 	}
+	// Send the decided URL itself rather than a re-parse of its string: the
+	// request line is u.RequestURI(), the very path and query allow saw.
+	hreq.URL, hreq.Host = u, u.Host
 	for name, value := range req.Headers {
 		hreq.Header[canonical(name)] = []string{value}
 	}
@@ -184,9 +187,12 @@ func (c *Client) checkRedirect(allow func(*url.URL) error) func(*http.Request, [
 		if len(via) > c.opts.MaxRedirects {
 			return fmt.Errorf("after %d: %w", c.opts.MaxRedirects, ErrTooManyRedirects)
 		}
-		if err := checkParsedURL(r.URL); err != nil {
+		// net/http resolved the Location against the previous URL; put it in
+		// the canonical form before deciding, and send that form.
+		if err := Canonicalize(r.URL); err != nil {
 			return fmt.Errorf("redirect: %w", err)
 		}
+		r.Host = r.URL.Host
 		if err := allow(r.URL); err != nil {
 			return fmt.Errorf("redirect to %s: %w", r.URL.Redacted(), err)
 		}

@@ -8,11 +8,15 @@ import (
 	"net/netip"
 	"strings"
 	"time"
+
+	"github.com/wardenhq/warden/permissions"
 )
 
 // ErrPrivateAddress reports a host name that resolved only to addresses a
-// plugin may not reach through a name: loopback, private, link-local,
-// shared (CGNAT) or unspecified ones. Without this check a granted
+// plugin may not reach through a name: any address that is not public in
+// the sense of permissions.IsPublicAddr (loopback, private, link-local,
+// unique-local, shared (CGNAT), unspecified, multicast, NAT64 or 6to4 forms
+// of those, and so on). Without this check a granted
 // "https://api.example.com/*" could be pointed by its DNS at 127.0.0.1 or a
 // router (DNS rebinding), and the core would fetch from the user's own
 // machine or network on the plugin's behalf. A plugin that is meant to
@@ -39,7 +43,7 @@ func (d *publicDialer) DialContext(ctx context.Context, network, addr string) (n
 	if err != nil {
 		return nil, err
 	}
-	if _, err := netip.ParseAddr(host); err == nil || isLocalhost(host) {
+	if _, err := netip.ParseAddr(host); err == nil || permissions.IsLocalName(host) {
 		return d.dialer.DialContext(ctx, network, addr)
 	}
 	ips, err := d.resolver.LookupNetIP(ctx, "ip", host)
@@ -50,7 +54,7 @@ func (d *publicDialer) DialContext(ctx context.Context, network, addr string) (n
 	var lastErr error
 	for _, ip := range ips {
 		ip = ip.Unmap()
-		if !isPublic(ip) {
+		if !permissions.IsPublicAddr(ip) {
 			refused = append(refused, ip.String())
 			continue
 		}
@@ -64,21 +68,6 @@ func (d *publicDialer) DialContext(ctx context.Context, network, addr string) (n
 		return nil, lastErr
 	}
 	return nil, fmt.Errorf("%w: %s resolves to %s; grant a pattern naming the address itself to reach it", ErrPrivateAddress, host, strings.Join(refused, ", "))
-}
-
-func isLocalhost(host string) bool {
-	h := strings.TrimSuffix(strings.ToLower(host), ".")
-	return h == "localhost" || strings.HasSuffix(h, ".localhost")
-}
-
-// cgnat is the shared address space of RFC 6598, used inside carrier and
-// some home networks.
-var cgnat = netip.MustParsePrefix("100.64.0.0/10")
-
-// isPublic reports whether ip is a globally routable unicast address.
-func isPublic(ip netip.Addr) bool {
-	return ip.IsValid() && ip.IsGlobalUnicast() && !ip.IsPrivate() && !ip.IsLoopback() &&
-		!ip.IsLinkLocalUnicast() && !cgnat.Contains(ip)
 }
 
 // newDialer is the default transport's dialer.

@@ -14,6 +14,8 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+
+	"github.com/wardenhq/warden/permissions"
 )
 
 // Errors callers branch on.
@@ -86,7 +88,8 @@ var forbiddenHeaders = map[string]bool{
 }
 
 // Validate checks the request's shape without any network access and
-// normalises Method (upper case, GET when empty). It returns the parsed URL.
+// normalises Method (upper case, GET when empty). It returns the parsed URL
+// in canonical form (see [Canonicalize]).
 // It does not apply the body cap (that depends on Options) nor ask Allow.
 func (r *Request) Validate() (*url.URL, error) {
 	if r.Method == "" {
@@ -97,7 +100,7 @@ func (r *Request) Validate() (*url.URL, error) {
 		return nil, fmt.Errorf("method %.32q: %w", r.Method, ErrBadRequest)
 	}
 	r.Method = m
-	u, err := checkURL(r.URL)
+	u, err := ParseURL(r.URL)
 	if err != nil {
 		return nil, err
 	}
@@ -112,9 +115,10 @@ func (r *Request) Validate() (*url.URL, error) {
 	return u, nil
 }
 
-// checkURL parses raw and checks it is an absolute http(s) URL with a host
-// and no userinfo.
-func checkURL(raw string) (*url.URL, error) {
+// ParseURL parses raw as a URL a plugin may fetch and returns it in the
+// canonical form that is both decided on and sent (see [Canonicalize]).
+// Errors wrap ErrScheme or ErrBadRequest and say what to change.
+func ParseURL(raw string) (*url.URL, error) {
 	if len(raw) > MaxURL {
 		return nil, fmt.Errorf("url of %d bytes, at most %d: %w", len(raw), MaxURL, ErrBadRequest)
 	}
@@ -122,13 +126,22 @@ func checkURL(raw string) (*url.URL, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parse url: %w: %w", ErrBadRequest, err)
 	}
-	if err := checkParsedURL(u); err != nil {
+	if err := Canonicalize(u); err != nil {
 		return nil, err
 	}
 	return u, nil
 }
 
-func checkParsedURL(u *url.URL) error {
+// Canonicalize checks that u is an absolute http or https URL with a host
+// and no userinfo, and rewrites it in place into the one form Warden both
+// decides on and puts on the wire: dot segments resolved (RFC 3986), "%2e"
+// decoded, and query bytes that cannot appear in a request line
+// percent-encoded. Hosts and paths that a resolver, HTTP client or server
+// could read as something else (see permissions.CheckURLHost and
+// permissions.CanonicalURLPath) are refused with ErrBadRequest rather than
+// guessed at. Run it before the permission check, then send u itself: the
+// request line is u.RequestURI(), the very path and query the check saw.
+func Canonicalize(u *url.URL) error {
 	if u.Scheme != "http" && u.Scheme != "https" {
 		return fmt.Errorf("scheme %.32q: %w", u.Scheme, ErrScheme)
 	}
@@ -136,9 +149,64 @@ func checkParsedURL(u *url.URL) error {
 		return fmt.Errorf("url without host: %w", ErrBadRequest)
 	}
 	if u.User != nil {
-		return fmt.Errorf("credentials in url: %w", ErrBadRequest)
+		return fmt.Errorf("credentials in url (put them in an Authorization header): %w", ErrBadRequest)
 	}
+	if err := permissions.CheckURLHost(u); err != nil {
+		return fmt.Errorf("%w: %w", ErrBadRequest, err)
+	}
+	escaped := u.EscapedPath()
+	p, err := permissions.CanonicalURLPath(escaped)
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrBadRequest, err)
+	}
+	if p != escaped {
+		path, err := url.PathUnescape(p)
+		if err != nil {
+			return fmt.Errorf("%w: path %.80q: %w", ErrBadRequest, p, err)
+		}
+		u.Path, u.RawPath = path, p
+		if got := u.EscapedPath(); got != p {
+			return fmt.Errorf("%w: path %.80q would be sent as %.80q", ErrBadRequest, p, got)
+		}
+	}
+	u.RawQuery = canonicalQuery(u.RawQuery)
 	return nil
+}
+
+// canonicalQuery percent-encodes the bytes of a raw query that may not
+// appear in a request line (spaces, controls, non-ASCII and the characters
+// RFC 3986 excludes), which net/http would otherwise send as they are.
+func canonicalQuery(q string) string {
+	n := 0
+	for i := 0; i < len(q); i++ {
+		if !queryByte(q[i]) {
+			n++
+		}
+	}
+	if n == 0 {
+		return q
+	}
+	const hex = "0123456789ABCDEF"
+	b := make([]byte, 0, len(q)+2*n)
+	for i := 0; i < len(q); i++ {
+		c := q[i]
+		if queryByte(c) {
+			b = append(b, c)
+			continue
+		}
+		b = append(b, '%', hex[c>>4], hex[c&15])
+	}
+	return string(b)
+}
+
+// queryByte reports whether c may appear unescaped in a query (RFC 3986
+// section 3.4, plus '%' since escapes are kept as written).
+func queryByte(c byte) bool {
+	switch {
+	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		return true
+	}
+	return strings.IndexByte("-._~!$&'()*+,;=:@/?%", c) >= 0
 }
 
 func checkHeader(name, value string) error {
