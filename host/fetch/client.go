@@ -120,7 +120,8 @@ func (c *Client) DoWith(ctx context.Context, req Request, allow func(*url.URL) e
 	if int64(len(req.Body)) > c.opts.MaxRequest {
 		return Response{}, fmt.Errorf("fetch: request body of %d bytes, at most %d: %w", len(req.Body), c.opts.MaxRequest, ErrTooLarge)
 	}
-	if err := allow(u); err != nil {
+	ctx, decided := withDecided(ctx)
+	if err := decided.check(allow, u); err != nil {
 		return Response{}, fmt.Errorf("fetch %s: %w", u.Redacted(), err)
 	}
 
@@ -149,7 +150,7 @@ func (c *Client) DoWith(ctx context.Context, req Request, allow func(*url.URL) e
 
 	hc := &http.Client{
 		Transport:     c.opts.Transport,
-		CheckRedirect: c.checkRedirect(allow),
+		CheckRedirect: c.checkRedirect(func(u *url.URL) error { return decided.check(allow, u) }),
 		// No Jar: cookies set by one response never flow into another
 		// request. No Timeout: ctx covers the whole fetch.
 	}

@@ -29,16 +29,21 @@ type Resolver interface {
 	LookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error)
 }
 
-// publicDialer dials the host name in addr only at its public addresses,
+// publicDialer dials only addresses the fetch's permission checks allowed
+// (see ErrUndecidedAddress), and a host name only at its public addresses,
 // resolving it itself and connecting to the address it checked, so a
-// second lookup cannot swap in another one. IP literals and "localhost"
-// are dialed as they are: the match pattern that allowed them names them.
+// second lookup cannot swap in another one. IP literals and localhost names
+// are dialed as they are: wildcard scopes never allow the non-public ones,
+// so a check that allowed one named it exactly.
 type publicDialer struct {
 	dialer   *net.Dialer
 	resolver Resolver
 }
 
 func (d *publicDialer) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
+	if !isDecided(ctx, addr) {
+		return nil, fmt.Errorf("dial %s: %w", addr, ErrUndecidedAddress)
+	}
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
 		return nil, err

@@ -3,10 +3,14 @@ package fetch
 import (
 	"context"
 	"errors"
+	"net"
+	"net/http"
 	"net/netip"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // fakeResolver answers from a table, as DNS under an attacker's control
@@ -66,4 +70,47 @@ func TestHostNameAtPrivateAddressRefused(t *testing.T) {
 	if n := srv.hits.Load(); n != 2 {
 		t.Fatalf("the local server saw %d requests, want 2", n)
 	}
+}
+
+// TestDialerDialsOnlyDecidedAddresses is the transport asked to connect to
+// the local server when no permission check of the fetch allowed that
+// address (as when an HTTP client maps "ｌｏｃａｌｈｏｓｔ" to "localhost" after
+// the check): the dial is refused and the server sees no connection.
+func TestDialerDialsOnlyDecidedAddresses(t *testing.T) {
+	srv := newCounter(t, nil)
+	var conns atomic.Int64
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	addr := host(srv.Server)
+	d := newDialer(fakeResolver{})
+	ctx, dec := withDecided(context.Background())
+	if err := dec.check(func(*url.URL) error { return nil }, &url.URL{Scheme: "http", Host: "public.example"}); err != nil {
+		t.Fatal(err)
+	}
+	for name, ctx := range map[string]context.Context{"another address decided": ctx, "nothing decided": context.Background()} {
+		for _, a := range []string{addr, "localhost:" + strings.Split(addr, ":")[1]} {
+			c, err := d.DialContext(ctx, "tcp", a)
+			if err == nil {
+				c.Close()
+			}
+			if !errors.Is(err, ErrUndecidedAddress) {
+				t.Errorf("%s: dial %s: err = %v, want ErrUndecidedAddress", name, a, err)
+			}
+		}
+	}
+	time.Sleep(50 * time.Millisecond) // let the server count a connection, if any
+	if n := conns.Load(); n != 0 {
+		t.Fatalf("the local server saw %d connections", n)
+	}
+	if err := dec.check(func(*url.URL) error { return nil }, &url.URL{Scheme: "http", Host: addr}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		t.Fatalf("decided address: %v", err)
+	}
+	c.Close()
 }
