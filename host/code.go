@@ -53,6 +53,9 @@ const (
 	CodeCanceled     Code = "canceled"
 	CodeMemoryLimit  Code = "memory_limit"
 	CodeTrap         Code = "backend_trap"
+	// CodeReplyTooLarge: the request ran but its result is larger than
+	// one reply may be (Limits.MaxReply).
+	CodeReplyTooLarge Code = "reply_too_large"
 )
 
 var denials = map[Code]bool{
@@ -120,6 +123,8 @@ var codeTable = []struct {
 	{permissions.ErrBadPath, CodeBadPath},
 	{backend.ErrTimeout, CodeTimeout},
 	{backend.ErrInputTooLarge, CodeTooLarge},
+	{backend.ErrOutputTooLarge, CodeReplyTooLarge},
+	{ErrReplyTooLarge, CodeReplyTooLarge},
 	{backend.ErrNoExport, CodeNoExport},
 	{backend.ErrMemoryLimit, CodeMemoryLimit},
 	{backend.ErrTrap, CodeTrap},

@@ -165,7 +165,7 @@ func (h *Host) fsCall(ctx context.Context, p *Plugin, s *permissions.Subject, pe
 	if a.Data != nil {
 		return nil, deny(CodeBadArgs, "fs.read takes no data")
 	}
-	data, err := files.Read(ctx, path, h.limits.MaxFileRead)
+	data, err := files.Read(ctx, path, min(h.limits.MaxFileRead, h.maxBinaryResult()))
 	if err != nil {
 		return nil, err
 	}
@@ -245,8 +245,20 @@ func (h *Host) emitCall(l *Launch, args []byte) ([]byte, error) {
 	if a.Event == "" || len(a.Event) > maxCmd {
 		return nil, deny(CodeBadArgs, fmt.Sprintf("event name must be 1 to %d bytes", maxCmd))
 	}
+	// An event goes to the UI in one frame, like a reply.
+	if n := len(a.Event) + len(a.Payload) + replyOverhead; n > h.limits.MaxReply {
+		return nil, deny(CodeTooLarge, fmt.Sprintf("event too large: %d bytes, limit %d", n, h.limits.MaxReply))
+	}
 	if l == nil || !l.emit(Event{Name: a.Event, Payload: a.Payload}) {
 		return nil, &codedError{code: CodeFailed, msg: "no UI is listening for events"}
 	}
 	return nil, nil
+}
+
+// maxBinaryResult is the most bytes a result carrying them base64-encoded
+// (fs.read's data, an http body) may hold and still fit in one reply, with
+// room for the JSON around them.
+func (h *Host) maxBinaryResult() int64 {
+	const room = 64 << 10
+	return int64(max(h.limits.MaxReply-replyOverhead-room, 0)) / 4 * 3
 }

@@ -107,7 +107,10 @@ func New(ctx context.Context, opts Options) (*Host, error) {
 		db.Close()
 		return nil, fmt.Errorf("new host: %w", err)
 	}
-	h.fetcher = fetch.New(fetch.Options{Transport: opts.Transport})
+	// A response body is sent base64-encoded in one reply, with its headers
+	// (at most 64 KiB of them, escaped): it must leave room for them.
+	maxBody := min(fetch.DefaultMaxBody, h.maxBinaryResult()-(512<<10))
+	h.fetcher = fetch.New(fetch.Options{Transport: opts.Transport, MaxBody: max(maxBody, 1)})
 	return h, nil
 }
 

@@ -1,12 +1,22 @@
 package host
 
-import "time"
+import (
+	"time"
+
+	"github.com/wardenhq/warden/host/ipc"
+)
 
 // Limits are the core's per-plugin resource bounds. Zero fields take the
 // defaults from [DefaultLimits]; admin policy may lower them.
 type Limits struct {
-	// MaxEnvelope bounds one envelope on the wire, in bytes.
+	// MaxEnvelope bounds one envelope on the wire, in bytes. A larger
+	// invoke frame is refused from its header, unread.
 	MaxEnvelope int
+	// MaxReply bounds one encoded reply (and one event) sent to the UI, in
+	// bytes; a larger result becomes a reply_too_large error. It is capped
+	// below the IPC frame limit, so a reply can always be delivered. It also
+	// bounds backend output and results handed back to a backend.
+	MaxReply int
 	// Rate is the sustained invokes per second per plugin (token bucket);
 	// Burst is how many may arrive at once. Rate < 0 disables the limit.
 	Rate  float64
@@ -27,6 +37,7 @@ type Limits struct {
 // DefaultLimits are the limits used where [Options.Limits] leaves a zero.
 var DefaultLimits = Limits{
 	MaxEnvelope:  1 << 20,
+	MaxReply:     6 << 20,
 	Rate:         10000,
 	Burst:        2000,
 	MaxInFlight:  64,
@@ -43,6 +54,10 @@ func (l Limits) withDefaults() Limits {
 	if l.MaxEnvelope <= 0 {
 		l.MaxEnvelope = d.MaxEnvelope
 	}
+	if l.MaxReply <= 0 {
+		l.MaxReply = d.MaxReply
+	}
+	l.MaxReply = min(l.MaxReply, maxReplyPayload)
 	if l.Rate == 0 {
 		l.Rate = d.Rate
 	}
@@ -69,3 +84,6 @@ func (l Limits) withDefaults() Limits {
 	}
 	return l
 }
+
+// maxReplyPayload is the largest reply payload one IPC frame carries.
+const maxReplyPayload = ipc.MaxFrame - 5

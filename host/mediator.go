@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"time"
 
@@ -71,6 +72,18 @@ func (h *Host) Admit(l *Launch, envelope []byte) (a *Admitted, rep Reply, ok boo
 	return &Admitted{h: h, l: l, req: req, entry: entry}, Reply{}, true
 }
 
+// refuse audits and answers an envelope refused before it could be read
+// (its frame was too large), after spending a rate token for it, so that a
+// flood of them is limited like any other.
+func (h *Host) refuse(l *Launch, err error) Reply {
+	p := l.plugin
+	entry := audit.Entry{Time: time.Now(), Plugin: p.ID(), Launch: l.id}
+	if !p.rate.take(entry.Time) {
+		err = deny(CodeRateLimited, "too many requests: slow down")
+	}
+	return h.finish(entry, 0, nil, err)
+}
+
 // Run decides and dispatches an admitted request and returns the reply.
 func (a *Admitted) Run(ctx context.Context) Reply {
 	var rep Reply
@@ -87,19 +100,34 @@ func (a *Admitted) RunThen(ctx context.Context, deliver func(Reply)) {
 	deliver(a.h.finish(a.entry, a.req.ID, result, err))
 }
 
-// finish audits the outcome and builds the reply.
+// finish audits the outcome and builds the reply. A result too large for
+// one reply becomes a reply_too_large error, and an error message is cut
+// to maxMessage, so every reply fits in one IPC frame.
 func (h *Host) finish(e audit.Entry, id uint64, result []byte, err error) Reply {
+	if err == nil {
+		err = h.checkReply(result)
+	}
 	if err == nil {
 		e.Allowed = true
 		h.audit.Record(e)
 		return Reply{ID: id, OK: true, Result: result}
 	}
 	code := codeOf(err)
+	msg := clip(err.Error(), maxMessage)
 	e.Allowed = !code.Denial()
 	e.Reason = string(code)
-	e.Detail = err.Error()
+	e.Detail = msg
 	h.audit.Record(e)
-	return Reply{ID: id, Error: &ReplyError{Code: code, Message: err.Error()}}
+	return Reply{ID: id, Error: &ReplyError{Code: code, Message: msg}}
+}
+
+// checkReply returns ErrReplyTooLarge when result, sent as a reply, would
+// exceed Limits.MaxReply.
+func (h *Host) checkReply(result []byte) error {
+	if n := len(result) + replyOverhead; n > h.limits.MaxReply {
+		return fmt.Errorf("%w: %d bytes, limit %d", ErrReplyTooLarge, n, h.limits.MaxReply)
+	}
+	return nil
 }
 
 // hostCall is the backends' capability gateway: a guest's warden_call lands
@@ -126,7 +154,31 @@ func (h *Host) hostCall(ctx context.Context, pluginID, cmd string, args []byte) 
 		h.finish(e, 0, nil, err)
 		return nil, guestError{CodeStopped, err}
 	}
+	// A backend's host calls spend the plugin's budget like its UI's
+	// invokes, so a backend looping on them is throttled the same way.
+	if !p.rate.take(e.Time) {
+		err := deny(CodeRateLimited, "too many requests: slow down")
+		h.finish(e, 0, nil, err)
+		return nil, guestError{CodeRateLimited, err}
+	}
+	// A host call made while its backend runs an admitted invoke (the
+	// launch in ctx says so: dispatch puts it there only for those) is part
+	// of that invoke and uses its in-flight slot: the guest waits for the
+	// call, so the invoke never has more than one running. Taking a second
+	// slot would count the same work twice and, with every slot taken by
+	// invokes, refuse all their host calls. Any other host call takes one.
+	if l == nil || l.plugin != p {
+		if !p.inflight.enter() {
+			err := deny(CodeBusy, "too many requests in flight")
+			h.finish(e, 0, nil, err)
+			return nil, guestError{CodeBusy, err}
+		}
+		defer p.inflight.leave()
+	}
 	result, err := h.dispatch(ctx, p, l, cmd, args, fromBackend)
+	if err == nil {
+		err = h.checkReply(result)
+	}
 	rep := h.finish(e, 0, result, err)
 	if err != nil {
 		return nil, guestError{rep.Error.Code, err}

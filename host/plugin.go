@@ -111,8 +111,10 @@ func (h *Host) Load(ctx context.Context, dir string, opts LoadOptions) (*Plugin,
 			Timeout:  min(m.BackendTimeout(), h.limits.MaxTimeout),
 			MemoryMB: min(m.BackendMemoryMB(), h.limits.MaxMemoryMB),
 			MaxInput: h.limits.MaxEnvelope,
-			Host:     h.hostCall,
-			Logger:   h.log.With("plugin", m.ID),
+			// The output is the result of a reply.
+			MaxOutput: h.limits.MaxReply - replyOverhead,
+			Host:      h.hostCall,
+			Logger:    h.log.With("plugin", m.ID),
 		})
 		if err != nil {
 			return nil, fmt.Errorf("load %s: backend: %w", m.ID, err)

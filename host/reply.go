@@ -2,8 +2,35 @@ package host
 
 import (
 	"encoding/json"
+	"errors"
 	"strconv"
+	"unicode/utf8"
 )
+
+// ErrReplyTooLarge is the failure of a request whose result is larger than
+// one reply may be (Limits.MaxReply); its reply code is reply_too_large.
+// The request ran: a storage.set or an http POST took effect.
+var ErrReplyTooLarge = errors.New("reply too large")
+
+// replyOverhead is what a reply adds around its result: the id, "ok" and
+// the braces.
+const replyOverhead = 64
+
+// maxMessage bounds a reply's error message: it is for people, and a long
+// one (a backend's own error, say) must not make the reply too large.
+const maxMessage = 4 << 10
+
+// clip cuts s to at most max bytes at a character boundary, marking the cut.
+func clip(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
 
 // Reply is the core's answer to one invoke, as sent back to the plugin's UI.
 // Exactly one of Result and Error is set.

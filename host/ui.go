@@ -177,7 +177,7 @@ func (u *UI) start(ctx context.Context) (*supervise.Child, error) {
 		PluginID: m.ID, LaunchID: l.ID(), Key: key[:], Dir: dir, Entry: m.UI.Entry,
 		Title: m.Name, Width: 800, Height: 600, CSP: m.CSP(),
 		IsolationJS: u.opts.IsolationJS, Sandbox: !u.opts.NoSandbox, Debug: u.opts.Debug,
-		Channel: !u.opts.NoChannel, Features: u.opts.WebKitFeatures,
+		Channel: !u.opts.NoChannel, Features: u.opts.WebKitFeatures, MaxEnvelope: u.h.limits.MaxEnvelope,
 	}
 	if w := m.UI.Window; w != nil {
 		if w.Title != "" {
@@ -285,9 +285,13 @@ func (u *UI) serve(ctx context.Context, c *supervise.Child) error {
 	u.mu.Unlock()
 	s := &session{u: u, c: c, ctx: ctx, l: l, ready: ready, done: make(chan error, 2)}
 	s.readyOnce = sync.OnceFunc(func() { close(ready) })
+	// An envelope over the limit is refused from its frame's header, never
+	// read whole (see refuseFrame).
+	c.Conn.SetTypeLimit(ipc.TypeInvoke, u.h.limits.MaxEnvelope)
 	s.wg.Go(func() { s.read(s.next) })
 	if len(c.Extra) > 0 {
 		direct := c.Extra[0]
+		direct.SetTypeLimit(ipc.TypeInvoke, u.h.limits.MaxEnvelope)
 		s.wg.Go(func() { s.read(func() (func(), error) { return s.nextDirect(direct) }) })
 	}
 	err := <-s.done
@@ -350,22 +354,43 @@ func (s *session) invoke(conn *ipc.Conn, direct bool, id uint32, envelope []byte
 			s.u.h.log.Warn("switch launch", "plugin", s.u.p.ID(), "err", err)
 		}
 	}
-	send := func(rep Reply) {
-		f := ipc.Frame{Type: ipc.TypeReply, ID: id, Payload: rep.AppendJSON(nil)}
-		if !direct {
-			conn.Send(f)
-			return
-		}
-		if err := conn.SendWithin(f, replyTimeout); err != nil && !errors.Is(err, net.ErrClosed) {
-			s.u.h.log.Warn("closing the direct channel: the web process does not take its replies", "plugin", s.u.p.ID(), "err", err)
-			conn.Close()
-		}
-	}
+	send := func(rep Reply) { s.reply(conn, direct, id, rep) }
 	if !ok {
 		send(rep)
 		return nil
 	}
 	return func() { a.RunThen(s.ctx, send) }
+}
+
+// reply sends rep as the reply to frame id on conn. Every reply fits in a
+// frame (finish bounds results and messages), so a send fails only when
+// the peer is gone or, on the direct channel, does not read.
+func (s *session) reply(conn *ipc.Conn, direct bool, id uint32, rep Reply) {
+	f := ipc.Frame{Type: ipc.TypeReply, ID: id, Payload: rep.AppendJSON(nil)}
+	if !direct {
+		if err := conn.Send(f); err != nil && !errors.Is(err, net.ErrClosed) {
+			s.u.h.log.Warn("send reply", "plugin", s.u.p.ID(), "err", err)
+		}
+		return
+	}
+	if err := conn.SendWithin(f, replyTimeout); err != nil && !errors.Is(err, net.ErrClosed) {
+		s.u.h.log.Warn("closing the direct channel: the web process does not take its replies", "plugin", s.u.p.ID(), "err", err)
+		conn.Close()
+	}
+}
+
+// refuseFrame answers an invoke frame that Recv refused from its header
+// (tl) with a too_large reply, audited and counted against the plugin's
+// rate like any envelope. It reports whether the connection can go on:
+// a frame over the connection's maximum is still unread, so the stream is
+// lost.
+func (s *session) refuseFrame(conn *ipc.Conn, direct bool, tl *ipc.TooLargeError) bool {
+	s.mu.Lock()
+	l := s.l
+	s.mu.Unlock()
+	err := fmt.Errorf("%w: %d bytes, limit %d", isolation.ErrTooLarge, tl.Size, s.u.h.limits.MaxEnvelope)
+	s.reply(conn, direct, tl.ID, s.u.h.refuse(l, err))
+	return tl.Skipped
 }
 
 // launchFor picks the launch to open envelope with (see serve); isNext
@@ -395,6 +420,18 @@ func (s *session) launchFor(envelope []byte) (l *Launch, isNext bool) {
 // this reader: the child's own connection reports what happened.
 func (s *session) nextDirect(conn *ipc.Conn) (run func(), err error) {
 	f, err := conn.Recv()
+	var tl *ipc.TooLargeError
+	if errors.As(err, &tl) && tl.Type == ipc.TypeInvoke {
+		s.u.direct.Add(1)
+		if s.refuseFrame(conn, true, tl) {
+			return nil, nil
+		}
+		// The rest of the frame is unread: the channel is lost, the
+		// window's own connection goes on.
+		s.u.h.log.Warn("closing the direct channel", "plugin", s.u.p.ID(), "err", err)
+		conn.Close()
+		return nil, errDirectClosed
+	}
 	if err != nil {
 		if errors.Is(err, ipc.ErrFrameTooLarge) || errors.Is(err, ipc.ErrMalformed) {
 			return nil, fmt.Errorf("direct channel of %s: %w", s.u.p.ID(), err)
@@ -450,6 +487,13 @@ func (s *session) relaunched(id string) error {
 func (s *session) next() (run func(), err error) {
 	u, c := s.u, s.c
 	f, err := c.Conn.Recv()
+	var tl *ipc.TooLargeError
+	if errors.As(err, &tl) && tl.Type == ipc.TypeInvoke {
+		u.relayed.Add(1)
+		if s.refuseFrame(c.Conn, false, tl) {
+			return nil, nil
+		}
+	}
 	if err != nil {
 		if errors.Is(err, io.EOF) {
 			return nil, fmt.Errorf("webview process of %s ended: %w", u.p.ID(), err)

@@ -8,6 +8,9 @@ var (
 	ErrTimeout = errors.New("backend call timed out")
 	// ErrInputTooLarge: the input exceeds Config.MaxInput; nothing ran.
 	ErrInputTooLarge = errors.New("backend input too large")
+	// ErrOutputTooLarge: the guest's output exceeds Config.MaxOutput; it was
+	// not copied out of the guest's memory.
+	ErrOutputTooLarge = errors.New("backend output too large")
 	// ErrNoExport: the module has no export of that name.
 	ErrNoExport = errors.New("backend has no such export")
 	// ErrClosed: the module (or its engine) was closed.

@@ -225,11 +225,11 @@ func (f *fastInstance) call(ctx context.Context, timeout time.Duration, export s
 	if eoff, err := f.kcall(f.errorGet, 0, 0); err != nil {
 		return nil, fmt.Errorf("get error: %w", err)
 	} else if eoff != 0 {
-		msg, err := f.readBlock(eoff)
+		msg, err := f.blockView(eoff)
 		if err != nil {
 			return nil, fmt.Errorf("get error: %w", err)
 		}
-		return nil, &GuestError{Message: string(msg)}
+		return nil, &GuestError{Message: clipMessage(string(msg))}
 	}
 	if status != 0 {
 		return nil, &GuestError{Message: fmt.Sprintf("export %s returned %d", export, status)}
@@ -241,6 +241,9 @@ func (f *fastInstance) call(ctx context.Context, timeout time.Duration, export s
 	n, err := f.kcall(f.outputLength, 0, 0)
 	if err != nil {
 		return nil, fmt.Errorf("get output: %w", err)
+	}
+	if n > uint64(f.in.m.cfg.MaxOutput) {
+		return nil, fmt.Errorf("%w: %d bytes, limit %d", ErrOutputTooLarge, n, f.in.m.cfg.MaxOutput)
 	}
 	view, ok := f.mem.Read(uint32(off), uint32(n))
 	if !ok {
@@ -264,14 +267,6 @@ func (f *fastInstance) blockView(off uint64) ([]byte, error) {
 		return nil, fmt.Errorf("block %d+%d out of range", off, n)
 	}
 	return view, nil
-}
-
-func (f *fastInstance) readBlock(off uint64) ([]byte, error) {
-	v, err := f.blockView(off)
-	if err != nil {
-		return nil, err
-	}
-	return append([]byte(nil), v...), nil
 }
 
 // writeBlock copies b into a new kernel block.

@@ -43,7 +43,12 @@ func (m *Module) wardenCall(ctx context.Context, cp *extism.CurrentPlugin, stack
 			a, readErr = in.fast.blockView(stack[1])
 		}
 		cmd = internCommand(bytes.TrimRight(c, "\x00"))
-		args = bytes.Clone(bytes.TrimRight(a, "\x00"))
+		// Arguments over the limit are refused below without being copied.
+		if a = bytes.TrimRight(a, "\x00"); len(a) <= m.cfg.MaxInput {
+			args = bytes.Clone(a)
+		} else {
+			args = a
+		}
 	} else {
 		var c []byte
 		if c, readErr = cp.ReadBytes(stack[0]); readErr == nil {
@@ -64,6 +69,8 @@ func (m *Module) wardenCall(ctx context.Context, cp *extism.CurrentPlugin, stack
 	switch {
 	case m.cfg.Host == nil:
 		err = errUnavailable
+	case len(args) > m.cfg.MaxInput:
+		err = codedError{code: "too_large", msg: fmt.Sprintf("host call arguments too large: %d bytes, limit %d", len(args), m.cfg.MaxInput)}
 	case cmd == "":
 		err = codedError{code: "invalid", msg: "empty command"}
 	default:

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	extism "github.com/extism/go-sdk"
 	"github.com/tetratelabs/wazero/sys"
@@ -62,21 +63,37 @@ func (in *instance) call(ctx context.Context, export string, input []byte) ([]by
 	if err != nil {
 		// The SDK reports a guest's error_set as a plain error carrying the message.
 		if msg := in.plugin.GetErrorWithContext(context.Background()); msg != "" && msg == err.Error() {
-			return nil, &GuestError{Message: msg}
+			return nil, &GuestError{Message: clipMessage(msg)}
 		}
 		return nil, in.m.classify(ctx, in, err)
 	}
 	if rc != 0 {
 		return nil, &GuestError{Message: fmt.Sprintf("export %s returned %d", export, rc)}
 	}
+	if len(out) > in.m.cfg.MaxOutput {
+		return nil, fmt.Errorf("%w: %d bytes, limit %d", ErrOutputTooLarge, len(out), in.m.cfg.MaxOutput)
+	}
 	return out, nil
+}
+
+// clipMessage cuts a guest's error message to maxGuestMessage bytes, at a
+// character boundary.
+func clipMessage(msg string) string {
+	if len(msg) <= maxGuestMessage {
+		return msg
+	}
+	cut := maxGuestMessage
+	for cut > 0 && !utf8.RuneStart(msg[cut]) {
+		cut--
+	}
+	return msg[:cut] + "…"
 }
 
 // classify maps a failed call onto ErrTimeout, the caller's ctx error, ErrMemoryLimit or
 // ErrTrap, keeping the runtime's text (and the guest's stderr) for the log.
 func (m *Module) classify(ctx context.Context, in *instance, err error) error {
 	var ge *GuestError
-	if errors.As(err, &ge) {
+	if errors.As(err, &ge) || errors.Is(err, ErrOutputTooLarge) {
 		return err
 	}
 	var exit *sys.ExitError

@@ -20,6 +20,12 @@ const (
 	DefaultTimeout  = time.Second
 	DefaultMemoryMB = 64
 	DefaultMaxInput = 1 << 20
+	// DefaultMaxOutput bounds a call's output and a host call's arguments
+	// when the Config does not.
+	DefaultMaxOutput = 6 << 20
+	// maxGuestMessage bounds a guest's error message: it is for people, and
+	// a guest must not make the core copy megabytes of it.
+	maxGuestMessage = 4 << 10
 )
 
 // wasmPageSize is the WebAssembly page size; memory limits are whole pages.
@@ -40,7 +46,10 @@ type Config struct {
 	Wasm     []byte
 	Timeout  time.Duration // every call always has one: 0 -> DefaultTimeout
 	MemoryMB int           // 0 -> DefaultMemoryMB; enforced as wasm max pages
-	MaxInput int           // 0 -> DefaultMaxInput; checked before the call
+	MaxInput int           // 0 -> DefaultMaxInput; checked before the call; also bounds a host call's arguments
+	// MaxOutput bounds a call's output (0 -> DefaultMaxOutput); it is checked
+	// before the output is copied out of the guest.
+	MaxOutput int
 	PoolSize int           // max live instances; 0 -> runtime.GOMAXPROCS(0)
 	Host     HostFunc      // nil -> guest host calls get {"ok":false,"error":{"code":"unavailable"}}
 	Logger   *slog.Logger  // nil -> slog.Default()
@@ -88,6 +97,9 @@ func (e *Engine) Compile(ctx context.Context, cfg Config) (*Module, error) {
 	}
 	if cfg.MaxInput <= 0 {
 		cfg.MaxInput = DefaultMaxInput
+	}
+	if cfg.MaxOutput <= 0 {
+		cfg.MaxOutput = DefaultMaxOutput
 	}
 	if cfg.PoolSize <= 0 {
 		cfg.PoolSize = runtime.GOMAXPROCS(0)
@@ -152,8 +164,9 @@ func (m *Module) HasExport(name string) bool {
 // Call runs export with input on a pooled instance, waiting (ctx-aware) for a free one
 // when PoolSize instances are busy. Any error or trap discards the instance; a fresh one
 // is made on demand. A call running past the timeout is stopped and returns ErrTimeout.
-// Input larger than MaxInput returns ErrInputTooLarge without running. The guest's own
-// errors come back as *GuestError.
+// Input larger than MaxInput returns ErrInputTooLarge without running; output larger than
+// MaxOutput returns ErrOutputTooLarge. The guest's own errors come back as *GuestError,
+// their message cut to a few kilobytes.
 func (m *Module) Call(ctx context.Context, export string, input []byte) ([]byte, error) {
 	if m.closed.Load() {
 		return nil, ErrClosed

@@ -36,6 +36,10 @@ type Init struct {
 	// Features turns WebKit features on or off after Warden's defaults
 	// (see webview.Options.Features); nil in normal use.
 	Features map[string]bool `json:"features,omitempty"`
+	// MaxEnvelope is the largest envelope the core accepts, in bytes: the
+	// core refuses a larger invoke frame from its header, so a relay may
+	// refuse such an envelope itself without sending it.
+	MaxEnvelope int `json:"max_envelope,omitempty"`
 }
 
 // NextLaunch is the payload of TypeNextLaunch: the launch (and its
