@@ -18,6 +18,7 @@ command -v Xvfb >/dev/null 2>&1 || need+=(xvfb)      # the demo and the end-to-e
 command -v xauth >/dev/null 2>&1 || need+=(xauth)    # xvfb-run
 command -v import >/dev/null 2>&1 || need+=(imagemagick) # the demo's screenshot
 command -v minisign >/dev/null 2>&1 || need+=(minisign) # signature interop tests
+command -v strace >/dev/null 2>&1 || need+=(strace)     # watching the web stack's system calls in the network tests
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
