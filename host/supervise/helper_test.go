@@ -41,6 +41,7 @@ func TestMain(m *testing.M) {
 //	sleep        sleeps (a grandchild)
 //	core         Spawns an echo child, prints its pid, sleeps (a core to kill -9)
 //	core-thread  as core, but Spawns from a goroutine that exits locked to its thread
+//	dial         dials $WARDEN_SUPERVISE_DIAL over TCP and UDP, prints the interfaces and each result
 func runHelper(mode string) int {
 	switch mode {
 	case "echo":
@@ -68,6 +69,8 @@ func runHelper(mode string) int {
 		return serveEcho()
 	case "exit":
 		return 1
+	case "dial":
+		return dialOut(os.Getenv("WARDEN_SUPERVISE_DIAL"))
 	case "sleep":
 		time.Sleep(time.Minute) // bounded, in case a test fails to kill it
 		return 0
