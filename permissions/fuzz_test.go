@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/url"
 	"os"
+	"path"
 	"path/filepath"
 	"reflect"
 	"regexp"
@@ -119,6 +120,14 @@ func FuzzParseMatchPattern(f *testing.F) {
 		{"https://*./", "https://x/"},
 		{"file:///x", "file:///x"},
 		{"http://*foo.com/*", "http://xfoo.com/"},
+		{"*://*/*", "http://2130706433/"},
+		{"*://*/*", "http://[::ffff:127.0.0.1]/"},
+		{"*://*/*", "http://LOCALHOST./"},
+		{"<all_urls>", "http://[fe80::1%25eth0]/"},
+		{"http://127.0.0.1/api/*", "http://127.0.0.1/api/%2e%2e/admin"},
+		{"http://127.0.0.1/api/*", "http://127.0.0.1/api/..%2fadmin"},
+		{"http://127.0.0.1/api/*", "http://127.0.0.1/api/..;/admin"},
+		{"https://*.example.com/*", "https://a.example.com.localhost/"},
 	}
 	for _, s := range seeds {
 		f.Add(s[0], s[1])
@@ -145,6 +154,48 @@ func FuzzParseMatchPattern(f *testing.F) {
 			}
 			if u.Hostname() == "" {
 				t.Fatalf("%q matched %q with no host", s, raw)
+			}
+			if err := CheckURLHost(u); err != nil {
+				t.Fatalf("%q matched %q with a host CheckURLHost refuses: %v", s, raw, err)
+			}
+			if esc := u.EscapedPath(); pathProblem(esc) != "" {
+				t.Fatalf("%q matched %q with a non-canonical path", s, raw)
+			}
+			ip, _ := urlHost(u)
+			if (p.all || p.anyHost || p.subdomains) && isNonPublicHost(u.Hostname(), ip) {
+				t.Fatalf("wildcard %q matched the local host of %q", s, raw)
+			}
+		}
+	})
+}
+
+func FuzzCanonicalURLPath(f *testing.F) {
+	for _, s := range []string{
+		"/", "", "/api/../admin", "/api/%2e%2e/admin", "/api/..%2fadmin", "/a/b/c/./../../g",
+		"/api/..;/x", "/api/%252e", "/a\\b", "/a%3B/..", "/.%2E/.%2e", "//..//", "/%zz", "/a/b/..",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		out, err := CanonicalURLPath(in)
+		if err != nil {
+			if !errors.Is(err, ErrBadURL) {
+				t.Fatalf("CanonicalURLPath(%q) error %v does not wrap ErrBadURL", in, err)
+			}
+			return
+		}
+		if p := pathProblem(out); p != "" {
+			t.Fatalf("CanonicalURLPath(%q) = %q, which is not canonical: %s", in, out, p)
+		}
+		if again, err := CanonicalURLPath(out); err != nil || again != out {
+			t.Fatalf("CanonicalURLPath(%q) = %q, then %q, %v: not a fixed point", in, out, again, err)
+		}
+		if out != "" && path.Clean(out) != strings.TrimSuffix(out, "/") && out != "/" && !strings.Contains(out, "//") {
+			t.Fatalf("CanonicalURLPath(%q) = %q, but path.Clean gives %q", in, out, path.Clean(out))
+		}
+		for _, seg := range strings.Split(out, "/") {
+			if seg == "." || seg == ".." {
+				t.Fatalf("CanonicalURLPath(%q) = %q keeps a dot segment", in, out)
 			}
 		}
 	})

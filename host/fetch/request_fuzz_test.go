@@ -4,8 +4,11 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/netip"
 	"strings"
 	"testing"
+
+	"github.com/wardenhq/warden/permissions"
 )
 
 func FuzzRequest(f *testing.F) {
@@ -52,6 +55,55 @@ func FuzzRequest(f *testing.F) {
 				t.Fatalf("accepted header %q: %q", name, value)
 			}
 			req.Header[c] = []string{value}
+		}
+	})
+}
+
+// FuzzParseURL checks that what ParseURL accepts is canonical, is sent as
+// it was decided, and that a wildcard scope never lets it reach a local
+// host.
+func FuzzParseURL(f *testing.F) {
+	for _, s := range []string{
+		"http://example.com/a/../b?c d", "http://127.0.0.1:8080/api/%2e%2e/admin", "http://2130706433/",
+		"http://0x7f.1/", "http://[::ffff:127.0.0.1]/", "http://[fe80::1%25eth0]/", "http://ｌｏｃａｌｈｏｓｔ/",
+		"http://localhost./x/..;/y", "https://a.example.com/%252e/", "http://u@127.0.0.1/", "http://x/a\\b",
+		"http://[64:ff9b::7f00:1]/", "http://0.0.0.0/", "http://x/?q=é#f",
+	} {
+		f.Add(s)
+	}
+	wildcard, err := permissions.ParseMatchPattern("*://*/*")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		u, err := ParseURL(raw)
+		if err != nil {
+			if !errors.Is(err, ErrBadRequest) && !errors.Is(err, ErrScheme) {
+				t.Fatalf("ParseURL(%q) error outside the sentinels: %v", raw, err)
+			}
+			return
+		}
+		esc := u.EscapedPath()
+		if p, err := permissions.CanonicalURLPath(esc); err != nil || p != esc {
+			t.Fatalf("ParseURL(%q) path %q is not canonical: %q, %v", raw, esc, p, err)
+		}
+		if err := permissions.CheckURLHost(u); err != nil {
+			t.Fatalf("ParseURL(%q) host: %v", raw, err)
+		}
+		again, err := ParseURL(u.String())
+		if err != nil || again.RequestURI() != u.RequestURI() || again.Host != u.Host {
+			t.Fatalf("ParseURL(%q) = %q does not survive a second pass: %v, %v", raw, u, again, err)
+		}
+		for _, c := range []byte(u.RequestURI()) {
+			if c <= ' ' || c >= 0x7f {
+				t.Fatalf("ParseURL(%q) request line target %q holds byte %#x", raw, u.RequestURI(), c)
+			}
+		}
+		if wildcard.Match(u) {
+			h := u.Hostname()
+			if a, err := netip.ParseAddr(h); err == nil && !permissions.IsPublicAddr(a) || permissions.IsLocalName(h) {
+				t.Fatalf("*://*/* matched %q (from %q), a local host", u, raw)
+			}
 		}
 	})
 }
