@@ -7,15 +7,21 @@
 // recorded in the last FlushInterval before a crash (power loss, SIGKILL) can
 // be lost. Flush and Close write everything recorded before they were called.
 //
-// On disk, bucket "audit" maps the big-endian sequence number to the entry's
-// JSON. After each flush the oldest entries are trimmed so at most
-// Options.Max remain.
+// The log is bounded per plugin, not globally: each plugin (and the core,
+// whose entries have an empty Plugin) keeps its own most recent Options.Max
+// entries, so one plugin's flood of requests can only push out its own
+// history. Floods of one denial are also coalesced: identical denials
+// (plugin, command and reason) within Options.Coalesce become one entry with
+// a Count and the first and last time.
+//
+// On disk, bucket "audit_log" holds one nested bucket per plugin (named "p"
+// followed by the plugin id), mapping the big-endian sequence number to the
+// entry's JSON. Sequence numbers are shared by all plugins, so merging the
+// buckets by key gives the global order.
 package audit
 
 import (
 	"context"
-	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -25,13 +31,12 @@ import (
 	"go.etcd.io/bbolt"
 )
 
-var bucketName = []byte("audit")
-
 // Defaults for zero Options fields.
 const (
 	DefaultMax           = 10000
 	DefaultFlushInterval = 50 * time.Millisecond
 	DefaultBuffer        = 8192
+	DefaultCoalesce      = time.Minute
 )
 
 // MaxField is the longest Plugin, Launch, Cmd, Reason or Detail kept on
@@ -42,26 +47,55 @@ const MaxField = 4096
 // ErrClosed is returned by Flush and Query after Close.
 var ErrClosed = errors.New("audit log closed")
 
-// Entry is one audited decision.
+// Entry is one audited decision, or a run of identical denials coalesced
+// into one entry.
 type Entry struct {
-	Seq     uint64    `json:"seq"` // assigned by the log, increasing
-	Time    time.Time `json:"time"`
-	Plugin  string    `json:"plugin"`
-	Launch  string    `json:"launch,omitempty"`
-	Cmd     string    `json:"cmd"`
-	Allowed bool      `json:"allowed"`
-	Reason  string    `json:"reason,omitempty"` // machine code: "not_granted", "replay", "rate_limited", ...
-	Detail  string    `json:"detail,omitempty"` // human text
+	// Seq is assigned by the log and increases. A coalesced entry takes a
+	// new Seq each time it absorbs more denials, so it sorts by its last
+	// occurrence.
+	Seq  uint64    `json:"seq"`
+	Time time.Time `json:"time"` // the (first) occurrence
+	// Last is the last occurrence of a coalesced entry (Count > 1); zero
+	// otherwise.
+	Last time.Time `json:"last,omitzero"`
+	// Count is how many identical denials the entry stands for; Query
+	// reports 1 for an entry that was not coalesced. Record ignores it.
+	Count   int    `json:"count,omitempty"`
+	Plugin  string `json:"plugin"`
+	Launch  string `json:"launch,omitempty"`
+	Cmd     string `json:"cmd"`
+	Allowed bool   `json:"allowed"`
+	Reason  string `json:"reason,omitempty"` // machine code: "not_granted", "replay", "rate_limited", ...
+	Detail  string `json:"detail,omitempty"` // human text of the first occurrence
+}
+
+// LastSeen is the time of the entry's most recent occurrence.
+func (e Entry) LastSeen() time.Time {
+	if e.Last.After(e.Time) {
+		return e.Last
+	}
+	return e.Time
 }
 
 // Options tunes a Log. Zero fields take the defaults.
 type Options struct {
-	Max           int           // entries kept on disk, default 10000
-	FlushInterval time.Duration // how often queued entries are written, default 50ms
-	Buffer        int           // entries queued in memory before Record waits, default 8192
+	// Max is the number of entries kept per plugin, default 10000. The
+	// core's own entries (empty Plugin) have their own Max.
+	Max int
+	// FlushInterval is how often queued entries are written, default 50ms.
+	FlushInterval time.Duration
+	// Buffer is how many entries are queued in memory before Record waits,
+	// default 8192.
+	Buffer int
+	// Coalesce is the window within which identical denials of one plugin
+	// (same command and reason) are counted in one entry, default one
+	// minute; negative turns coalescing off. Allowed requests are never
+	// coalesced.
+	Coalesce time.Duration
 }
 
-// Log is a bounded, batched audit log. It is safe for concurrent use.
+// Log is a per-plugin bounded, batched audit log. It is safe for concurrent
+// use.
 type Log struct {
 	db   *bbolt.DB
 	opts Options
@@ -79,13 +113,15 @@ type Log struct {
 	closed  bool
 
 	// Owned by the flusher goroutine after Open returns.
-	next     uint64 // sequence number of the next entry written
-	count    int    // entries on disk
+	w        writer
 	closeErr error
 }
 
 // Open loads the log's position from db and starts the background flusher.
-// It continues numbering after the highest stored sequence number.
+// It continues numbering after the highest stored sequence number, moves
+// entries of the older single-bucket layout into per-plugin buckets, and
+// trims each plugin to Options.Max. It costs one write transaction and a
+// pass over the stored keys.
 func Open(db *bbolt.DB, opts Options) (*Log, error) {
 	if db == nil {
 		return nil, errors.New("open audit log: nil database")
@@ -99,6 +135,9 @@ func Open(db *bbolt.DB, opts Options) (*Log, error) {
 	if opts.Buffer <= 0 {
 		opts.Buffer = DefaultBuffer
 	}
+	if opts.Coalesce == 0 {
+		opts.Coalesce = DefaultCoalesce
+	}
 	l := &Log{
 		db:    db,
 		opts:  opts,
@@ -107,21 +146,9 @@ func Open(db *bbolt.DB, opts Options) (*Log, error) {
 		flush: make(chan chan error),
 		stop:  make(chan struct{}),
 		done:  make(chan struct{}),
-		next:  1,
+		w:     newWriter(db, opts),
 	}
-	err := db.Update(func(tx *bbolt.Tx) error {
-		b, err := tx.CreateBucketIfNotExists(bucketName)
-		if err != nil {
-			return err
-		}
-		if k, _ := b.Cursor().Last(); len(k) == 8 {
-			l.next = binary.BigEndian.Uint64(k) + 1
-		}
-		// Max may have been lowered since the last run.
-		l.count, err = trim(b, b.Stats().KeyN, opts.Max)
-		return err
-	})
-	if err != nil {
+	if err := db.Update(l.w.load); err != nil {
 		return nil, fmt.Errorf("open audit log: %w", err)
 	}
 	go l.run()
@@ -237,7 +264,7 @@ func (l *Log) drain(batch []Entry) ([]Entry, error) {
 		for ; n > 0 && len(batch) < l.opts.Buffer; n-- {
 			batch = append(batch, <-l.queue)
 		}
-		if err := l.write(batch); err != nil {
+		if err := l.w.write(batch); err != nil {
 			// The failed batch is reported, not retried: a bbolt write error
 			// (disk full, database closed) would otherwise stall every
 			// Record behind a queue that can never drain.
@@ -247,58 +274,4 @@ func (l *Log) drain(batch []Entry) ([]Entry, error) {
 	}
 	clear(batch) // drop string references until the next round
 	return batch[:0], errors.Join(errs...)
-}
-
-func (l *Log) write(batch []Entry) error {
-	next, count := l.next, l.count
-	err := l.db.Update(func(tx *bbolt.Tx) error {
-		b := tx.Bucket(bucketName)
-		if b == nil {
-			return errors.New("audit bucket missing")
-		}
-		// Keys only ever grow, so full pages split best.
-		b.FillPercent = 1.0
-		for i := range batch {
-			e := &batch[i]
-			e.Seq = next
-			v, err := json.Marshal(bounded(*e))
-			if err != nil {
-				return err
-			}
-			if err := b.Put(binary.BigEndian.AppendUint64(nil, next), v); err != nil {
-				return err
-			}
-			next++
-			count++
-		}
-		var err error
-		count, err = trim(b, count, l.opts.Max)
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("write audit entries: %w", err)
-	}
-	l.next, l.count = next, count
-	return nil
-}
-
-// trim deletes the oldest entries of b, which holds count keys, so that at
-// most max remain, and returns the new count.
-func trim(b *bbolt.Bucket, count, max int) (int, error) {
-	excess := count - max
-	if excess <= 0 {
-		return count, nil
-	}
-	// Collect first: deleting under a live cursor can skip keys in bbolt.
-	keys := make([][]byte, 0, excess)
-	c := b.Cursor()
-	for k, _ := c.First(); k != nil && len(keys) < excess; k, _ = c.Next() {
-		keys = append(keys, append([]byte(nil), k...))
-	}
-	for _, k := range keys {
-		if err := b.Delete(k); err != nil {
-			return count, err
-		}
-	}
-	return count - len(keys), nil
 }

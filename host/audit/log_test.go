@@ -2,6 +2,7 @@ package audit
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -124,29 +125,29 @@ func TestFilters(t *testing.T) {
 func TestDefaultLimit(t *testing.T) {
 	l := newLog(t, Options{})
 	for range DefaultLimit + 10 {
-		l.Record(Entry{Plugin: "p", Cmd: "c"})
+		l.Record(Entry{Plugin: "p", Cmd: "c", Allowed: true})
 	}
 	if es := query(t, l, Filter{}); len(es) != DefaultLimit {
 		t.Fatalf("got %d entries, want %d", len(es), DefaultLimit)
 	}
 }
 
+// countOnDisk counts the entries of every plugin and the lowest and highest
+// sequence numbers among them.
 func countOnDisk(t *testing.T, db *bbolt.DB) (n int, first, last uint64) {
 	t.Helper()
 	err := db.View(func(tx *bbolt.Tx) error {
-		c := tx.Bucket(bucketName).Cursor()
-		for k, _ := c.First(); k != nil; k, _ = c.Next() {
-			seq := uint64(0)
-			for _, b := range k {
-				seq = seq<<8 | uint64(b)
-			}
-			if n == 0 {
-				first = seq
-			}
-			last = seq
-			n++
-		}
-		return nil
+		return buckets(tx.Bucket(bucketLog), func(_ string, b *bbolt.Bucket) error {
+			return b.ForEach(func(k, _ []byte) error {
+				seq := binary.BigEndian.Uint64(k)
+				if n == 0 || seq < first {
+					first = seq
+				}
+				last = max(last, seq)
+				n++
+				return nil
+			})
+		})
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -164,7 +165,7 @@ func TestTrimBound(t *testing.T) {
 	ctx := context.Background()
 	for round := range 4 {
 		for range 30 {
-			l.Record(Entry{Plugin: "p", Cmd: "c"})
+			l.Record(Entry{Plugin: "p", Cmd: "c", Allowed: true})
 		}
 		if err := l.Flush(ctx); err != nil {
 			t.Fatal(err)
@@ -202,7 +203,7 @@ func TestReopenContinuesSeq(t *testing.T) {
 		t.Fatal(err)
 	}
 	for range 3 {
-		l.Record(Entry{Plugin: "p", Cmd: "before"})
+		l.Record(Entry{Plugin: "p", Cmd: "before", Allowed: true})
 	}
 	if err := l.Close(ctx); err != nil {
 		t.Fatal(err)
@@ -216,7 +217,7 @@ func TestReopenContinuesSeq(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer l.Close(ctx)
-	l.Record(Entry{Plugin: "p", Cmd: "after"})
+	l.Record(Entry{Plugin: "p", Cmd: "after", Allowed: true})
 	es := query(t, l, Filter{})
 	if len(es) != 4 || es[0].Cmd != "after" || es[0].Seq != 4 || es[1].Seq != 3 {
 		t.Fatalf("after reopen: %+v", es)
@@ -231,7 +232,7 @@ func TestCloseFlushes(t *testing.T) {
 		t.Fatal(err)
 	}
 	for range 7 {
-		l.Record(Entry{Plugin: "p", Cmd: "c"})
+		l.Record(Entry{Plugin: "p", Cmd: "c", Allowed: true})
 	}
 	if n, _, _ := countOnDisk(t, db); n != 0 {
 		t.Fatalf("%d entries on disk before any flush; Record must not write", n)
