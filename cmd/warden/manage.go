@@ -300,12 +300,16 @@ func newUninstall(g *globals) *cobra.Command {
 func newAudit(g *globals) *cobra.Command {
 	var f audit.Filter
 	var asJSON bool
+	var since time.Duration
 	cmd := &cobra.Command{
 		Use:   "audit",
 		Short: "Show the audit log of plugin requests, newest first",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return withSession(cmd, g, func(ctx context.Context, s *session) error {
+				if since > 0 {
+					f.Since = time.Now().Add(-since)
+				}
 				es, err := s.h.Audit().Query(ctx, f)
 				if err != nil {
 					return err
@@ -325,6 +329,9 @@ func newAudit(g *globals) *cobra.Command {
 					if !e.Allowed {
 						d = "denied: " + e.Reason
 					}
+					if e.Count > 1 {
+						d += fmt.Sprintf(" (%d times, last %s)", e.Count, e.Last.Local().Format("15:04:05.000"))
+					}
 					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", e.Time.Local().Format("2006-01-02 15:04:05.000"), e.Plugin, e.Cmd, d, e.Detail)
 				}
 				return tw.Flush()
@@ -333,6 +340,7 @@ func newAudit(g *globals) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&f.Plugin, "plugin", "", "only this plugin's entries")
 	cmd.Flags().BoolVar(&f.DeniedOnly, "denied", false, "only denied requests")
+	cmd.Flags().DurationVar(&since, "since", 0, "only entries seen in this last stretch of time, e.g. 10m")
 	cmd.Flags().IntVar(&f.Limit, "limit", 50, "at most this many entries")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
