@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -29,12 +28,14 @@ func addRegistryFlags(cmd *cobra.Command, f *registryFlags) {
 }
 
 // registryConfig is <profile>/registry.json: the registry last used, so
-// that update needs no flags, and the newest index time seen from each
-// registry location, so that an older index is refused.
+// that update needs no flags, and the newest index time read from each
+// registry, so that an older index is refused. Seen is keyed by the
+// registry's key and canonical URL (registry.Seen); files written before
+// that, keyed by URL alone, read the same.
 type registryConfig struct {
-	URL  string               `json:"url"`
-	Key  string               `json:"key"`
-	Seen map[string]time.Time `json:"seen,omitempty"`
+	URL  string        `json:"url"`
+	Key  string        `json:"key"`
+	Seen registry.Seen `json:"seen,omitempty"`
 }
 
 // registryClient builds the client from the flags, else from the profile's
@@ -77,19 +78,17 @@ func registryClient(cmd *cobra.Command, g *globals, f registryFlags) (*registry.
 		}
 	}
 	c := &registry.Client{IndexURL: cfg.URL, Key: key}
-	loc, err := c.Location()
-	if err != nil {
+	if _, err := c.Location(); err != nil {
 		return nil, err
 	}
-	c.NotBefore = cfg.Seen[loc]
+	c.NotBefore = cfg.Seen.NotBefore(c)
 	c.Verified = func(ix *registry.Index) {
-		if !ix.Updated.After(cfg.Seen[loc]) {
+		if cfg.Seen == nil {
+			cfg.Seen = registry.Seen{}
+		}
+		if !cfg.Seen.Remember(c, ix.Updated) {
 			return
 		}
-		if cfg.Seen == nil {
-			cfg.Seen = map[string]time.Time{}
-		}
-		cfg.Seen[loc] = ix.Updated
 		if err := save(); err != nil {
 			fmt.Fprintf(cmd.ErrOrStderr(), "warning: cannot remember the registry index time in %s: %v\n", path, err)
 		}
@@ -144,6 +143,7 @@ func installFromRegistry(cmd *cobra.Command, g *globals, ref string, f installFl
 
 func newUpdate(g *globals) *cobra.Command {
 	var rf registryFlags
+	var f installFlags
 	cmd := &cobra.Command{
 		Use:   "update [id]...",
 		Short: "Update plugins installed from the registry to the newest version allowed",
@@ -152,12 +152,22 @@ plugin installed from that registry when none is named) to the highest version
 that lies in the range given at install (install id@^1), that this host
 supports and that the admin policy allows. Grants are kept; a version that asks
 for new permissions is installed but left disabled until warden grant approves
-them. The previous version is kept for warden rollback.`,
+them. The previous version is kept for warden rollback.
+
+A plugin whose installed version was signed by a key Warden verified is bound
+to that key: a new version signed by another key, or unsigned, is refused,
+since someone other than its publisher may have made it. If the publisher
+really changed, update with --accept-new-publisher: the new version is then
+treated as a new install and asks for its permissions again (--grant).`,
 		Example: `  warden update
   warden update dev.warden.notes --registry https://plugins.example.com/ --registry-key registry.pub`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			c, err := registryClient(cmd, g, rf)
+			if err != nil {
+				return err
+			}
+			keys, err := loadPublicKeys(f.pubs)
 			if err != nil {
 				return err
 			}
@@ -181,7 +191,7 @@ them. The previous version is kept for warden rollback.`,
 					return err
 				}
 				for _, p := range list {
-					if p.Source == loc {
+					if manager.FromRegistry(p.Plugin, loc) {
 						ids = append(ids, p.ID)
 					}
 				}
@@ -192,7 +202,8 @@ them. The previous version is kept for warden rollback.`,
 			}
 			var errs []error
 			for _, id := range ids {
-				res, err := s.m.Update(ctx, c, idx, id)
+				opts := manager.InstallOptions{Consent: consentFor(cmd, f.grants), Keys: keys, AcceptNewPublisher: f.acceptNewPublisher}
+				res, err := s.m.Update(ctx, c, idx, id, opts)
 				switch {
 				case errors.Is(err, manager.ErrUpToDate):
 					fmt.Fprintln(cmd.OutOrStdout(), err)
@@ -206,6 +217,9 @@ them. The previous version is kept for warden rollback.`,
 		},
 	}
 	addRegistryFlags(cmd, &rf)
+	cmd.Flags().StringArrayVar(&f.grants, "grant", nil, "with --accept-new-publisher: approve this permission (repeat for each; for scripts)")
+	cmd.Flags().StringArrayVar(&f.pubs, "pub", nil, "publisher public key file to verify the signature with (repeatable)")
+	addAcceptFlag(cmd, &f)
 	return cmd
 }
 

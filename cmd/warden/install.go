@@ -17,9 +17,10 @@ import (
 
 // installFlags are the flags install and update share.
 type installFlags struct {
-	grants        []string
-	pubs          []string
-	allowUnsigned bool
+	grants             []string
+	pubs               []string
+	allowUnsigned      bool
+	acceptNewPublisher bool
 }
 
 func newInstall(g *globals) *cobra.Command {
@@ -41,6 +42,17 @@ Installing a newer version of an installed plugin updates it: its grants are
 kept, and if the new version asks for more permissions it stays disabled
 until you approve them with warden grant. The previous version is kept for
 warden rollback.
+
+An installed plugin is bound to the key its signature was verified with (from
+--pub, the admin's trusted keys, or the installed version): a newer version
+signed by another key, unsigned, or whose signature does not verify is
+refused, since someone other than the publisher may have made it. If you
+trust the new publisher, pass --accept-new-publisher: the new version is then
+installed as a new plugin (its grants are not kept; you approve its
+permissions again), and it gets the data the plugin stored. A signature that
+no key you trust verifies counts as no signature. When the admin policy
+requires signatures, only the policy's keys count; --pub cannot make a
+bundle trusted.
 
 Given a plugin id (optionally @range, such as @^1 or @1.4.2) instead of a file,
 install reads the registry's signed index (--registry, --registry-key, then
@@ -66,7 +78,12 @@ checked against the index, and installs it the same way.`,
 func addInstallFlags(cmd *cobra.Command, f *installFlags) {
 	cmd.Flags().StringArrayVar(&f.grants, "grant", nil, "approve this permission (repeat for each; for scripts)")
 	cmd.Flags().StringArrayVar(&f.pubs, "pub", nil, "publisher public key file to verify the signature with (repeatable)")
-	cmd.Flags().BoolVar(&f.allowUnsigned, "allow-unsigned", false, "install a bundle that has no signature")
+	cmd.Flags().BoolVar(&f.allowUnsigned, "allow-unsigned", false, "install a bundle that has no signature, or one no key you trust verifies")
+	addAcceptFlag(cmd, f)
+}
+
+func addAcceptFlag(cmd *cobra.Command, f *installFlags) {
+	cmd.Flags().BoolVar(&f.acceptNewPublisher, "accept-new-publisher", false, "let a version signed by another key (or unsigned) replace the installed one, as a new install that asks for its permissions again")
 }
 
 func runInstall(cmd *cobra.Command, g *globals, path string, f installFlags) error {
@@ -95,7 +112,7 @@ func installWith(cmd *cobra.Command, g *globals, f installFlags, install func(co
 		return err
 	}
 	defer s.Close(ctx)
-	res, err := install(ctx, s, manager.InstallOptions{Consent: consentFor(cmd, f.grants), Keys: keys, AllowUnsigned: f.allowUnsigned})
+	res, err := install(ctx, s, manager.InstallOptions{Consent: consentFor(cmd, f.grants), Keys: keys, AllowUnsigned: f.allowUnsigned, AcceptNewPublisher: f.acceptNewPublisher})
 	if err != nil {
 		return err
 	}
@@ -106,7 +123,9 @@ func installWith(cmd *cobra.Command, g *globals, f installFlags, install func(co
 // printResult says what an install or update did.
 func printResult(w io.Writer, res manager.Result) {
 	p := res.Plugin
-	if res.Updated {
+	if res.NewPublisher {
+		fmt.Fprintf(w, "replaced %s %s with %s from a new publisher, %s\n", p.ID, res.From, p.Version, res.Signer)
+	} else if res.Updated {
 		fmt.Fprintf(w, "updated %s %s -> %s, %s\n", p.ID, res.From, p.Version, res.Signer)
 	} else {
 		fmt.Fprintf(w, "installed %s %s, %s\n", p.ID, p.Version, res.Signer)
@@ -171,6 +190,9 @@ func showConsent(w io.Writer, req manager.ConsentRequest) {
 		fmt.Fprintf(w, " by %s", req.Publisher)
 	}
 	fmt.Fprintf(w, "\n%s\n", req.Signer)
+	if req.Replaces != "" {
+		fmt.Fprintf(w, "WARNING: this replaces %s: a different publisher. It gets the data the plugin stored, and none of the permissions you granted before.\n", req.Replaces)
+	}
 	if len(req.Permissions) == 0 {
 		fmt.Fprintln(w, "It asks for no permissions.")
 	} else {

@@ -27,13 +27,14 @@ key, so clients that trust that key accept the bundles it lists whatever
 server delivers them. Users install from it with
 warden install <id>[@range] --registry URL --registry-key registry.pub.`,
 	}
-	cmd.AddCommand(newRegistryAdd(), newRegistryList())
+	cmd.AddCommand(newRegistryAdd(), newRegistryRefresh(), newRegistryList())
 	return cmd
 }
 
 func newRegistryAdd() *cobra.Command {
 	var key string
 	var force bool
+	var validFor time.Duration
 	cmd := &cobra.Command{
 		Use:   "add <dir> <bundle> --key FILE [--force]",
 		Short: "Add a signed bundle to a registry directory and re-sign its index",
@@ -47,6 +48,11 @@ Adding the same bundle again changes nothing. A different bundle with an id and
 version the registry already holds is refused: publish a new version. --force
 replaces it (under a new file name, so that no URL changes content) and also
 re-signs an index that another key signed.
+
+The index expires --valid-for after it is signed (30 days unless you say):
+clients refuse an expired index, so that a mirror cannot keep serving an old
+one to hide updates. Re-sign it with warden registry refresh before then when
+nothing new is published (from cron, say).
 
 Every file is replaced atomically; concurrent adds to one directory wait for
 each other. Upload the directory as it is: index.json, index.json.minisig and
@@ -63,7 +69,7 @@ bundles/.`,
 			dir, bundlePath := args[0], args[1]
 			indexPath := filepath.Join(dir, registry.IndexName)
 			before, _ := os.ReadFile(indexPath)
-			v, err := registry.Add(cmd.Context(), dir, bundlePath, sk, registry.AddOptions{Force: force})
+			v, err := registry.Add(cmd.Context(), dir, bundlePath, sk, registry.AddOptions{Force: force, ValidFor: validFor})
 			if err != nil {
 				return err
 			}
@@ -81,11 +87,53 @@ bundles/.`,
 			fmt.Fprintf(w, "  permissions: %s\n", listOr(v.Permissions, "none"))
 			fmt.Fprintf(w, "  publisher:   key %s\n", v.Signer)
 			fmt.Fprintf(w, "  index:       %s, signed by registry key %s\n", indexPath, sk.ID())
+			if ix, err := registry.ParseIndex(after); err == nil && !ix.Expires.IsZero() {
+				fmt.Fprintf(w, "  expires:     %s (re-sign before then: warden registry refresh)\n", ix.Expires.UTC().Format(time.RFC3339))
+			}
 			return nil
 		},
 	}
 	cmd.Flags().StringVar(&key, "key", "", "the registry's secret key file (required)")
 	cmd.Flags().BoolVar(&force, "force", false, "replace a version already published with other bytes; re-sign an index signed by another key")
+	cmd.Flags().DurationVar(&validFor, "valid-for", registry.DefaultValidity, "how long clients accept the new index (its expiry), such as 720h")
+	cmd.MarkFlagRequired("key")
+	return cmd
+}
+
+func newRegistryRefresh() *cobra.Command {
+	var key string
+	var validFor time.Duration
+	cmd := &cobra.Command{
+		Use:   "refresh <dir> --key FILE [--valid-for DURATION]",
+		Short: "Re-sign a registry's index with a new expiry",
+		Long: `refresh re-signs <dir>/index.json with the registry's secret key, changing only
+its "updated" time and its expiry (--valid-for from now, 30 days unless you
+say). Clients refuse an index past its expiry, so a registry that publishes
+nothing new must still be refreshed before then; run it from cron. The index
+must already be signed by the same key.`,
+		Example: `  warden registry refresh ./registry --key registry.key
+  warden registry refresh ./registry --key registry.key --valid-for 168h`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if validFor <= 0 {
+				return fmt.Errorf("--valid-for %s: give a positive duration such as 720h", validFor)
+			}
+			sk, err := loadSecretKey(cmd, key)
+			if err != nil {
+				return err
+			}
+			defer sk.Wipe()
+			ix, err := registry.Refresh(cmd.Context(), args[0], sk, validFor)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "re-signed %s: updated %s, expires %s\n", filepath.Join(args[0], registry.IndexName),
+				ix.Updated.UTC().Format(time.RFC3339), ix.Expires.UTC().Format(time.RFC3339))
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&key, "key", "", "the registry's secret key file (required)")
+	cmd.Flags().DurationVar(&validFor, "valid-for", registry.DefaultValidity, "how long clients accept the index from now, such as 720h")
 	cmd.MarkFlagRequired("key")
 	return cmd
 }
@@ -147,6 +195,11 @@ func printIndex(w io.Writer, where, check string, ix *registry.Index) {
 	fmt.Fprintf(w, "registry:  %s\n", strings.TrimPrefix(where, "file://"))
 	fmt.Fprintf(w, "signature: %s\n", check)
 	fmt.Fprintf(w, "updated:   %s\n", ix.Updated.UTC().Format(time.RFC3339))
+	if ix.Expires.IsZero() {
+		fmt.Fprintln(w, "expires:   never (install and update refuse it: re-sign it with warden registry refresh)")
+	} else {
+		fmt.Fprintf(w, "expires:   %s\n", ix.Expires.UTC().Format(time.RFC3339))
+	}
 	ids := ix.IDs()
 	if len(ids) == 0 {
 		fmt.Fprintln(w, "\nno plugins yet: add one with warden registry add")

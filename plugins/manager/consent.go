@@ -17,9 +17,13 @@ type Permission struct {
 // ConsentRequest is what the user is asked to approve before an install.
 type ConsentRequest struct {
 	ID, Name, Version, Publisher string
-	// Signer describes the signature: "signed by KEYID (trusted)",
-	// "signed by KEYID (not verified: no trusted key)", or "unsigned".
+	// Signer describes the signature check: who verified it, or why the
+	// bundle counts as unsigned.
 	Signer string
+	// Replaces, when set, names the installed version this one replaces
+	// although another publisher signed it: the user is trusting a new
+	// publisher, who also gets the plugin's stored data.
+	Replaces string
 	// Permissions need the user's consent; empty means the plugin asks
 	// for none (Consent is still called, so the user sees what is
 	// installed).

@@ -18,6 +18,11 @@ var (
 	// ErrNotDeclared reports a grant of a permission the plugin's manifest
 	// does not ask for.
 	ErrNotDeclared = errors.New("permission not declared by the plugin")
+	// ErrPublisherChanged reports an update that is not signed by the key
+	// the installed version was verified with (another key, no signature,
+	// or one that does not verify) and that the user did not accept as a
+	// new publisher.
+	ErrPublisherChanged = errors.New("not signed by the installed version's publisher")
 	// ErrPending reports enabling a plugin whose update still waits for
 	// permissions.
 	ErrPending = errors.New("permissions pending approval")

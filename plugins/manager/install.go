@@ -17,11 +17,13 @@ import (
 
 // InstallOptions say how to install one bundle.
 type InstallOptions struct {
-	// Consent asks the user; required for a first install. Updates do not
-	// ask: new permissions are left pending.
+	// Consent asks the user; required for a first install and for an
+	// accepted new publisher. Other updates do not ask: new permissions
+	// are left pending.
 	Consent Consent
 	// Keys are publisher keys the user trusts for this install, besides
-	// the admin's trusted keys.
+	// the admin's trusted keys. Under require_signatures they are not
+	// used: only the admin's keys can make a bundle trusted.
 	Keys []signing.PublicKey
 	// AllowUnsigned accepts a bundle without a signature (when policy does
 	// not require one).
@@ -32,9 +34,16 @@ type InstallOptions struct {
 	// later updates.
 	Range string
 	// Verified says the bundle's bytes were already authenticated by the
-	// caller (a registry whose signed index lists the bundle's SHA-256);
-	// its signer is then taken from the bundle without a key check.
+	// caller (a registry whose signed index lists the bundle's SHA-256),
+	// so a bundle whose signature does not verify may be installed without
+	// AllowUnsigned. It says nothing about the publisher: the plugin is
+	// recorded as signed only when its signature verifies with a key.
 	Verified bool
+	// AcceptNewPublisher lets an update replace an installed version that
+	// was signed by another key (or is unsigned, or does not verify) after
+	// the user agreed to trust a new publisher. The update is then treated
+	// as a new install: Consent is asked and the old grants are dropped.
+	AcceptNewPublisher bool
 }
 
 // Result says what an install or update did.
@@ -48,6 +57,9 @@ type Result struct {
 	Pending []string
 	// Signer describes the signature check.
 	Signer string
+	// NewPublisher is true when an update was signed by another publisher
+	// than the installed version and the user accepted it.
+	NewPublisher bool
 }
 
 // Install installs or updates the plugin in the bundle file at path; see
@@ -63,43 +75,52 @@ func (m *Manager) Install(ctx context.Context, path string, opts InstallOptions)
 	mf := b.Manifest()
 	asked := mf.ConsentPermissions()
 
-	signer, verified, signerText, err := m.checkSignature(b, opts)
+	st := m.opts.Store
+	var old *store.Plugin
+	switch prev, err := st.Get(mf.ID); {
+	case err == nil:
+		old = &prev
+	case !errors.Is(err, store.ErrNotInstalled):
+		return Result{}, fmt.Errorf("install %s: %w", mf.ID, err)
+	}
+	sig, err := m.checkSignature(b, old, opts)
 	if err != nil {
+		return Result{}, fmt.Errorf("install %s: %w", mf.ID, err)
+	}
+	newPublisher, err := checkPublisher(old, sig, opts)
+	if err != nil {
+		return Result{}, fmt.Errorf("install %s %s: %w", mf.ID, mf.Version, err)
+	}
+	if err := m.checkUnsigned(sig, opts); err != nil {
 		return Result{}, fmt.Errorf("install %s: %w", mf.ID, err)
 	}
 	if err := mf.CheckHost(m.opts.HostVersion); err != nil {
 		return Result{}, fmt.Errorf("install %s %s: %w: %w", mf.ID, mf.Version, ErrIncompatible, err)
 	}
-	d := m.Policy().Check(candidate(mf, signer, verified))
+	d := m.Policy().Check(candidate(mf, sig))
 	if err := d.Err(); err != nil {
 		return Result{}, fmt.Errorf("install %s %s: %w", mf.ID, mf.Version, err)
 	}
 
-	st := m.opts.Store
-	old, err := st.Get(mf.ID)
-	update := err == nil
-	if err != nil && !errors.Is(err, store.ErrNotInstalled) {
-		return Result{}, fmt.Errorf("install %s: %w", mf.ID, err)
-	}
-	res := Result{Updated: update, Signer: signerText}
-	rec := store.Plugin{ID: mf.ID, Version: mf.Version, Enabled: true, Source: opts.Source, Range: opts.Range}
-	if verified || opts.Verified {
-		rec.Signer = signer.String()
-	}
+	update := old != nil
+	res := Result{Updated: update, Signer: sig.text, NewPublisher: newPublisher}
+	rec := store.Plugin{ID: mf.ID, Version: mf.Version, Enabled: true, Source: opts.Source, Range: opts.Range, SignerKey: sig.encoded()}
 	if update {
 		res.From = old.Version
 		if err := newer(mf.Version, old.Version); err != nil {
 			return Result{}, fmt.Errorf("install %s %s: %w", mf.ID, mf.Version, err)
 		}
-		rec.Grants = old.Grants
-		rec.Enabled = old.Enabled
-		rec.DisabledReason = old.DisabledReason
 		if rec.Source == "" {
 			rec.Source = old.Source
 		}
 		if rec.Range == "" {
 			rec.Range = old.Range
 		}
+	}
+	if update && !newPublisher {
+		rec.Grants = old.Grants
+		rec.Enabled = old.Enabled
+		rec.DisabledReason = old.DisabledReason
 		for _, p := range asked {
 			if _, ok := old.Grants[p]; !ok {
 				res.Pending = append(res.Pending, p)
@@ -118,13 +139,18 @@ func (m *Manager) Install(ctx context.Context, path string, opts InstallOptions)
 		}
 		rec.Pending = res.Pending
 	} else {
+		// A first install, or a new publisher taking over an installed
+		// plugin: nothing the user approved before carries over.
 		if opts.Consent == nil {
 			return Result{}, fmt.Errorf("install %s: %w: no way to ask for consent", mf.ID, ErrConsentRefused)
 		}
 		req := ConsentRequest{
-			ID: mf.ID, Name: mf.Name, Version: mf.Version, Publisher: mf.Publisher, Signer: signerText,
+			ID: mf.ID, Name: mf.Name, Version: mf.Version, Publisher: mf.Publisher, Signer: sig.text,
 			Permissions: describe(asked, scopes(mf)),
 			Optional:    describe(mf.OptionalPermissions, scopes(mf)),
+		}
+		if newPublisher {
+			req.Replaces = fmt.Sprintf("%s %s, signed by key %s", old.ID, old.Version, old.Signer)
 		}
 		if err := opts.Consent(ctx, req); err != nil {
 			return Result{}, fmt.Errorf("install %s: %w", mf.ID, err)
@@ -157,40 +183,8 @@ func (m *Manager) Install(ctx context.Context, path string, opts InstallOptions)
 	if err != nil {
 		return Result{}, fmt.Errorf("install %s: %w", mf.ID, err)
 	}
-	m.log.Info("installed", "plugin", mf.ID, "version", mf.Version, "update_from", res.From, "pending", res.Pending)
+	m.log.Info("installed", "plugin", mf.ID, "version", mf.Version, "update_from", res.From, "pending", res.Pending, "signer", rec.Signer, "new_publisher", newPublisher)
 	return res, nil
-}
-
-// checkSignature verifies b's signature when a trusted key is known.
-func (m *Manager) checkSignature(b *bundle.Bundle, opts InstallOptions) (signer signing.KeyID, verified bool, text string, err error) {
-	pol := m.Policy()
-	if !b.Signed() {
-		if pol.RequireSignatures() {
-			return signer, false, "unsigned", fmt.Errorf("%w: the admin policy requires signed plugins", ErrUnsigned)
-		}
-		if !opts.AllowUnsigned && !opts.Verified {
-			return signer, false, "unsigned", fmt.Errorf("%w: sign it (warden sign) or pass --allow-unsigned to install it anyway", ErrUnsigned)
-		}
-		return signer, false, "unsigned", nil
-	}
-	signer, _ = b.Signer()
-	keys := m.trusted(opts.Keys)
-	if len(keys) == 0 && !pol.RequireSignatures() {
-		if opts.Verified {
-			return signer, false, fmt.Sprintf("signed by %s (bundle checked against the registry's signed index)", signer), nil
-		}
-		return signer, false, fmt.Sprintf("signed by %s (not verified: no trusted key; pass --pub)", signer), nil
-	}
-	id, err := b.Verify(keys)
-	if err != nil {
-		if pol.RequireSignatures() || len(opts.Keys) > 0 {
-			return signer, false, "", err
-		}
-		// Keys are known, just not this one, and the admin does not
-		// insist: the policy's trusted_keys rule still gets to decide.
-		return signer, false, fmt.Sprintf("signed by %s (not verified: not a trusted key)", signer), nil
-	}
-	return id, true, fmt.Sprintf("signed by %s (trusted)", id), nil
 }
 
 // newer reports an error unless version is newer than installed.

@@ -10,7 +10,6 @@ import (
 	"github.com/wardenhq/warden/manifest"
 	"github.com/wardenhq/warden/permissions"
 	"github.com/wardenhq/warden/plugins/policy"
-	"github.com/wardenhq/warden/plugins/signing"
 	"github.com/wardenhq/warden/plugins/store"
 )
 
@@ -88,32 +87,17 @@ func (m *Manager) Manifest(rec store.Plugin) (*manifest.Manifest, error) {
 // Dir returns the directory of an installed plugin's current version.
 func (m *Manager) Dir(rec store.Plugin) string { return m.opts.Store.Dir(rec.ID, rec.Version) }
 
-// candidate describes a manifest to the policy.
-func candidate(mf *manifest.Manifest, signer signing.KeyID, verified bool) policy.Candidate {
+// candidate describes a manifest and its signature check to the policy.
+func candidate(mf *manifest.Manifest, sig signature) policy.Candidate {
 	perms := slices.Concat(mf.ConsentPermissions(), mf.OptionalPermissions)
 	for _, c := range mf.Commands {
 		perms = append(perms, permissions.BackendPrefix+c)
 	}
-	c := policy.Candidate{ID: mf.ID, Version: mf.Version, Permissions: perms, Signed: verified}
-	if verified {
-		c.SignerKeyID = signer.String()
+	c := policy.Candidate{ID: mf.ID, Version: mf.Version, Permissions: perms, Signed: sig.verified()}
+	if sig.verified() {
+		c.SignerKey, c.SignerKeyID = sig.encoded(), sig.key.ID().String()
 	}
 	return c
-}
-
-// trusted returns the keys a bundle's signature is checked against: the
-// ones the caller passed and the ones the admin trusts.
-func (m *Manager) trusted(extra []signing.PublicKey) []signing.PublicKey {
-	keys := slices.Clone(extra)
-	for _, tk := range m.Policy().TrustedKeys() {
-		pk, err := signing.ParsePublicKey(tk.Encoded)
-		if err != nil {
-			m.log.Warn("policy trusted key is not usable", "key", tk.ID, "err", err)
-			continue
-		}
-		keys = append(keys, pk)
-	}
-	return keys
 }
 
 // grantsFor stamps consent records for perms.

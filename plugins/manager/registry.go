@@ -11,7 +11,7 @@ import (
 
 	"github.com/wardenhq/warden/plugins/policy"
 	"github.com/wardenhq/warden/plugins/registry"
-	"github.com/wardenhq/warden/plugins/signing"
+	"github.com/wardenhq/warden/plugins/store"
 )
 
 // Allow reports whether version v listed by a registry may be installed
@@ -30,7 +30,11 @@ func (m *Manager) Allow(v registry.Version) error {
 	if !c.Check(hv) {
 		return fmt.Errorf("%w: it needs host %s, this is %s", ErrIncompatible, v.Host, m.opts.HostVersion)
 	}
-	d := m.Policy().Check(policy.Candidate{ID: v.ID, Version: v.Version, Permissions: v.Permissions, Signed: v.Signer != signing.KeyID{}, SignerKeyID: v.Signer.String()})
+	// The index only names the signer's key id; decide as for the trusted
+	// key with that id, which install then verifies in full.
+	pol := m.Policy()
+	key := trustedSignerKey(pol, v.Signer)
+	d := pol.Check(policy.Candidate{ID: v.ID, Version: v.Version, Permissions: v.Permissions, Signed: key != "", SignerKey: key, SignerKeyID: v.Signer.String()})
 	return d.Err()
 }
 
@@ -57,8 +61,12 @@ var ErrUpToDate = errors.New("up to date")
 // Update updates plugin id from the registry it was installed from (c must
 // read that registry): the highest version in the range recorded at
 // install that the policy and host allow, if it is newer. New permissions
-// are left pending. It returns ErrUpToDate when there is nothing newer.
-func (m *Manager) Update(ctx context.Context, c *registry.Client, idx *registry.Index, id string) (Result, error) {
+// are left pending. As with [Manager.Install], an installed version that
+// was signed by a verified key is replaced only by one signed by the same
+// key, unless opts.AcceptNewPublisher (then opts.Consent is asked); opts'
+// Keys count as for Install, and its Source and Range are ignored. It
+// returns ErrUpToDate when there is nothing newer.
+func (m *Manager) Update(ctx context.Context, c *registry.Client, idx *registry.Index, id string, opts InstallOptions) (Result, error) {
 	rec, err := m.opts.Store.Get(id)
 	if err != nil {
 		return Result{}, fmt.Errorf("update %s: %w", id, err)
@@ -67,7 +75,7 @@ func (m *Manager) Update(ctx context.Context, c *registry.Client, idx *registry.
 	if err != nil {
 		return Result{}, fmt.Errorf("update %s: %w", id, err)
 	}
-	if rec.Source != loc {
+	if !FromRegistry(rec, loc) {
 		return Result{}, fmt.Errorf("update %s: installed from %s, not from the registry %s", id, orBundle(rec.Source), loc)
 	}
 	v, err := idx.Resolve(id, rec.Range, m.Allow)
@@ -77,7 +85,7 @@ func (m *Manager) Update(ctx context.Context, c *registry.Client, idx *registry.
 	if newer(v.Version, rec.Version) != nil {
 		return Result{Plugin: rec}, fmt.Errorf("%s %s: %w (newest allowed in the registry: %s)", id, rec.Version, ErrUpToDate, v.Version)
 	}
-	return m.installVersion(ctx, c, v, rec.Range, InstallOptions{})
+	return m.installVersion(ctx, c, v, rec.Range, opts)
 }
 
 // installVersion downloads v into a temporary directory (outside the
@@ -99,6 +107,20 @@ func (m *Manager) installVersion(ctx context.Context, c *registry.Client, v regi
 	}
 	opts.Verified, opts.Source, opts.Range = true, loc, rng
 	return m.Install(ctx, file, opts)
+}
+
+// FromRegistry reports whether rec was installed from the registry whose
+// location ([registry.Client.Location]) is loc, however its source was
+// spelled when it was recorded.
+func FromRegistry(rec store.Plugin, loc string) bool {
+	if rec.Source == "" {
+		return false
+	}
+	src, err := registry.NormalizeLocation(rec.Source)
+	if err != nil {
+		return false
+	}
+	return src == loc
 }
 
 func orBundle(s string) string {

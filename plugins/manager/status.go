@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	"github.com/wardenhq/warden/plugins/policy"
-	"github.com/wardenhq/warden/plugins/signing"
 	"github.com/wardenhq/warden/plugins/store"
 )
 
@@ -53,9 +52,10 @@ func (m *Manager) status(rec store.Plugin) Status {
 		return s
 	}
 	s.Name, s.Publisher = mf.Name, mf.Publisher
-	signed := rec.Signer != ""
-	c := candidate(mf, signing.KeyID{}, false)
-	c.Signed, c.SignerKeyID = signed, rec.Signer
+	// Only a key that verified the installed version counts: the record
+	// keeps it in full, and the policy compares it in full.
+	c := candidate(mf, signature{})
+	c.Signed, c.SignerKey, c.SignerKeyID = rec.SignerKey != "", rec.SignerKey, rec.Signer
 	s.Policy = m.Policy().Check(c)
 	switch {
 	case !s.Policy.Allowed:

@@ -32,6 +32,9 @@ type AddOptions struct {
 	// bytes, and re-signs an index whose signature does not verify with
 	// the key given (signed by another key, or not signed).
 	Force bool
+	// ValidFor is how long clients accept the new index (its "expires");
+	// zero means DefaultValidity.
+	ValidFor time.Duration
 }
 
 // Add publishes the bundle at bundlePath in the registry directory dir,
@@ -45,7 +48,9 @@ type AddOptions struct {
 // changes nothing; other bytes under an id and version the registry holds
 // are ErrVersionExists unless opts.Force. An existing index must verify
 // with sk's public key (ErrBadIndexSignature otherwise, unless
-// opts.Force). dir and an empty index are created when missing.
+// opts.Force). dir and an empty index are created when missing. The new
+// index expires opts.ValidFor (default DefaultValidity) after it is
+// written; run [Refresh] before then when nothing new is published.
 //
 // Writes are atomic: the bundle through a temporary file and a rename,
 // then the index and its signature both written and fsynced under
@@ -147,6 +152,7 @@ func Add(ctx context.Context, dir, bundlePath string, sk *signing.SecretKey, opt
 		now = ix.Updated.Add(time.Second)
 	}
 	ix.Updated = now
+	ix.Expires = now.Add(validity(opts.ValidFor))
 	if err := publish(dir, ix, sk, now); err != nil {
 		return Version{}, fmt.Errorf("add %s: %w", bundlePath, err)
 	}
@@ -154,6 +160,14 @@ func Add(ctx context.Context, dir, bundlePath string, sk *signing.SecretKey, opt
 		removeUnreferenced(dir, ix, replaced)
 	}
 	return v, nil
+}
+
+// validity returns d, or DefaultValidity when d is not positive.
+func validity(d time.Duration) time.Duration {
+	if d <= 0 {
+		return DefaultValidity
+	}
+	return d
 }
 
 // findVersion returns the index of version in vs, comparing semver

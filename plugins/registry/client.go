@@ -65,6 +65,16 @@ type Client struct {
 	// Verified, when set, is called with each index Index accepts, so the
 	// caller can remember its Updated time for NotBefore.
 	Verified func(*Index)
+	// Now is the clock an index's expiry is checked against; nil means
+	// time.Now.
+	Now func() time.Time
+}
+
+func (c *Client) now() time.Time {
+	if c.Now != nil {
+		return c.Now()
+	}
+	return time.Now()
 }
 
 func (c *Client) httpClient() *http.Client {
@@ -96,13 +106,27 @@ func (c *Client) maxBundle() int64 {
 }
 
 // Location returns the URL of the index the client reads, resolved from
-// IndexURL (a local path becomes a file:// URL).
+// IndexURL (a local path becomes a file:// URL) in its canonical form
+// ([NormalizeLocation]), so that every spelling of a registry gives the
+// same location.
 func (c *Client) Location() (string, error) {
-	u, err := indexLocation(c.IndexURL)
+	return NormalizeLocation(c.IndexURL)
+}
+
+// Identity names the registry for remembering what was read from it: the
+// registry's public key and its canonical location, so that neither
+// another spelling of the URL nor another key sharing the URL starts from
+// a clean slate (or inherits another's memory). It fails when IndexURL is
+// invalid or Key is not set.
+func (c *Client) Identity() (string, error) {
+	if c.Key.IsZero() {
+		return "", fmt.Errorf("registry %s: no registry key", c.IndexURL)
+	}
+	loc, err := c.Location()
 	if err != nil {
 		return "", err
 	}
-	return u.String(), nil
+	return c.Key.String() + " " + loc, nil
 }
 
 // Index fetches index.json and index.json.minisig, verifies the signature
@@ -111,7 +135,8 @@ func (c *Client) Location() (string, error) {
 // ErrBadIndexSignature (also wrapping signing's ErrUntrustedKey or
 // ErrBadSignature); when it does not match, both files are fetched once
 // more first, since a registry being updated replaces them one after the
-// other. A verified index older than NotBefore is ErrStaleIndex. Cost:
+// other. A verified index older than NotBefore is ErrStaleIndex; one past
+// its "expires" time, or without one, is ErrExpiredIndex. Cost:
 // two requests (four on a retry), each bounded by Timeout.
 func (c *Client) Index(ctx context.Context) (*Index, error) {
 	if c.Key == (signing.PublicKey{}) {
@@ -142,6 +167,9 @@ func (c *Client) Index(ctx context.Context) (*Index, error) {
 			if ix.Updated.Before(c.NotBefore) {
 				return nil, fmt.Errorf("registry index %s: %w: it was written at %s, and one written at %s was read before; the server may be out of date, or someone may be replaying an old index", display(loc), ErrStaleIndex, ix.Updated.Format(time.RFC3339), c.NotBefore.Format(time.RFC3339))
 			}
+			if err := checkExpiry(ix, c.now()); err != nil {
+				return nil, fmt.Errorf("registry index %s: %w", display(loc), err)
+			}
 			if c.Verified != nil {
 				c.Verified(ix)
 			}
@@ -155,6 +183,17 @@ func (c *Client) Index(ctx context.Context) (*Index, error) {
 		}
 		return nil, fmt.Errorf("registry index %s: %w", display(loc), signatureErr(signer, c.Key, err))
 	}
+}
+
+// checkExpiry refuses an index that has no expiry or is past it.
+func checkExpiry(ix *Index, now time.Time) error {
+	if ix.Expires.IsZero() {
+		return fmt.Errorf("%w: it has no expiry time, so an old copy could be served forever; the registry's maintainer must re-sign it with a current warden (warden registry refresh)", ErrExpiredIndex)
+	}
+	if !now.Before(ix.Expires) {
+		return fmt.Errorf("%w: it expired at %s (it is now %s): the registry has not re-signed it since, or a mirror or attacker is serving an old copy to hide updates; try again later, or ask the registry's maintainer to run warden registry refresh", ErrExpiredIndex, ix.Expires.Format(time.RFC3339), now.UTC().Format(time.RFC3339))
+	}
+	return nil
 }
 
 // UnverifiedIndex fetches and parses index.json without checking its

@@ -10,6 +10,10 @@ var (
 	// has seen before (Client.NotBefore): a mirror, cache or attacker may
 	// be replaying it to hide newer versions.
 	ErrStaleIndex = errors.New("registry index is older than one seen before")
+	// ErrExpiredIndex: a validly signed index is past its "expires" time,
+	// or has none: a mirror, cache or attacker may be serving an old
+	// index to hide newer versions (a freeze attack).
+	ErrExpiredIndex = errors.New("registry index has expired")
 	// ErrBadIndexSignature: index.json.minisig is missing, malformed, made
 	// by a key other than the registry's, or does not match index.json.
 	ErrBadIndexSignature = errors.New("registry index signature does not verify")

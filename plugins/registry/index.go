@@ -30,6 +30,12 @@ type Index struct {
 	IndexVersion int `json:"index_version"`
 	// Updated is when the index was last written.
 	Updated time.Time `json:"updated"`
+	// Expires is when clients stop accepting the index ([ErrExpiredIndex]),
+	// so that a mirror cannot serve an old but validly signed index
+	// forever: the registry must re-sign it before then (warden registry
+	// add or refresh). The zero time (an index written before indexes
+	// expired) is accepted by [ParseIndex] but refused by [Client.Index].
+	Expires time.Time `json:"expires,omitzero"`
 	// Plugins maps plugin ids to their entries.
 	Plugins map[string]Plugin `json:"plugins"`
 }
@@ -70,6 +76,10 @@ type Version struct {
 
 // String names the version as "id@version".
 func (v Version) String() string { return v.ID + "@" + v.Version }
+
+// DefaultValidity is how long an index that [Add] or [Refresh] signs stays
+// valid when the caller does not say.
+const DefaultValidity = 30 * 24 * time.Hour
 
 // NewIndex returns an empty index updated now.
 func NewIndex() *Index {

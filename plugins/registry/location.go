@@ -2,6 +2,7 @@ package registry
 
 import (
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"path"
@@ -42,6 +43,50 @@ func indexLocation(s string) (*url.URL, error) {
 		return &out, nil
 	}
 	return nil, fmt.Errorf("registry %s: scheme %q is not supported; use https://, http://, file:// or a directory", s, u.Scheme)
+}
+
+// canonical returns the one spelling of an index URL from indexLocation
+// that every spelling of the same registry shares: scheme and host in
+// lower case, no trailing dot on the host, no default port (80 for http,
+// 443 for https), "." and ".." segments and repeated slashes resolved,
+// percent-encoding in its canonical form. It is used to recognise a
+// registry, never to fetch from it.
+func canonical(u *url.URL) *url.URL {
+	out := *u
+	out.Scheme = strings.ToLower(out.Scheme)
+	if out.Scheme == "http" || out.Scheme == "https" {
+		host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
+		port := u.Port()
+		if (out.Scheme == "http" && port == "80") || (out.Scheme == "https" && port == "443") {
+			port = ""
+		}
+		switch {
+		case port != "":
+			out.Host = net.JoinHostPort(host, port)
+		case strings.Contains(host, ":"):
+			out.Host = "[" + host + "]"
+		default:
+			out.Host = host
+		}
+	}
+	if out.Path != "" {
+		out.Path = path.Clean("/" + out.Path)
+	}
+	out.RawPath = ""
+	out.ForceQuery = false
+	return &out
+}
+
+// NormalizeLocation returns the canonical URL of the index that s (a URL,
+// file URL or path, as [Client.IndexURL] takes) names, so that two
+// spellings of one registry ("https://Example.com:443/reg/" and
+// "https://example.com/reg/./index.json") compare equal.
+func NormalizeLocation(s string) (string, error) {
+	u, err := indexLocation(s)
+	if err != nil {
+		return "", err
+	}
+	return canonical(u).String(), nil
 }
 
 // fileLocation is indexLocation for a local path.

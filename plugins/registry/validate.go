@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -32,6 +33,9 @@ func (ix *Index) validate() error {
 	}
 	if ix.Updated.IsZero() {
 		return errors.New("updated is required (an RFC 3339 time)")
+	}
+	if !ix.Expires.IsZero() && !ix.Expires.After(ix.Updated) {
+		return fmt.Errorf("expires (%s) must be after updated (%s)", ix.Expires.Format(time.RFC3339), ix.Updated.Format(time.RFC3339))
 	}
 	if ix.Plugins == nil {
 		return errors.New(`plugins is required (an object, {} for an empty registry)`)
