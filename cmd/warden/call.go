@@ -29,8 +29,10 @@ isolation frame would, and passes it through the core: envelope, decision,
 capability or backend, audit. It prints the result as JSON, or the denial with
 its reason and exits 1.
 
-Run from a source directory, the plugin gets every permission its manifest
-declares (development use); --grant limits that to the listed ones.`,
+Run from a source directory (developer mode), the plugin gets every
+permission its manifest declares; --grant limits that to the listed ones.
+The admin policy still applies: it can turn developer mode off, and a plugin
+it blocks, or one asking for a permission it blocks, is refused.`,
 		Example: `  warden call examples/hello backend.greet '"Ada"'
   warden call examples/notes storage.list '{}' --grant storage`,
 		Args: cobra.RangeArgs(2, 3),
@@ -55,7 +57,11 @@ func runCall(cmd *cobra.Command, g *globals, dir, command string, args json.RawM
 	if fi, err := os.Stat(dir); (err != nil || !fi.IsDir()) && !grantSet && manifest.ValidID(dir) {
 		return callInstalled(cmd, g, dir, command, args)
 	}
-	m, err := loadSource(ctx, dir)
+	pol, err := loadPolicy(g)
+	if err != nil {
+		return err
+	}
+	m, err := openSource(ctx, pol, dir)
 	if err != nil {
 		return err
 	}
@@ -70,12 +76,12 @@ func runCall(cmd *cobra.Command, g *globals, dir, command string, args json.RawM
 		}
 	}
 
-	h, err := host.New(ctx, host.Options{Profile: g.profile})
+	h, err := host.New(ctx, host.Options{Profile: g.profile, Limits: limitsOf(pol.Ceilings())})
 	if err != nil {
 		return err
 	}
 	defer h.Close(ctx)
-	p, err := h.Load(ctx, dir, host.LoadOptions{Grants: grants})
+	p, err := h.Load(ctx, dir, host.LoadOptions{Grants: grants, Ceiling: pol.PermissionCeiling()})
 	if err != nil {
 		return err
 	}

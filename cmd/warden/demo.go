@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/wardenhq/warden/host"
+	"github.com/wardenhq/warden/plugins/policy"
 )
 
 // demoStep is one thing the demo does in a plugin's page, as the user
@@ -51,7 +52,11 @@ invoke returned and saves a screenshot. With no $DISPLAY it starts its own
 Xvfb server and says so.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runDemo(cmd.Context(), cmd.OutOrStdout(), examples, shot, keep)
+			pol, err := loadPolicy(g)
+			if err != nil {
+				return err
+			}
+			return runDemo(cmd.Context(), cmd.OutOrStdout(), pol, examples, shot, keep)
 		},
 	}
 	cmd.Flags().StringVar(&examples, "examples", "examples", "directory holding the example plugins")
@@ -60,7 +65,7 @@ Xvfb server and says so.`,
 	return cmd
 }
 
-func runDemo(ctx context.Context, out io.Writer, examples, shot string, keep bool) error {
+func runDemo(ctx context.Context, out io.Writer, pol *policy.Policy, examples, shot string, keep bool) error {
 	profile, err := os.MkdirTemp("", "warden-demo-")
 	if err != nil {
 		return err
@@ -90,7 +95,7 @@ func runDemo(ctx context.Context, out io.Writer, examples, shot string, keep boo
 	uis := map[string]*host.UI{}
 	for i, name := range []string{"hello", "notes"} {
 		dir := filepath.Join(examples, name)
-		m, err := loadSource(ctx, dir)
+		m, err := openSource(ctx, pol, dir)
 		if err != nil {
 			return fmt.Errorf("demo: %w (run from the repository root or pass --examples)", err)
 		}

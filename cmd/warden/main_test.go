@@ -16,7 +16,16 @@ import (
 
 // The test binary doubles as the warden command: with WARDEN_TEST_MAIN set it
 // runs main instead of the tests, so the CLI is exercised as a real process.
+//
+// The managed policy is read from $WARDEN_TEST_MANAGED_POLICY instead of
+// /etc/warden/policy.json, in this test binary only (the warden binary has
+// no such variable): by default a file that does not exist, so that a
+// policy on the machine running the tests cannot change their outcome;
+// tests that need one use setManagedPolicy.
 func TestMain(m *testing.M) {
+	if p := os.Getenv(managedPolicyEnv); p != "" {
+		managedPolicyPath = p
+	}
 	if os.Getenv("WARDEN_TEST_MAIN") == "1" {
 		main()
 		os.Exit(0)
@@ -28,6 +37,10 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	profile = dir
+	if os.Getenv(managedPolicyEnv) == "" {
+		managedPolicyPath = filepath.Join(dir, "no-managed-policy.json")
+		os.Setenv(managedPolicyEnv, managedPolicyPath)
+	}
 	// The web process extension, built from source like the examples'
 	// backends, unless the environment points at one already. A build
 	// failure fails the package: the e2e tests must not silently fall back
@@ -46,6 +59,26 @@ func TestMain(m *testing.M) {
 		os.RemoveAll(plainDir)
 	}
 	os.Exit(code)
+}
+
+// managedPolicyEnv points the managed policy at a test file, in the test
+// binary and the warden processes it starts.
+const managedPolicyEnv = "WARDEN_TEST_MANAGED_POLICY"
+
+// setManagedPolicy writes content as the admin's managed policy for the
+// rest of the test, in this process and in the warden processes it starts,
+// and returns the file's path.
+func setManagedPolicy(t *testing.T, content string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "managed-policy.json")
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	old := managedPolicyPath
+	managedPolicyPath = path
+	t.Cleanup(func() { managedPolicyPath = old })
+	t.Setenv(managedPolicyEnv, path)
+	return path
 }
 
 // profile is the profile directory shared by the package's tests.

@@ -166,6 +166,7 @@ func newInfo(g *globals) *cobra.Command {
 					fmt.Fprintf(w, "pending:    %s (approve with warden grant %s %s)\n", strings.Join(st.Pending, ", "), st.ID, strings.Join(st.Pending, " "))
 				}
 				fmt.Fprintf(w, "policy:     %s\n", st.Policy.Reason)
+				fmt.Fprintf(w, "policies:   %s\n", s.pol.Load().Source)
 				return nil
 			})
 		},

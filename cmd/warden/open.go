@@ -15,23 +15,29 @@ func newOpen(g *globals) *cobra.Command {
 		Use:   "open <plugin-dir>",
 		Short: "Run one plugin from its source directory in its own window",
 		Long: `open loads the plugin in <plugin-dir> (building its Go backend when the sources
-are newer than the .wasm), grants what its manifest declares (development use)
+are newer than the .wasm), grants what its manifest declares (developer mode)
 and shows its UI in a supervised webview process. It runs until the window is
-closed or warden is interrupted.`,
+closed or warden is interrupted. The admin policy still applies: it can turn
+developer mode off, and a plugin it blocks, or one asking for a permission it
+blocks, is refused.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			dir := args[0]
-			m, err := loadSource(ctx, dir)
+			pol, err := loadPolicy(g)
 			if err != nil {
 				return err
 			}
-			h, err := host.New(ctx, host.Options{Profile: g.profile})
+			m, err := openSource(ctx, pol, dir)
+			if err != nil {
+				return err
+			}
+			h, err := host.New(ctx, host.Options{Profile: g.profile, Limits: limitsOf(pol.Ceilings())})
 			if err != nil {
 				return err
 			}
 			defer h.Close(ctx)
-			p, err := h.Load(ctx, dir, host.LoadOptions{Grants: host.GrantAll(m)})
+			p, err := h.Load(ctx, dir, host.LoadOptions{Grants: host.GrantAll(m), Ceiling: pol.PermissionCeiling()})
 			if err != nil {
 				return err
 			}

@@ -13,16 +13,49 @@ import (
 	"github.com/wardenhq/warden/plugins/policy"
 )
 
-// policyEnv names the environment variable that overrides the default
-// policy path.
+// policyEnv names the environment variable that gives a policy file of
+// the user's own, like --policy.
 const policyEnv = "WARDEN_POLICY"
 
-// defaultPolicyPath is $WARDEN_POLICY, or policy.DefaultPath.
-func defaultPolicyPath() string {
-	if p := os.Getenv(policyEnv); p != "" {
-		return p
+// managedPolicyPath is where the admin's policy is read. It always applies
+// when the file exists; --policy and $WARDEN_POLICY only add a second layer
+// on top (see policy.Combine). It is a variable, not a constant, only so
+// that this package's tests can point it at a temporary file: the warden
+// binary has no flag or environment variable that changes it, and only the
+// test binary's TestMain sets it.
+var managedPolicyPath = policy.DefaultPath
+
+// defaultPolicyPath is $WARDEN_POLICY: the user's own policy layer, or ""
+// for none.
+func defaultPolicyPath() string { return os.Getenv(policyEnv) }
+
+// userPolicyPath is the user's policy layer named by --policy or
+// $WARDEN_POLICY, or "" when there is none or it names the managed file.
+func userPolicyPath(g *globals) string {
+	if g.policy == "" || filepath.Clean(g.policy) == filepath.Clean(managedPolicyPath) {
+		return ""
 	}
-	return policy.DefaultPath
+	return g.policy
+}
+
+// loadPolicy reads the admin's managed policy and the user's policy layer,
+// if any, and returns their combination: the stricter rule wins. A file
+// that does not parse is an error, so every command that runs or changes
+// plugins fails closed.
+func loadPolicy(g *globals) (*policy.Policy, error) {
+	managed, err := policy.Load(managedPolicyPath)
+	if err != nil {
+		return nil, fmt.Errorf("admin policy: %w (the admin must fix %s; until then no plugin can be installed or run)", err, managedPolicyPath)
+	}
+	path := userPolicyPath(g)
+	if path == "" {
+		return managed, nil
+	}
+	user, err := policy.Load(path)
+	if err != nil {
+		return nil, fmt.Errorf("policy given by --policy or $%s: %w (fix the file or leave it out)", policyEnv, err)
+	}
+	return policy.Combine(managed, user), nil
 }
 
 func newPolicyCmd(g *globals) *cobra.Command {
@@ -31,26 +64,33 @@ func newPolicyCmd(g *globals) *cobra.Command {
 		Short: "Check an admin policy file and explain what it decides for a plugin",
 		Long: `The admin policy decides which plugins and versions may run, which publisher
 keys are trusted, which permissions are blocked and the resource ceilings.
-The host reads it from --policy (default $` + policyEnv + `, else ` + policy.DefaultPath + `)
-and applies changes to the file within a second.`,
+The admin's policy at ` + policy.DefaultPath + ` always applies. A policy file given with
+--policy (or $` + policyEnv + `) is applied on top of it and can only add restrictions:
+a plugin must be allowed by both, and the stricter setting wins. warden run
+applies changes to either file within a second.`,
 	}
-	cmd.AddCommand(newPolicyCheck(&g.policy), newPolicyExplain(g, &g.policy))
+	cmd.AddCommand(newPolicyCheck(g), newPolicyExplain(g))
 	return cmd
 }
 
-func newPolicyCheck(path *string) *cobra.Command {
+func newPolicyCheck(g *globals) *cobra.Command {
 	return &cobra.Command{
 		Use:   "check [file]",
 		Short: "Validate a policy file and summarise it",
-		Long: `check parses the policy file (the argument, else --policy) strictly and prints
-a summary: the default, the plugin entries, the trusted keys with their ids,
-the blocked permissions and the ceilings, then any warnings. If the file is
-invalid it prints every problem with its line, column and field, and exits 1.`,
+		Long: `check parses one policy file (the argument, else --policy, else the admin's
+policy at ` + policy.DefaultPath + `) strictly and prints a summary: the default, the
+plugin entries, the trusted keys with their ids, the blocked permissions, the
+ceilings, network isolation and developer mode, then any warnings. If the
+file is invalid it prints every problem with its line, column and field, and
+exits 1. Use explain to see what the admin's policy and yours decide together.`,
 		Example: `  warden policy check /etc/warden/policy.json
   warden policy check --policy ./policy.json`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			file := *path
+			file := g.policy
+			if file == "" {
+				file = managedPolicyPath
+			}
 			if len(args) == 1 {
 				file = args[0]
 			}
@@ -151,7 +191,7 @@ func yesNo(b bool) string {
 	return "no"
 }
 
-func newPolicyExplain(g *globals, path *string) *cobra.Command {
+func newPolicyExplain(g *globals) *cobra.Command {
 	var version, signer string
 	var perms []string
 	cmd := &cobra.Command{
@@ -160,7 +200,10 @@ func newPolicyExplain(g *globals, path *string) *cobra.Command {
 		Long: `explain prints which policy entry applies to the plugin (the most specific
 match: an exact id wins over patterns, a longer pattern over a shorter one),
 whether it may run, which versions are allowed, the signature requirement,
-the blocked permissions and the ceilings.
+the blocked permissions, the ceilings, network isolation and developer mode.
+With a policy of your own (--policy or $` + policyEnv + `) it explains the admin's
+policy and yours one after the other, then what is in force: both apply and
+the stricter setting wins.
 
 With --version it also prints the decision for that version, taking
 --permission and --signer into account: a policy that requires signatures
@@ -171,7 +214,7 @@ with its recorded signer and the permissions its manifest asks for.`,
   warden policy explain com.example.notes --version 1.9.0 --signer F0953E553CBACCC0 --permission storage`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			p, err := policy.Load(*path)
+			p, err := loadPolicy(g)
 			if err != nil {
 				return err
 			}

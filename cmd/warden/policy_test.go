@@ -78,8 +78,9 @@ developer mode:      on
 	if out != want {
 		t.Errorf("stdout:\n%s\nwant:\n%s", out, want)
 	}
-	if errOut != "" {
-		t.Errorf("stderr: %s", errOut)
+	// The policy requires signatures but leaves developer mode on.
+	if want := "warning: require_signatures is true but developer_mode is not false"; !strings.HasPrefix(errOut, want) || strings.Count(errOut, "\n") != 1 {
+		t.Errorf("stderr: %s\nwant one warning starting %q", errOut, want)
 	}
 }
 
@@ -201,11 +202,54 @@ func TestPolicyExplainInvalid(t *testing.T) {
 
 func TestPolicyDefaultPath(t *testing.T) {
 	t.Setenv(policyEnv, "")
-	if got := defaultPolicyPath(); got != policy.DefaultPath {
-		t.Errorf("default %q", got)
+	if got := defaultPolicyPath(); got != "" {
+		t.Errorf("with no $%s the user has no policy layer, got %q", policyEnv, got)
 	}
 	t.Setenv(policyEnv, "/srv/policy.json")
 	if got := defaultPolicyPath(); got != "/srv/policy.json" {
 		t.Errorf("with $%s: %q", policyEnv, got)
+	}
+	if got := userPolicyPath(&globals{policy: managedPolicyPath}); got != "" {
+		t.Errorf("--policy naming the managed file is not a second layer, got %q", got)
+	}
+}
+
+// TestPolicyExplainShowsBothLayers: explain prints the admin's policy,
+// the user's and what is in force.
+func TestPolicyExplainShowsBothLayers(t *testing.T) {
+	managed := setManagedPolicy(t, `{"policy_version": 1, "default": "allow", "plugins": [{"id": "com.bad.tool", "allow": false, "reason": "leaks"}], "ceilings": {"invoke_rate": 50}}`)
+	user := writePolicy(t, `{"policy_version": 1, "default": "allow", "plugins": [{"id": "com.bad.tool"}], "ceilings": {"invoke_rate": 500}, "require_network_isolation": true}`)
+	out, errOut, err := runWarden(t, "policy", "explain", "--policy", user, "com.bad.tool", "--version", "1.0.0")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, errOut)
+	}
+	for _, w := range []string{
+		"policy: managed " + managed + ", plus " + user + " (which can only add restrictions)",
+		"managed policy (always applies):\n  policy: " + managed,
+		"user policy (can only add restrictions):\n  policy: " + user,
+		"in force (a plugin must be allowed by every policy; the stricter setting wins):\n  allowed: no, the admin policy blocks com.bad.tool: leaks (" + managed + ")",
+		"  ceilings: 50 invokes/s",
+		"  network isolation: required",
+		`decision for 1.0.0: blocked (plugins[0] "com.bad.tool" in ` + managed + `)`,
+	} {
+		if !strings.Contains(out, w) {
+			t.Errorf("explain lacks %q:\n%s", w, out)
+		}
+	}
+	// check looks at one file: the argument, else --policy, else the
+	// managed policy.
+	if out, _, err := runWarden(t, "policy", "check"); err != nil || !strings.HasPrefix(out, managed+": valid") {
+		t.Errorf("check with no file: %v\n%s", err, out)
+	}
+}
+
+// TestInvalidManagedPolicyFailsClosed: a managed policy that does not parse
+// stops commands that run plugins, and a valid user file does not replace it.
+func TestInvalidManagedPolicyFailsClosed(t *testing.T) {
+	setManagedPolicy(t, `{"policy_version": 1, "default": "deny"}`)
+	user := writePolicy(t, `{"policy_version": 1, "default": "allow"}`)
+	_, _, err := runWarden(t, "--policy", user, "call", helloAbs(t), "backend.greet", `"Ada"`)
+	if !errors.Is(err, policy.ErrInvalid) || !strings.Contains(err.Error(), "admin policy") {
+		t.Errorf("got %v", err)
 	}
 }

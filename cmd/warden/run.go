@@ -21,11 +21,13 @@ func newRun(g *globals) *cobra.Command {
 		Use:   "run <id>...",
 		Short: "Run installed plugins, each in its own window, under the live admin policy",
 		Long: `run opens the windows of the installed plugins named (every enabled one when
-none is named) with the permissions the user granted. It watches the admin
-policy file: a change that blocks a running plugin stops it within a second,
-with the policy's reason, and a later change that allows it again starts it
-again. A policy file that does not parse leaves the last good policy in force
-and says so. run ends when every window was closed or on Ctrl-C.`,
+none is named) with the permissions the user granted. It watches the admin's
+policy file and the user's own (--policy), which applies on top and can only
+add restrictions: a change that blocks a running plugin stops it within a
+second, with the policy's reason, and a later change that allows it again
+starts it again. A policy file that does not parse leaves its last good
+policy in force and says so. run ends when every window was closed or on
+Ctrl-C.`,
 		Example: `  warden run dev.warden.notes
   warden run --policy ./policy.json`,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -59,9 +61,9 @@ func runRun(cmd *cobra.Command, g *globals, ids []string, ui host.UIOptions) err
 		}
 	}
 	r := manager.NewRunner(s.h, s.m, s.pol.Load(), ui, nil)
-	w, err := policy.Watch(ctx, g.policy, func(p *policy.Policy) {
+	w, err := policy.WatchLayered(ctx, managedPolicyPath, userPolicyPath(g), func(p *policy.Policy) {
 		s.pol.Store(p)
-		fmt.Fprintf(out, "warden: admin policy %s changed; applying it\n", g.policy)
+		fmt.Fprintf(out, "warden: policy changed (%s); applying it\n", p.Source)
 		if err := r.SetPolicy(ctx, p); err != nil {
 			fmt.Fprintf(out, "warden: %v\n", err)
 		}

@@ -24,16 +24,17 @@ type session struct {
 	m   *manager.Manager
 }
 
-// openSession opens g's profile and loads the admin policy. The policy's
-// blocked permissions are passed per plugin at load (LoadOptions.Ceiling),
-// not to the host, so that a live policy change can lift them as well as
-// add them. A policy file
-// that does not parse stops every command that changes or runs plugins: the
-// CLI has no last good policy to fall back on, so it fails closed.
+// openSession opens g's profile and loads the admin policy, with the
+// user's policy layer on top when one is given (see loadPolicy). The
+// policy's blocked permissions are passed per plugin at load
+// (LoadOptions.Ceiling), not to the host, so that a live policy change can
+// lift them as well as add them. A policy file that does not parse stops
+// every command that changes or runs plugins: the CLI has no last good
+// policy to fall back on, so it fails closed.
 func openSession(ctx context.Context, g *globals) (*session, error) {
-	pol, err := policy.Load(g.policy)
+	pol, err := loadPolicy(g)
 	if err != nil {
-		return nil, fmt.Errorf("admin policy: %w (fix the file or point --policy at another)", err)
+		return nil, err
 	}
 	h, err := host.New(ctx, host.Options{Profile: g.profile, Limits: limitsOf(pol.Ceilings())})
 	if err != nil {

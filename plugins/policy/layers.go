@@ -144,8 +144,22 @@ func combineKeys(layers []*Policy) []TrustedKey {
 }
 
 // checkLayers is [Policy.Check] for a combined policy: every layer must
-// allow, and a refusal names the layer's file in its rule.
+// allow, and when more than one layer is in force a refusal names the
+// layer's file in its rule. With one file in force its decision stands as
+// it is.
 func (p *Policy) checkLayers(c Candidate) Decision {
+	var active []*Policy
+	for _, l := range p.layers {
+		if !l.Missing {
+			active = append(active, l)
+		}
+	}
+	if len(active) < 2 {
+		if len(active) == 0 {
+			return Decision{Allowed: true, Rule: "no policy", Reason: "no admin policy is in force"}
+		}
+		return active[0].Check(c)
+	}
 	var rules []string
 	for _, l := range p.layers {
 		d := l.Check(c)

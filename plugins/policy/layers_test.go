@@ -153,7 +153,7 @@ func TestCombineMissingLayers(t *testing.T) {
 	missing := missingPolicy("/nonexistent/policy.json")
 	user := mustParse(t, withPlugins("allow", `{"id": "com.bad.tool", "allow": false}`))
 	c := Combine(missing, user)
-	if d := c.Check(Candidate{ID: "com.bad.tool"}); d.Allowed || !strings.Contains(d.Rule, "inline") {
+	if d := c.Check(Candidate{ID: "com.bad.tool"}); d.Allowed || d.Rule != `plugins[0] "com.bad.tool"` {
 		t.Errorf("user layer alone: %+v", d)
 	}
 	if d := Combine(missing, missingPolicy("/nonexistent/user.json")).Check(Candidate{ID: "a.b"}); !d.Allowed || d.Rule != "no policy" {
@@ -162,7 +162,7 @@ func TestCombineMissingLayers(t *testing.T) {
 	managed := mustParse(t, withPlugins("allow", `{"id": "com.bad.tool", "allow": false}`))
 	managed.Path = "/etc/warden/policy.json"
 	d := Combine(managed, missingPolicy("/tmp/none.json")).Check(Candidate{ID: "com.bad.tool"})
-	if d.Allowed || d.Rule != `plugins[0] "com.bad.tool" in /etc/warden/policy.json` {
+	if d.Allowed || d.Rule != `plugins[0] "com.bad.tool"` {
 		t.Errorf("a missing user file must leave the managed policy in force: %+v", d)
 	}
 	if c := Combine(nil, user); c.Check(Candidate{ID: "com.bad.tool"}).Allowed {
@@ -179,6 +179,21 @@ func TestCombinePick(t *testing.T) {
 	}
 	if v, ok := Combine(managed, mustParse(t, `{"policy_version": 1, "default": "allow"}`)).Pick("com.example.notes", []string{"1.6.0", "2.0.0"}); !ok || v != "1.6.0" {
 		t.Errorf("pick %q %v, want 1.6.0: the user layer cannot lift ^1", v, ok)
+	}
+}
+
+func TestCombineRuleNamesTheLayer(t *testing.T) {
+	managed := mustParse(t, `{"policy_version": 1, "default": "allow"}`)
+	managed.Path = "/etc/warden/policy.json"
+	user := mustParse(t, withPlugins("allow", `{"id": "com.bad.tool", "allow": false}`))
+	user.Path = "/home/u/p.json"
+	d := Combine(managed, user).Check(Candidate{ID: "com.bad.tool"})
+	if d.Allowed || d.Rule != `plugins[0] "com.bad.tool" in /home/u/p.json` {
+		t.Errorf("%+v", d)
+	}
+	d = Combine(managed, user).Check(Candidate{ID: "com.good.tool"})
+	if !d.Allowed || d.Rule != "default in /etc/warden/policy.json, default in /home/u/p.json" {
+		t.Errorf("%+v", d)
 	}
 }
 
