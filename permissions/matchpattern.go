@@ -48,7 +48,8 @@ const AllURLs = "<all_urls>"
 // "-" and "_"; IPv4 addresses must be dotted quads; the path is matched as
 // for content scripts, not ignored as Chrome does for host permissions, so
 // "https://example.com/api/*" does not grant "https://example.com/admin".
-// A URL host with a trailing dot is matched without it.
+// A URL host with a trailing dot is matched without it. "*.localhost" is
+// refused: a wildcard never reaches the local machine.
 //
 // The zero value matches nothing.
 type MatchPattern struct {

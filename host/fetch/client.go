@@ -106,7 +106,9 @@ func (c *Client) Do(ctx context.Context, req Request) (Response, error) {
 }
 
 // DoWith performs req, checking the first URL and every redirect target with
-// allow before anything is sent there. The whole fetch, body included, is
+// allow before anything is sent there. Each URL is checked and sent in its
+// canonical form (see Canonicalize), and the transport connects only to
+// addresses allow passed. The whole fetch, body included, is
 // bounded by Options.Timeout and ctx; at most Options.MaxBody bytes of
 // response are held in memory.
 func (c *Client) DoWith(ctx context.Context, req Request, allow func(*url.URL) error) (Response, error) {

@@ -6,7 +6,9 @@
 // URLs, no headers that would let a plugin reshape the connection, no
 // environment proxy, no cookie jar, bounded bodies and time, and every
 // redirect hop checked with the same Allow function before any byte is sent
-// to it.
+// to it. Each URL is put in one canonical form (see Canonicalize) before it
+// is checked, and that very URL is what goes on the wire, so a server
+// cannot read the request as a path or host the check never saw.
 package fetch
 
 import (
