@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net"
-	"net/http"
 	"net/netip"
 	"net/url"
 	"strings"
@@ -77,14 +76,23 @@ func TestHostNameAtPrivateAddressRefused(t *testing.T) {
 // address (as when an HTTP client maps "ｌｏｃａｌｈｏｓｔ" to "localhost" after
 // the check): the dial is refused and the server sees no connection.
 func TestDialerDialsOnlyDecidedAddresses(t *testing.T) {
-	srv := newCounter(t, nil)
-	var conns atomic.Int64
-	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
-		if s == http.StateNew {
-			conns.Add(1)
-		}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
 	}
-	addr := host(srv.Server)
+	t.Cleanup(func() { ln.Close() })
+	var conns atomic.Int64
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			conns.Add(1)
+			c.Close()
+		}
+	}()
+	addr := ln.Addr().String()
 	d := newDialer(fakeResolver{})
 	ctx, dec := withDecided(context.Background())
 	if err := dec.check(func(*url.URL) error { return nil }, &url.URL{Scheme: "http", Host: "public.example"}); err != nil {
