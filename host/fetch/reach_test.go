@@ -105,6 +105,33 @@ func TestWildcardScopeDoesNotReachLocalServer(t *testing.T) {
 	}
 }
 
+// TestSubdomainScopeAtPrivateAddressRefused is a plugin granted
+// "*://*.example.com/*" whose DNS (the attacker's) points names under it at
+// the user's machine and network: the names match the scope, but the
+// dialer refuses their private addresses and the local server sees nothing.
+func TestSubdomainScopeAtPrivateAddressRefused(t *testing.T) {
+	victim := newCounter(t, nil)
+	_, port, _ := strings.Cut(host(victim.Server), ":")
+	names := fakeResolver{
+		"rebind.example.com": {"127.0.0.1"},
+		"lan.example.com":    {"10.0.0.5"},
+		"meta.example.com":   {"169.254.169.254"},
+		"nat64.example.com":  {"64:ff9b::7f00:1"},
+		"both.example.com":   {"::1", "127.0.0.1"},
+	}
+	c := New(Options{Resolver: names})
+	allow := scopes(t, "*://*.example.com/*")
+	for name := range names {
+		raw := "http://" + name + ":" + port + "/x"
+		if _, err := c.DoWith(context.Background(), Request{URL: raw}, allow); !errors.Is(err, ErrPrivateAddress) {
+			t.Errorf("fetch %s: err = %v, want ErrPrivateAddress", raw, err)
+		}
+	}
+	if n := victim.hits.Load(); n != 0 {
+		t.Fatalf("the local server saw %d requests", n)
+	}
+}
+
 // TestRedirectFromPublicSiteToLocalRefused is a public site (played by a
 // loopback server the transport dials for "public.example") answering a
 // wildcard-scoped fetch with a redirect to the user's machine in every
