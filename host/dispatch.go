@@ -256,9 +256,9 @@ func (h *Host) emitCall(l *Launch, args []byte) ([]byte, error) {
 }
 
 // maxBinaryResult is the most bytes a result carrying them base64-encoded
-// (fs.read's data, an http body) may hold and still fit in one reply, with
-// room for the JSON around them.
+// (fs.read's data) may hold and still fit in one reply, with room for a
+// little JSON around them. It is at least 1: a limit of 0 would mean none.
 func (h *Host) maxBinaryResult() int64 {
-	const room = 64 << 10
-	return int64(max(h.limits.MaxReply-replyOverhead-room, 0)) / 4 * 3
+	const room = 256
+	return max(int64(h.limits.MaxReply-replyOverhead-room)/4*3, 1)
 }

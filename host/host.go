@@ -108,8 +108,9 @@ func New(ctx context.Context, opts Options) (*Host, error) {
 		return nil, fmt.Errorf("new host: %w", err)
 	}
 	// A response body is sent base64-encoded in one reply, with its headers
-	// (at most 64 KiB of them, escaped): it must leave room for them.
-	maxBody := min(fetch.DefaultMaxBody, h.maxBinaryResult()-(512<<10))
+	// (at most 64 KiB of them, escaped): it must leave room for them, or a
+	// small MaxReply would turn every response into reply_too_large.
+	maxBody := min(fetch.DefaultMaxBody, h.maxBinaryResult()-(512<<10)*3/4)
 	h.fetcher = fetch.New(fetch.Options{Transport: opts.Transport, MaxBody: max(maxBody, 1)})
 	return h, nil
 }

@@ -134,7 +134,7 @@ func writeRelayPlugin(t *testing.T, httpScope string) string {
 		t.Fatal(err)
 	}
 	m := `{"manifest_version":1,"id":"test.warden.relay","name":"Relay","version":"1.0.0","host":">=0.1.0",
-	"backend":{"wasm":"backend/relay.wasm"},"commands":["hostcall"],
+	"backend":{"wasm":"backend/relay.wasm","timeout_ms":20000},"commands":["hostcall","hostloop","big"],
 	"permissions":["storage","fs.read","fs.write","http"],"fs":{"read":["$DATA/**"],"write":["$DATA/**"]},
 	"http":[` + strconv.Quote(httpScope) + `]}`
 	if err := os.WriteFile(filepath.Join(dir, "manifest.json"), []byte(m), 0o644); err != nil {

@@ -59,6 +59,9 @@ func runFakeWebview(mode string) int {
 	// Later launches handed over, and the end of the connection.
 	nexts := make(chan ipc.NextLaunch, 8)
 	ended := make(chan struct{})
+	// Replies to envelopes relayed on the window's own connection; dropped
+	// when nobody takes them.
+	replies := make(chan ipc.Frame, 1024)
 	go func() {
 		defer close(ended)
 		for {
@@ -69,6 +72,12 @@ func runFakeWebview(mode string) int {
 			var nl ipc.NextLaunch
 			if f.Type == ipc.TypeNextLaunch && json.Unmarshal(f.Payload, &nl) == nil {
 				nexts <- nl
+			}
+			if f.Type == ipc.TypeReply {
+				select {
+				case replies <- f:
+				default:
+				}
 			}
 		}
 	}()
@@ -187,7 +196,7 @@ func runFakeWebview(mode string) int {
 		fmt.Fprintln(os.Stderr, "fake webview: direct channel closed by the core")
 		os.WriteFile(os.Getenv("WARDEN_FAKE_DONE"), []byte("closed"), 0o644)
 	default:
-		return fail("unknown mode %q", mode)
+		return runLimitsFake(mode, fakeEnv{conn: conn, direct: direct, init: init, replies: replies, ended: ended, fail: fail})
 	}
 	<-ended
 	return 0

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"runtime"
 	"testing"
 )
 
@@ -66,7 +67,13 @@ func TestRecvRefusesOversizeFromHeader(t *testing.T) {
 		stream = AppendFrame(stream, Frame{Type: TypeLog, ID: 3, Payload: make([]byte, 2<<20)})
 		c := NewConn(&countingRWC{r: bytes.NewReader(stream)}, 0)
 		c.SetTypeLimit(TypeInvoke, 1<<20)
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
 		_, err := c.Recv()
+		runtime.ReadMemStats(&after)
+		if n := after.TotalAlloc - before.TotalAlloc; n > 256<<10 {
+			t.Fatalf("refusing a 3 MB frame allocated %d bytes", n)
+		}
 		var tl *TooLargeError
 		if !errors.As(err, &tl) || !tl.Skipped || tl.ID != 1 || tl.Limit != 1<<20 {
 			t.Fatalf("Recv = %v, want a skipped refusal of frame 1", err)

@@ -3,6 +3,7 @@ package main
 
 import (
 	"errors"
+	"strings"
 
 	"github.com/wardenhq/warden/sdk/guest"
 )
@@ -77,6 +78,44 @@ func hostcall() int32 {
 			return resp{}, err
 		}
 		return resp{Result: out}, nil
+	})
+}
+
+// hostloop makes n host calls of cmd with args, as fast as it can, and
+// returns how many ended with each code ("ok" for a success).
+//
+//go:wasmexport hostloop
+func hostloop() int32 {
+	type req struct {
+		Cmd  string `json:"cmd"`
+		Args any    `json:"args"`
+		N    int    `json:"n"`
+	}
+	return guest.HandleJSON(func(r req) (map[string]int, error) {
+		codes := map[string]int{}
+		for range r.N {
+			var out any
+			err := guest.Call(r.Cmd, r.Args, &out)
+			var he *guest.HostError
+			switch {
+			case errors.As(err, &he):
+				codes[he.Code]++
+			case err != nil:
+				return nil, err
+			default:
+				codes["ok"]++
+			}
+		}
+		return codes, nil
+	})
+}
+
+// big returns a JSON string of as many bytes as its input (a number) says.
+//
+//go:wasmexport big
+func big() int32 {
+	return guest.HandleJSON(func(n int) (string, error) {
+		return strings.Repeat("x", n), nil
 	})
 }
 
