@@ -36,7 +36,7 @@ func (s signature) encoded() string {
 // describe names the signer of an unverified bundle for messages.
 func (s signature) describe() string {
 	if s.present {
-		return fmt.Sprintf("signed by a key claiming id %s that does not verify it", s.claimed)
+		return fmt.Sprintf("signed by key %s, which none of the keys trusted here verifies", s.claimed)
 	}
 	return "unsigned"
 }
@@ -46,8 +46,8 @@ func (s signature) describe() string {
 // trusted. Otherwise the keys the user passed and the key the installed
 // version (old, nil on a first install) was verified with count too. A
 // signature that verifies with none of them is treated as no signature
-// (see [checkUnsigned]), except that with keys the user named, a mismatch
-// is an error.
+// (see [checkUnsigned]), except that when the user passed keys or the
+// policy requires signatures, the failed verification is the error.
 func (m *Manager) checkSignature(b *bundle.Bundle, old *store.Plugin, opts InstallOptions) (signature, error) {
 	pol := m.Policy()
 	bound := boundKey(old)
@@ -64,8 +64,10 @@ func (m *Manager) checkSignature(b *bundle.Bundle, old *store.Plugin, opts Insta
 		pk, _, err := b.VerifyKey(keys)
 		if err == nil {
 			s.key = pk
-		} else if len(opts.Keys) > 0 && !pol.RequireSignatures() {
-			// The user named the key to expect.
+		} else if len(opts.Keys) > 0 || pol.RequireSignatures() {
+			// The user or the admin named the keys to expect: say which
+			// check failed (another key, or a signature that does not
+			// match) rather than just "unsigned".
 			return s, err
 		}
 	}
