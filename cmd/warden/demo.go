@@ -104,7 +104,7 @@ func runDemo(ctx context.Context, out io.Writer, pol *policy.Policy, examples, s
 			return err
 		}
 		fmt.Fprintf(out, "demo: loaded %s %s, granted %v\n", m.ID, m.Version, m.Permissions)
-		ui, err := h.StartUI(ctx, p, host.UIOptions{Env: env, Ephemeral: true, X: 40 + i*520, Y: 40})
+		ui, err := h.StartUI(ctx, p, withNetwork(host.UIOptions{Env: env, Ephemeral: true, X: 40 + i*520, Y: 40}, pol))
 		if err != nil {
 			return err
 		}

@@ -346,3 +346,90 @@ func openFDs(pid int) map[int]string {
 	}
 	return fds
 }
+
+// openUntilRunning starts `warden open dir` with env, waits until it
+// says the plugin is running (or exits), stops it and returns its
+// standard error.
+func openUntilRunning(t *testing.T, env []string, dir string) (stderr string, exited bool) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, os.Args[0], "open", "--profile", t.TempDir(), dir)
+	cmd.Env = append(env, "WARDEN_TEST_MAIN=1")
+	var buf strings.Builder
+	var mu sync.Mutex
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = w
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	running := make(chan struct{})
+	go func() {
+		b := make([]byte, 4096)
+		once := sync.Once{}
+		for {
+			n, err := r.Read(b)
+			mu.Lock()
+			buf.Write(b[:n])
+			if strings.Contains(buf.String(), " is running;") {
+				once.Do(func() { close(running) })
+			}
+			mu.Unlock()
+			if err != nil {
+				return
+			}
+		}
+	}()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-running:
+		cmd.Process.Signal(os.Interrupt)
+		<-done
+	case <-done:
+		exited = true
+	case <-ctx.Done():
+		cmd.Process.Kill()
+		<-done
+		t.Fatal("warden open neither ran nor exited within a minute")
+	}
+	r.Close()
+	mu.Lock()
+	defer mu.Unlock()
+	return buf.String(), exited
+}
+
+// TestE2EOpenSaysWhenNotIsolated: warden open says loudly when the
+// webview process has network access, and stays quiet when it has none.
+func TestE2EOpenSaysWhenNotIsolated(t *testing.T) {
+	needDisplay(t)
+	const loud = "NOT ISOLATED FROM THE NETWORK"
+	errOut, exited := openUntilRunning(t, append(os.Environ(), netnsEnv+"=off"), example("hello"))
+	if exited || !strings.Contains(errOut, loud) || !strings.Contains(errOut, netnsEnv+"=off") {
+		t.Errorf("warden open with %s=off (exited early: %v) did not say the window has network access:\n%s", netnsEnv, exited, errOut)
+	}
+	errOut, exited = openUntilRunning(t, os.Environ(), example("hello"))
+	if exited || strings.Contains(errOut, loud) {
+		t.Errorf("warden open in a namespace (exited early: %v) said:\n%s", exited, errOut)
+	}
+}
+
+// TestE2EPolicyRequiresNetworkIsolation: with the admin's
+// require_network_isolation, a window that would have network access is
+// not opened, and the error names the policy.
+func TestE2EPolicyRequiresNetworkIsolation(t *testing.T) {
+	needDisplay(t)
+	setManagedPolicy(t, `{"policy_version": 1, "default": "allow", "require_network_isolation": true}`)
+	errOut, exited := openUntilRunning(t, append(os.Environ(), netnsEnv+"=off"), example("hello"))
+	if !exited || !strings.Contains(errOut, "network isolation unavailable") || !strings.Contains(errOut, "require_network_isolation") {
+		t.Errorf("warden open (exited: %v) under require_network_isolation without a namespace:\n%s", exited, errOut)
+	}
+	errOut, exited = openUntilRunning(t, os.Environ(), example("hello"))
+	if exited {
+		t.Errorf("warden open in a namespace under require_network_isolation exited:\n%s", errOut)
+	}
+}

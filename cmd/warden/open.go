@@ -41,7 +41,7 @@ blocks, is refused.`,
 			if err != nil {
 				return err
 			}
-			if _, err := h.StartUI(ctx, p, host.UIOptions{Debug: debug, Stderr: os.Stderr}); err != nil {
+			if _, err := h.StartUI(ctx, p, withNetwork(host.UIOptions{Debug: debug, Stderr: os.Stderr}, pol)); err != nil {
 				return err
 			}
 			fmt.Fprintf(cmd.ErrOrStderr(), "warden: %s %s is running; close its window or press Ctrl-C to stop\n", m.ID, m.Version)

@@ -31,7 +31,7 @@ Ctrl-C.`,
 		Example: `  warden run dev.warden.notes
   warden run --policy ./policy.json`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runRun(cmd, g, args, host.UIOptions{Debug: debug, Stderr: os.Stderr})
+			return runRun(cmd, g, args, withNetwork(host.UIOptions{Debug: debug, Stderr: os.Stderr}, nil))
 		},
 	}
 	cmd.Flags().BoolVar(&debug, "debug", false, "log the pages' console and enable the inspector")

@@ -28,6 +28,7 @@ type Runner struct {
 	wanted  []string            // ids asked for, in order
 	running map[string][]string // id -> blocked permissions it runs under
 	blocked map[string]string   // id -> why it is not running
+	uis     map[string]*host.UI // id -> its window, while running
 }
 
 // NewRunner returns a Runner over h and m. The policy starts as pol; m
@@ -37,7 +38,7 @@ func NewRunner(h *host.Host, m *Manager, pol *policy.Policy, ui host.UIOptions, 
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Runner{h: h, m: m, ui: ui, log: log, pol: pol, running: map[string][]string{}, blocked: map[string]string{}}
+	return &Runner{h: h, m: m, ui: ui, log: log, pol: pol, running: map[string][]string{}, blocked: map[string]string{}, uis: map[string]*host.UI{}}
 }
 
 // Policy returns the policy in force.
@@ -73,10 +74,17 @@ func (r *Runner) startLocked(ctx context.Context, id string) error {
 	if err != nil {
 		return fmt.Errorf("run %s: %w", id, err)
 	}
-	if _, err := r.h.StartUI(ctx, p, r.ui); err != nil {
+	ui := r.ui
+	ui.RequireNetworkIsolation = ui.RequireNetworkIsolation || r.pol.RequireNetworkIsolation()
+	w, err := r.h.StartUI(ctx, p, ui)
+	if err != nil {
 		r.h.Unload(ctx, id, "window failed to start")
+		if errors.Is(err, host.ErrNoNetworkIsolation) {
+			r.blocked[id] = err.Error()
+		}
 		return fmt.Errorf("run %s: %w", id, err)
 	}
+	r.uis[id] = w
 	delete(r.blocked, id)
 	r.running[id] = slices.Clone(blocked)
 	r.log.Info("plugin started", "plugin", id, "version", st.Version)
@@ -109,6 +117,12 @@ func (r *Runner) SetPolicy(ctx context.Context, pol *policy.Policy) error {
 			// restart it under the new ceiling.
 			delete(r.running, id)
 			errs = append(errs, r.h.Unload(ctx, id, "admin policy changed"), r.startLocked(ctx, id))
+		case st.Runnable && running && pol.RequireNetworkIsolation() && !r.uis[id].Network().Isolated:
+			// Its web stack has network access, which the policy now
+			// refuses: start it again, which fails if that cannot change.
+			delete(r.running, id)
+			r.log.Warn("plugin stopped by admin policy", "plugin", id, "reason", "require_network_isolation")
+			errs = append(errs, r.h.Unload(ctx, id, "admin policy requires network isolation"), r.startLocked(ctx, id))
 		case st.Runnable && !running:
 			errs = append(errs, r.startLocked(ctx, id))
 		}
