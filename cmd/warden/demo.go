@@ -140,6 +140,11 @@ func runDemo(ctx context.Context, out io.Writer, pol *policy.Policy, examples, s
 			noun = "invoke"
 		}
 		fmt.Fprintf(out, "demo: %s: %d %s, %s\n", name, n, noun, route)
+		if nw := uis[name].Network(); nw.Isolated {
+			fmt.Fprintf(out, "demo: %s: its web page and WebKit's processes run with no network at all (empty network namespace)\n", name)
+		} else {
+			fmt.Fprintf(out, "demo: %s: NOT isolated from the network: %s\n", name, nw.Reason)
+		}
 	}
 
 	if err := screenshot(ctx, shot); err != nil {

@@ -20,7 +20,7 @@ func TestDemoWithoutDisplay(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("demo exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
 	}
-	for _, want := range []string{"started Xvfb", `hello: type "Ada", press Greet, read the reply -> "Hello, Ada!"`, `notes: write a note, press Save, read the list -> ["Try Warden's isolation hook"]`, "hello: 1 invoke, straight from the web process to the core", "screenshot saved to " + shot} {
+	for _, want := range []string{"started Xvfb", `hello: type "Ada", press Greet, read the reply -> "Hello, Ada!"`, `notes: write a note, press Save, read the list -> ["Try Warden's isolation hook"]`, "hello: 1 invoke, straight from the web process to the core", "hello: its web page and WebKit's processes run with no network at all", "screenshot saved to " + shot} {
 		if !strings.Contains(out, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, out)
 		}
