@@ -4,10 +4,17 @@
 // The layout is:
 //
 //	storage/<plugin id>/<key> = value      (one nested bucket per plugin)
-//	storage_usage/<plugin id> = uint64 BE  (sum of len(key)+len(value))
+//	storage_usage/<plugin id> = uint64 BE  (sum of the keys' costs)
+//	storage_meta/usage = how usage is counted (see usageFormat)
 //
-// Usage lives in the same transaction as the data it counts, so it stays exact
-// across crashes without a rescan. The mediator calls this package only after
+// A key's cost is what it really takes in the state file, page overhead
+// included (see cost), so many tiny keys cannot hold far more disk than the
+// quota says. Usage lives in the same transaction as the data it counts, so
+// it stays exact across crashes without a rescan.
+//
+// Writes of all plugins are committed together (see batcher), so one
+// plugin's write storm costs other plugins' writes at most one extra commit
+// rather than a queue of fsyncs. The mediator calls this package only after
 // the permission decision; the package still validates every key and bound.
 package storage
 
@@ -24,32 +31,99 @@ import (
 var (
 	bucketData  = []byte("storage")
 	bucketUsage = []byte("storage_usage")
+	bucketMeta  = []byte("storage_meta")
+	keyFormat   = []byte("usage")
 )
 
 // Store is a per-plugin key/value store on a shared bbolt database.
-// It is safe for concurrent use; bbolt serialises writers.
+// It is safe for concurrent use.
 type Store struct {
-	db *bbolt.DB
+	db       *bbolt.DB
+	pageSize int
+	w        batcher
+
+	spentCache spentCache // see spent
 }
 
 // Open prepares db for storage use, creating the top-level buckets if they
-// are missing. It costs one write transaction (an fsync).
+// are missing. It costs one write transaction (an fsync); when the usage
+// records were counted another way (an older version, or a state file of
+// another page size) it also recounts every plugin's usage, one pass over
+// all stored keys.
 func Open(db *bbolt.DB) (*Store, error) {
 	if db == nil {
 		return nil, errors.New("open storage: nil database")
 	}
+	s := &Store{db: db, pageSize: db.Info().PageSize, w: batcher{db: db}}
 	err := db.Update(func(tx *bbolt.Tx) error {
-		if _, err := tx.CreateBucketIfNotExists(bucketData); err != nil {
-			return err
+		for _, name := range [][]byte{bucketData, bucketUsage, bucketMeta} {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return err
+			}
 		}
-		_, err := tx.CreateBucketIfNotExists(bucketUsage)
-		return err
+		return s.recount(tx)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("open storage: %w", err)
 	}
-	return &Store{db: db}, nil
+	return s, nil
 }
+
+// usageFormat names how usage records are counted; a change to cost or a
+// different page size must change it so Open recounts.
+func (s *Store) usageFormat() []byte {
+	return fmt.Appendf(nil, "cost-v1/page-%d", s.pageSize)
+}
+
+// recount rewrites every plugin's usage with the current cost unless the
+// records already use it.
+func (s *Store) recount(tx *bbolt.Tx) error {
+	meta := tx.Bucket(bucketMeta)
+	format := s.usageFormat()
+	if string(meta.Get(keyFormat)) == string(format) {
+		return nil
+	}
+	data, usage := tx.Bucket(bucketData), tx.Bucket(bucketUsage)
+	var plugins [][]byte
+	if err := usage.ForEach(func(k, _ []byte) error {
+		plugins = append(plugins, append([]byte(nil), k...))
+		return nil
+	}); err != nil {
+		return err
+	}
+	for _, p := range plugins {
+		if err := usage.Delete(p); err != nil {
+			return err
+		}
+	}
+	err := data.ForEach(func(name, v []byte) error {
+		b := data.Bucket(name)
+		if v != nil || b == nil {
+			return nil
+		}
+		var n int64
+		if err := b.ForEach(func(k, v []byte) error {
+			n += s.cost(len(k), len(v))
+			return nil
+		}); err != nil {
+			return err
+		}
+		return writeUsage(tx, string(name), n)
+	})
+	if err != nil {
+		return err
+	}
+	return meta.Put(keyFormat, format)
+}
+
+// cost is what key and value take out of the quota; see the cost function.
+func (s *Store) cost(keyLen, valueLen int) int64 { return cost(s.pageSize, keyLen, valueLen) }
+
+// Cost returns the bytes a key of keyLen bytes holding valueLen bytes
+// counts against a plugin's quota: the key and value plus bbolt's per-key
+// header and page slack, so it is always more than keyLen+valueLen. It is
+// a few arithmetic operations.
+func (s *Store) Cost(keyLen, valueLen int) int64 { return s.cost(keyLen, valueLen) }
 
 // Get returns a copy of the value stored under key for plugin, and whether it
 // was found. It runs one read transaction and allocates only the copy.
@@ -81,11 +155,14 @@ func (s *Store) Get(plugin, key string) (value []byte, found bool, err error) {
 }
 
 // Set stores value under key for plugin. The plugin's usage is the sum of
-// len(key)+len(value) over its keys; if the write would raise usage above
-// quota it fails with ErrQuotaExceeded and changes nothing. quota <= 0 means
-// no limit. A write that does not raise usage is allowed even when the plugin
+// its keys' costs (see Cost); if the write would raise usage above quota,
+// or (once usage passes a quarter of the quota) raise the pages its keys
+// really occupy above quota, it fails with ErrQuotaExceeded and changes
+// nothing. quota <= 0 means no
+// limit. A write that does not raise usage is allowed even when the plugin
 // is already above a quota that was lowered later, so it can always shrink.
-// Set costs one write transaction (an fsync).
+// Set costs a share of one write transaction (an fsync) with the writes
+// waiting at the same time.
 func (s *Store) Set(plugin, key string, value []byte, quota int64) error {
 	if err := checkPlugin(plugin); err != nil {
 		return err
@@ -96,20 +173,38 @@ func (s *Store) Set(plugin, key string, value []byte, quota int64) error {
 	if len(value) > MaxValue {
 		return fmt.Errorf("storage set: %d bytes: %w", len(value), ErrValueTooLarge)
 	}
-	err := s.db.Update(func(tx *bbolt.Tx) error {
-		b, err := tx.Bucket(bucketData).CreateBucketIfNotExists([]byte(plugin))
-		if err != nil {
-			return err
-		}
+	k := []byte(key) // bbolt keeps Put's key until the commit
+	err := s.w.do(plugin, func(tx *bbolt.Tx) error {
+		b := pluginBucket(tx, plugin)
 		usage := readUsage(tx, plugin)
-		next := usage + int64(len(key)+len(value))
-		if old := b.Get(bytesOf(key)); old != nil {
-			next -= int64(len(key) + len(old))
+		next := usage + s.cost(len(k), len(value))
+		if b != nil {
+			if old := b.Get(k); old != nil {
+				next -= s.cost(len(k), len(old))
+			}
 		}
-		if quota > 0 && next > quota && next > usage {
-			return fmt.Errorf("%d of %d bytes: %w", next, quota, ErrQuotaExceeded)
+		// Refuse before changing anything: see batcher.do.
+		if quota > 0 && next > usage {
+			if next > quota {
+				return fmt.Errorf("%d of %d bytes: %w", next, quota, ErrQuotaExceeded)
+			}
+			// The cost covers the usual page layouts; keys sized and
+			// ordered to leave pages nearly empty can take up to about
+			// twice as much. Past a quarter of the quota, the pages
+			// really in use are counted too.
+			if b != nil && next > quota/4 {
+				if real := s.spent(tx, b, plugin) + next - usage; real > quota {
+					return fmt.Errorf("%d of %d bytes on disk: %w", real, quota, ErrQuotaExceeded)
+				}
+			}
 		}
-		if err := b.Put([]byte(key), value); err != nil {
+		if b == nil {
+			var err error
+			if b, err = tx.Bucket(bucketData).CreateBucket([]byte(plugin)); err != nil {
+				return err
+			}
+		}
+		if err := b.Put(k, value); err != nil {
 			return err
 		}
 		return writeUsage(tx, plugin, next)
@@ -120,8 +215,8 @@ func (s *Store) Set(plugin, key string, value []byte, quota int64) error {
 	return nil
 }
 
-// Delete removes key for plugin. A missing key is not an error. It costs one
-// write transaction.
+// Delete removes key for plugin. A missing key is not an error. It costs a
+// share of one write transaction, like Set.
 func (s *Store) Delete(plugin, key string) error {
 	if err := checkPlugin(plugin); err != nil {
 		return err
@@ -129,17 +224,18 @@ func (s *Store) Delete(plugin, key string) error {
 	if err := CheckKey(key); err != nil {
 		return err
 	}
-	err := s.db.Update(func(tx *bbolt.Tx) error {
+	k := []byte(key)
+	err := s.w.do(plugin, func(tx *bbolt.Tx) error {
 		b := pluginBucket(tx, plugin)
 		if b == nil {
 			return nil
 		}
-		old := b.Get(bytesOf(key))
+		old := b.Get(k)
 		if old == nil {
 			return nil
 		}
-		next := readUsage(tx, plugin) - int64(len(key)+len(old))
-		if err := b.Delete([]byte(key)); err != nil {
+		next := readUsage(tx, plugin) - s.cost(len(k), len(old))
+		if err := b.Delete(k); err != nil {
 			return err
 		}
 		return writeUsage(tx, plugin, next)
@@ -186,8 +282,9 @@ func (s *Store) List(plugin, prefix string, limit int) ([]string, error) {
 	return keys, nil
 }
 
-// Usage returns plugin's stored bytes (sum of len(key)+len(value)). It is a
-// single read of the usage bucket, not a scan.
+// Usage returns the bytes plugin's keys count against its quota (the sum of
+// their costs, see Cost). It is a single read of the usage bucket, not a
+// scan.
 func (s *Store) Usage(plugin string) (int64, error) {
 	if err := checkPlugin(plugin); err != nil {
 		return 0, err
@@ -209,7 +306,7 @@ func (s *Store) Purge(plugin string) error {
 	if err := checkPlugin(plugin); err != nil {
 		return err
 	}
-	err := s.db.Update(func(tx *bbolt.Tx) error {
+	err := s.w.do(plugin, func(tx *bbolt.Tx) error {
 		err := tx.Bucket(bucketData).DeleteBucket([]byte(plugin))
 		if err != nil && !errors.Is(err, bolterrors.ErrBucketNotFound) {
 			return err

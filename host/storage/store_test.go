@@ -70,7 +70,7 @@ func TestGetSetIsolation(t *testing.T) {
 	if _, ok, _ := s.Get("com.b", "k"); !ok {
 		t.Fatal("purging one plugin removed another's key")
 	}
-	mustUsage(t, s, "com.b", int64(len("k")+len("from b")))
+	mustUsage(t, s, "com.b", s.Cost(len("k"), len("from b")))
 }
 
 func TestGetReturnsCopy(t *testing.T) {
@@ -95,19 +95,20 @@ func TestEmptyValue(t *testing.T) {
 	if err != nil || !ok || len(v) != 0 {
 		t.Fatalf("Get empty = %q, %v, %v", v, ok, err)
 	}
-	mustUsage(t, s, "p", 1)
+	mustUsage(t, s, "p", s.Cost(1, 0))
 }
 
 func TestQuotaBoundary(t *testing.T) {
+	exact := newStore(t).Cost(1, 9) // one-byte key, nine-byte value
 	tests := []struct {
 		name    string
 		quota   int64
 		value   int
 		wantErr bool
 	}{
-		{"below", 10, 8, false},
-		{"exact", 10, 9, false}, // 1 byte key + 9 bytes value
-		{"one over", 10, 10, true},
+		{"below", exact, 8, false},
+		{"exact", exact, 9, false},
+		{"one over", exact, 10, true},
 		{"no limit", 0, 1 << 16, false},
 		{"negative is no limit", -1, 1 << 16, false},
 	}
@@ -118,7 +119,7 @@ func TestQuotaBoundary(t *testing.T) {
 			if got := errors.Is(err, ErrQuotaExceeded); got != tt.wantErr {
 				t.Fatalf("Set err = %v, want quota error %v", err, tt.wantErr)
 			}
-			want := int64(1 + tt.value)
+			want := s.Cost(1, tt.value)
 			if tt.wantErr {
 				want = 0
 				if _, ok, _ := s.Get("p", "k"); ok {
@@ -132,18 +133,19 @@ func TestQuotaBoundary(t *testing.T) {
 
 func TestOverwriteAccounting(t *testing.T) {
 	s := newStore(t)
-	const quota = 20
+	c := s.Cost
+	quota := 2 * c(2, 8)
 	steps := []struct {
 		key, value string
 		wantErr    bool
 		usage      int64
 	}{
-		{"aa", "12345678", false, 10},
-		{"bb", "12345678", false, 20}, // exactly at quota
-		{"aa", "123456789", true, 20}, // would be 21
-		{"aa", "1234", false, 16},     // shrink
-		{"aa", "12345678", false, 20}, // grow back to the boundary
-		{"bb", "", false, 12},
+		{"aa", "12345678", false, c(2, 8)},
+		{"bb", "12345678", false, quota},         // exactly at quota
+		{"aa", "123456789", true, quota},         // would be one byte over
+		{"aa", "1234", false, c(2, 4) + c(2, 8)}, // shrink
+		{"aa", "12345678", false, quota},         // grow back to the boundary
+		{"bb", "", false, c(2, 8) + c(2, 0)},
 	}
 	for i, st := range steps {
 		err := s.Set("p", st.key, []byte(st.value), quota)
@@ -159,14 +161,15 @@ func TestShrinkAllowedAboveLoweredQuota(t *testing.T) {
 	if err := s.Set("p", "k", make([]byte, 99), 0); err != nil {
 		t.Fatal(err)
 	}
-	// Quota lowered to 50: growing fails, shrinking still works.
-	if err := s.Set("p", "k2", []byte("x"), 50); !errors.Is(err, ErrQuotaExceeded) {
+	// Quota lowered below the usage: growing fails, shrinking still works.
+	lowered := s.Cost(1, 60) - 1
+	if err := s.Set("p", "k2", []byte("x"), lowered); !errors.Is(err, ErrQuotaExceeded) {
 		t.Fatalf("grow above lowered quota: %v", err)
 	}
-	if err := s.Set("p", "k", make([]byte, 60), 50); err != nil {
+	if err := s.Set("p", "k", make([]byte, 60), lowered); err != nil {
 		t.Fatalf("shrink above lowered quota: %v", err)
 	}
-	mustUsage(t, s, "p", 61)
+	mustUsage(t, s, "p", s.Cost(1, 60))
 }
 
 func TestDeleteAndPurgeAccounting(t *testing.T) {
@@ -176,18 +179,18 @@ func TestDeleteAndPurgeAccounting(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	mustUsage(t, s, "p", 20)
+	mustUsage(t, s, "p", 5*s.Cost(2, 2))
 	if err := s.Delete("p", "k1"); err != nil {
 		t.Fatal(err)
 	}
-	mustUsage(t, s, "p", 16)
+	mustUsage(t, s, "p", 4*s.Cost(2, 2))
 	if err := s.Delete("p", "k1"); err != nil {
 		t.Fatalf("deleting a missing key: %v", err)
 	}
 	if err := s.Delete("nobody", "k1"); err != nil {
 		t.Fatalf("deleting from a plugin without data: %v", err)
 	}
-	mustUsage(t, s, "p", 16)
+	mustUsage(t, s, "p", 4*s.Cost(2, 2))
 	if err := s.Purge("p"); err != nil {
 		t.Fatal(err)
 	}
@@ -199,7 +202,7 @@ func TestDeleteAndPurgeAccounting(t *testing.T) {
 		t.Fatalf("purging twice: %v", err)
 	}
 	// Quota starts from zero again after purge.
-	if err := s.Set("p", "k", make([]byte, 9), 10); err != nil {
+	if err := s.Set("p", "k", make([]byte, 9), s.Cost(1, 9)); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -290,7 +293,7 @@ func TestInvalidInput(t *testing.T) {
 	if err := s.Set("p", "k", make([]byte, MaxValue+1), 0); !errors.Is(err, ErrValueTooLarge) {
 		t.Errorf("oversize value err = %v", err)
 	}
-	mustUsage(t, s, "p", MaxKey)
+	mustUsage(t, s, "p", s.Cost(MaxKey, 0))
 }
 
 func TestReopenKeepsUsage(t *testing.T) {
@@ -300,10 +303,12 @@ func TestReopenKeepsUsage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Set("p", "key", []byte("value"), 100); err != nil {
+	used := s.Cost(3, 5) + s.Cost(2, 2)
+	quota := used + 10
+	if err := s.Set("p", "key", []byte("value"), quota); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Set("p", "k2", []byte("v2"), 100); err != nil {
+	if err := s.Set("p", "k2", []byte("v2"), quota); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.Close(); err != nil {
@@ -316,12 +321,12 @@ func TestReopenKeepsUsage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mustUsage(t, s, "p", 12)
+	mustUsage(t, s, "p", used)
 	v, ok, err := s.Get("p", "key")
 	if err != nil || !ok || string(v) != "value" {
 		t.Fatalf("Get after reopen = %q, %v, %v", v, ok, err)
 	}
-	if err := s.Set("p", "big", make([]byte, 86), 100); !errors.Is(err, ErrQuotaExceeded) {
+	if err := s.Set("p", "big", []byte("x"), quota); !errors.Is(err, ErrQuotaExceeded) {
 		t.Fatalf("quota after reopen: %v", err)
 	}
 }
@@ -356,14 +361,14 @@ func TestConcurrentSetGet(t *testing.T) {
 	}
 	wg.Wait()
 	for _, p := range []string{"p0", "p1"} {
-		// Each key is "wX-Y" (4 or 5 bytes) plus 10 value bytes.
+		// Each key is "wX-Y" (4 or 5 bytes) with a 10-byte value.
 		var want int64
 		for w := range writers {
 			if fmt.Sprintf("p%d", w%2) != p {
 				continue
 			}
 			for i := range n {
-				want += int64(len(fmt.Sprintf("w%d-%d", w, i)) + 10)
+				want += s.Cost(len(fmt.Sprintf("w%d-%d", w, i)), 10)
 			}
 		}
 		mustUsage(t, s, p, want)
