@@ -35,14 +35,19 @@ func newRegistryAdd() *cobra.Command {
 	var key string
 	var force bool
 	var validFor time.Duration
+	var pubs []string
 	cmd := &cobra.Command{
 		Use:   "add <dir> <bundle> --key FILE [--force]",
 		Short: "Add a signed bundle to a registry directory and re-sign its index",
 		Long: `add copies the bundle to <dir>/bundles/<id>-<version>.wbundle, adds its
 version to <dir>/index.json and signs the index with the registry's secret key
 (--key; make one with warden keygen and publish its .pub file for your users).
-The bundle must be signed by its publisher. <dir> and an empty index are
-created when missing; an existing index must be signed by the same key.
+The bundle must be signed by its publisher. With --pub (the publisher's public
+key) the signature is verified and the key is listed in the index: users who
+install from the registry then get the bundle verified with it and the plugin
+bound to it, so that a later version signed by another key is refused even if
+the registry's own key is stolen. <dir> and an empty index are created when
+missing; an existing index must be signed by the same key.
 
 Adding the same bundle again changes nothing. A different bundle with an id and
 version the registry already holds is refused: publish a new version. --force
@@ -57,10 +62,17 @@ nothing new is published (from cron, say).
 Every file is replaced atomically; concurrent adds to one directory wait for
 each other. Upload the directory as it is: index.json, index.json.minisig and
 bundles/.`,
-		Example: `  warden registry add ./registry dev.warden.hello-1.0.0.wbundle --key registry.key
+		Example: `  warden registry add ./registry dev.warden.hello-1.0.0.wbundle --key registry.key --pub publisher.pub
   rsync -a ./registry/ www:/srv/plugins/`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if validFor <= 0 {
+				return fmt.Errorf("--valid-for %s: give a positive duration such as 720h", validFor)
+			}
+			publishers, err := loadPublicKeys(pubs)
+			if err != nil {
+				return err
+			}
 			sk, err := loadSecretKey(cmd, key)
 			if err != nil {
 				return err
@@ -69,7 +81,7 @@ bundles/.`,
 			dir, bundlePath := args[0], args[1]
 			indexPath := filepath.Join(dir, registry.IndexName)
 			before, _ := os.ReadFile(indexPath)
-			v, err := registry.Add(cmd.Context(), dir, bundlePath, sk, registry.AddOptions{Force: force, ValidFor: validFor})
+			v, err := registry.Add(cmd.Context(), dir, bundlePath, sk, registry.AddOptions{Force: force, ValidFor: validFor, Publisher: publishers})
 			if err != nil {
 				return err
 			}
@@ -85,7 +97,11 @@ bundles/.`,
 			fmt.Fprintf(w, "  size:        %d bytes\n", v.Size)
 			fmt.Fprintf(w, "  host:        %s\n", v.Host)
 			fmt.Fprintf(w, "  permissions: %s\n", listOr(v.Permissions, "none"))
-			fmt.Fprintf(w, "  publisher:   key %s\n", v.Signer)
+			if v.SignerKey.IsZero() {
+				fmt.Fprintf(w, "  publisher:   key %s (not verified: pass --pub with the publisher's key to list it)\n", v.Signer)
+			} else {
+				fmt.Fprintf(w, "  publisher:   key %s, verified and listed in full (%s)\n", v.Signer, v.SignerKey)
+			}
 			fmt.Fprintf(w, "  index:       %s, signed by registry key %s\n", indexPath, sk.ID())
 			if ix, err := registry.ParseIndex(after); err == nil && !ix.Expires.IsZero() {
 				fmt.Fprintf(w, "  expires:     %s (re-sign before then: warden registry refresh)\n", ix.Expires.UTC().Format(time.RFC3339))
@@ -96,6 +112,7 @@ bundles/.`,
 	cmd.Flags().StringVar(&key, "key", "", "the registry's secret key file (required)")
 	cmd.Flags().BoolVar(&force, "force", false, "replace a version already published with other bytes; re-sign an index signed by another key")
 	cmd.Flags().DurationVar(&validFor, "valid-for", registry.DefaultValidity, "how long clients accept the new index (its expiry), such as 720h")
+	cmd.Flags().StringArrayVar(&pubs, "pub", nil, "the publisher's public key (file or key) to verify the bundle with and list in the index (repeatable)")
 	cmd.MarkFlagRequired("key")
 	return cmd
 }

@@ -39,6 +39,11 @@ type InstallOptions struct {
 	// AllowUnsigned. It says nothing about the publisher: the plugin is
 	// recorded as signed only when its signature verifies with a key.
 	Verified bool
+	// IndexKey is the publisher key a registry's signed index lists for
+	// the bundle (registry.Version.SignerKey), zero for none. The bundle
+	// must verify with it (or with another key that counts), except under
+	// require_signatures, where only the policy's keys count.
+	IndexKey signing.PublicKey
 	// AcceptNewPublisher lets an update replace an installed version that
 	// was signed by another key (or is unsigned, or does not verify) after
 	// the user agreed to trust a new publisher. The update is then treated

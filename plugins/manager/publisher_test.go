@@ -355,3 +355,43 @@ func TestRegistryUpdateByAnotherPublisherRefused(t *testing.T) {
 		t.Fatalf("after the refused update: %+v", st)
 	}
 }
+
+// TestRegistryPublisherKeyBindsInstall: a registry that lists the
+// publisher's full key lets a user who passed no key install a verified,
+// bound plugin; whoever holds the registry key later publishes 1.1.0
+// signed by another key (listing that key): update refuses it.
+func TestRegistryPublisherKeyBindsInstall(t *testing.T) {
+	f, err := fixture()
+	if err != nil {
+		t.Fatal(err)
+	}
+	otherPK, otherSK := newManagerKey(t)
+	dir := t.TempDir()
+	regSK, regPK, err := signing.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := t.Context()
+	if _, err := registry.Add(ctx, dir, f.v1, regSK, registry.AddOptions{Publisher: []signing.PublicKey{f.pub}}); err != nil {
+		t.Fatal(err)
+	}
+	c := &registry.Client{IndexURL: dir, Key: regPK}
+	m, _, _ := newManager(t, nil)
+	res, err := m.InstallFrom(ctx, c, "dev.warden.hello", "^1", InstallOptions{Consent: approve})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Plugin.SignerKey != f.pub.String() {
+		t.Fatalf("recorded key %q, want the publisher key the index lists", res.Plugin.SignerKey)
+	}
+	if _, err := registry.Add(ctx, dir, packHello(t, true, otherSK), regSK, registry.AddOptions{Publisher: []signing.PublicKey{otherPK}}); err != nil {
+		t.Fatal(err)
+	}
+	idx, err := c.Index(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Update(ctx, c, idx, "dev.warden.hello", InstallOptions{}); !errors.Is(err, ErrPublisherChanged) {
+		t.Fatalf("update listed with another publisher key: %v, want ErrPublisherChanged", err)
+	}
+}

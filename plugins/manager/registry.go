@@ -105,7 +105,7 @@ func (m *Manager) installVersion(ctx context.Context, c *registry.Client, v regi
 	if err != nil {
 		return Result{}, err
 	}
-	opts.Verified, opts.Source, opts.Range = true, loc, rng
+	opts.Verified, opts.Source, opts.Range, opts.IndexKey = true, loc, rng, v.SignerKey
 	return m.Install(ctx, file, opts)
 }
 

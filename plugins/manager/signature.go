@@ -43,8 +43,9 @@ func (s signature) describe() string {
 
 // checkSignature verifies b's signature. Under require_signatures only the
 // policy's keys count: a key the user passes can never make a bundle
-// trusted. Otherwise the keys the user passed and the key the installed
-// version (old, nil on a first install) was verified with count too. A
+// trusted. Otherwise the keys the user passed, the key the installed
+// version (old, nil on a first install) was verified with and the
+// publisher key a registry's signed index lists count too. A
 // signature that verifies with none of them is treated as no signature
 // (see [checkUnsigned]), except that when the user passed keys or the
 // policy requires signatures, the failed verification is the error.
@@ -57,6 +58,9 @@ func (m *Manager) checkSignature(b *bundle.Bundle, old *store.Plugin, opts Insta
 		if !bound.IsZero() {
 			keys = append(keys, bound)
 		}
+		if !opts.IndexKey.IsZero() {
+			keys = append(keys, opts.IndexKey)
+		}
 	}
 	var s signature
 	s.claimed, s.present = b.Signer()
@@ -64,8 +68,9 @@ func (m *Manager) checkSignature(b *bundle.Bundle, old *store.Plugin, opts Insta
 		pk, _, err := b.VerifyKey(keys)
 		if err == nil {
 			s.key = pk
-		} else if len(opts.Keys) > 0 || pol.RequireSignatures() {
-			// The user or the admin named the keys to expect: say which
+		} else if len(opts.Keys) > 0 || pol.RequireSignatures() || !opts.IndexKey.IsZero() {
+			// The user, the admin or the registry named the keys to
+			// expect: say which
 			// check failed (another key, or a signature that does not
 			// match) rather than just "unsigned".
 			return s, err
@@ -76,6 +81,8 @@ func (m *Manager) checkSignature(b *bundle.Bundle, old *store.Plugin, opts Insta
 		s.text = fmt.Sprintf("signed by %s (trusted: a key of the admin policy)", s.key.ID())
 	case s.verified() && s.key.Equal(bound):
 		s.text = fmt.Sprintf("signed by %s (trusted: the key the installed version was signed with)", s.key.ID())
+	case s.verified() && s.key.Equal(opts.IndexKey):
+		s.text = fmt.Sprintf("signed by %s (verified with the publisher key the registry's signed index lists)", s.key.ID())
 	case s.verified():
 		s.text = fmt.Sprintf("signed by %s (trusted: a key you gave)", s.key.ID())
 	case s.present:

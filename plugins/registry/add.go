@@ -35,14 +35,21 @@ type AddOptions struct {
 	// ValidFor is how long clients accept the new index (its "expires");
 	// zero means DefaultValidity.
 	ValidFor time.Duration
+	// Publisher, when set, are the publisher keys the bundle's signature
+	// must verify with; the key that does is listed in the index
+	// (signer_key), so that installers verify the bundle with it and bind
+	// the plugin to it. A bundle none of them verifies is refused.
+	Publisher []signing.PublicKey
 }
 
 // Add publishes the bundle at bundlePath in the registry directory dir,
 // signing the new index with sk, and returns the version entry it added.
 //
 // The bundle must read cleanly ([bundle.Open] with DefaultLimits) and be
-// signed by its publisher (the signature is recorded, not checked: the
-// registry vouches for the bytes, installers check the publisher). It is
+// signed by its publisher. With opts.Publisher the signature is verified
+// and the verifying key listed; without, only the id the signature claims
+// is recorded (the registry vouches for the bytes, and installers verify
+// the publisher with keys they trust). It is
 // copied to dir/bundles/<id>-<version>.wbundle, its entry added to the
 // index and versions kept in ascending order. Adding the same bytes again
 // changes nothing; other bytes under an id and version the registry holds
@@ -76,6 +83,12 @@ func Add(ctx context.Context, dir, bundlePath string, sk *signing.SecretKey, opt
 	if !ok {
 		return Version{}, fmt.Errorf("add %s: %w: its signature does not parse; sign it again with `warden sign`", bundlePath, bundle.ErrMalformed)
 	}
+	var signerKey signing.PublicKey
+	if len(opts.Publisher) > 0 {
+		if signerKey, _, err = b.VerifyKey(opts.Publisher); err != nil {
+			return Version{}, fmt.Errorf("add %s: %w", bundlePath, err)
+		}
+	}
 	if err := os.MkdirAll(filepath.Join(dir, BundlesDir), 0o755); err != nil {
 		return Version{}, fmt.Errorf("add %s: %w", bundlePath, err)
 	}
@@ -99,6 +112,7 @@ func Add(ctx context.Context, dir, bundlePath string, sk *signing.SecretKey, opt
 		Host:        m.Host,
 		Permissions: m.ConsentPermissions(),
 		Signer:      signer,
+		SignerKey:   signerKey,
 		Published:   now,
 	}
 	p, listed := ix.Plugins[m.ID]
@@ -106,7 +120,7 @@ func Add(ctx context.Context, dir, bundlePath string, sk *signing.SecretKey, opt
 	var old *Version
 	if at >= 0 {
 		old = &p.Versions[at]
-		if old.SHA256 == v.SHA256 && bundleIntact(dir, *old) {
+		if old.SHA256 == v.SHA256 && bundleIntact(dir, *old) && (signerKey.IsZero() || old.SignerKey.Equal(signerKey)) {
 			return withID(*old, m.ID), nil
 		}
 		if old.SHA256 != v.SHA256 && !opts.Force {

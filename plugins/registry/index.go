@@ -68,8 +68,14 @@ type Version struct {
 	Host string `json:"host"`
 	// Permissions are the permissions the user must consent to.
 	Permissions []string `json:"permissions,omitempty"`
-	// Signer is the id of the publisher key that signed the bundle.
+	// Signer is the id of the publisher key that signed the bundle, as the
+	// signature claims it.
 	Signer signing.KeyID `json:"signer"`
+	// SignerKey, when set, is the publisher's full public key, against
+	// which [Add] verified the bundle's signature: installers verify the
+	// bundle with it too, and bind the installed plugin to it. Zero when
+	// the registry was not given the publisher's key.
+	SignerKey signing.PublicKey `json:"signer_key,omitzero"`
 	// Published is when the version was added to the registry.
 	Published time.Time `json:"published"`
 }

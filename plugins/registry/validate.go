@@ -120,6 +120,9 @@ func validateVersion(field string, v Version) (*semver.Version, error) {
 	if v.Signer == (signing.KeyID{}) {
 		return nil, fmt.Errorf("%s.signer: is required (the id of the key that signed the bundle)", field)
 	}
+	if !v.SignerKey.IsZero() && v.SignerKey.ID() != v.Signer {
+		return nil, fmt.Errorf("%s.signer_key: its key id %s is not the signer %s", field, v.SignerKey.ID(), v.Signer)
+	}
 	if v.Published.IsZero() {
 		return nil, fmt.Errorf("%s.published: is required (an RFC 3339 time)", field)
 	}
