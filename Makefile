@@ -1,7 +1,7 @@
 # Warden's build entry points. `make test` is what CI runs.
 export PATH := /usr/local/go/bin:$(PATH)
 
-.PHONY: all build test lint unit bench call demo
+.PHONY: all build test lint unit bench call demo fuzz
 
 all: build
 
@@ -25,6 +25,16 @@ lint:
 unit:
 	@if [ -n "$$DISPLAY" ]; then go test -race -count=1 -timeout 25m ./...; \
 	else xvfb-run -a -s "-screen 0 1280x720x24" go test -race -count=1 -timeout 25m ./...; fi
+
+# Every fuzz target in the repository, one at a time, for FUZZTIME each
+# (make fuzz FUZZTIME=1m). scripts/fuzz.sh finds the targets itself, so new
+# ones are included. An input that makes a target fail is saved by Go under
+# that package's testdata/fuzz/<FuzzName>/: commit it with the fix, and
+# `make test` replays it from then on (go test runs every saved input of a
+# fuzz target as a regular test).
+FUZZTIME ?= 10s
+fuzz:
+	FUZZTIME=$(FUZZTIME) bash scripts/fuzz.sh
 
 # Benchmarks whose results go to bench/RESULTS.md.
 bench:
