@@ -307,6 +307,7 @@ func (s *Store) Purge(plugin string) error {
 		return err
 	}
 	err := s.w.do(plugin, func(tx *bbolt.Tx) error {
+		delete(s.spentCache.plugin, plugin) // its pages are gone from here on
 		err := tx.Bucket(bucketData).DeleteBucket([]byte(plugin))
 		if err != nil && !errors.Is(err, bolterrors.ErrBucketNotFound) {
 			return err
