@@ -2,6 +2,7 @@ package policy
 
 import (
 	"errors"
+	"slices"
 	"testing"
 )
 
@@ -35,6 +36,46 @@ func FuzzParse(f *testing.F) {
 			p.Check(Candidate{ID: id, Version: "1.4.2", Permissions: []string{"http", "storage"}, Signed: true, SignerKey: keyA, SignerKeyID: keyAID})
 			p.Pick(id, []string{"1.0.0", "1.4.2", "2.0.0"})
 			p.Explain(id)
+		}
+	})
+}
+
+// FuzzCombine parses two policies, as the managed file and a user's own,
+// and checks that their combination allows a candidate exactly when both
+// do and that no setting is looser than the managed one.
+func FuzzCombine(f *testing.F) {
+	f.Add([]byte(`{"policy_version": 1, "default": "allow", "plugins": [{"id": "com.a.b", "allow": false}]}`),
+		[]byte(`{"policy_version": 1, "default": "allow", "plugins": [{"id": "com.a.b"}]}`))
+	f.Add([]byte(`{"policy_version": 1, "default": "block", "developer_mode": false, "require_signatures": true, "trusted_keys": ["`+keyA+`"], "plugins": [{"id": "com.*", "pin": "1.4.2"}]}`),
+		[]byte(`{"policy_version": 1, "default": "allow", "require_signatures": true, "trusted_keys": ["`+keyB+`"], "blocked_permissions": ["http"]}`))
+	f.Fuzz(func(t *testing.T, mdata, udata []byte) {
+		managed, err := Parse(mdata)
+		if err != nil {
+			return
+		}
+		user, err := Parse(udata)
+		if err != nil {
+			return
+		}
+		c := Combine(managed, user)
+		for _, id := range []string{"com.a.b", "x"} {
+			for _, v := range []string{"1.0.0", "1.4.2", "2.0.0"} {
+				cand := Candidate{ID: id, Version: v, Permissions: []string{"http", "storage"}, Signed: true, SignerKey: keyA, SignerKeyID: keyAID}
+				if got, want := c.Check(cand).Allowed, managed.Check(cand).Allowed && user.Check(cand).Allowed; got != want {
+					t.Fatalf("%s %s: combined allowed %v, both layers %v", id, v, got, want)
+				}
+				if c.AllowsVersion(id, v) && !managed.AllowsVersion(id, v) {
+					t.Fatalf("%s %s: allowed by the combination only", id, v)
+				}
+			}
+		}
+		for _, b := range managed.BlockedPermissions() {
+			if !slices.Contains(c.BlockedPermissions(), b) {
+				t.Fatalf("blocked permission %s lost", b)
+			}
+		}
+		if managed.RequireSignatures() && !c.RequireSignatures() || managed.RequireNetworkIsolation() && !c.RequireNetworkIsolation() || !managed.DeveloperMode() && c.DeveloperMode() {
+			t.Fatal("a switch was loosened")
 		}
 	})
 }
