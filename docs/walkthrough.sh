@@ -43,12 +43,20 @@ run warden revoke dev.warden.hello storage
 run warden disable dev.warden.hello
 run warden call "$OLDPWD/examples/hello" backend.shutdown
 run warden audit --denied
+# 1.2.0 signed by someone else's key: refused, unless accepted as a new publisher.
+run warden keygen -o other.key
+cp -r hello-src other-src
+sed -e 's/"version": "1.1.0"/"version": "1.2.0"/' other-src/manifest.json > other-src/manifest.json.new && mv other-src/manifest.json.new other-src/manifest.json
+touch other-src/backend/*.wasm 2>/dev/null || true
+run warden pack other-src --key other.key -o hello-1.2.0.wbundle
+run warden install hello-1.2.0.wbundle --pub other.pub
+run warden install hello-1.2.0.wbundle --pub other.pub --accept-new-publisher --grant storage --grant notifications
 run warden uninstall dev.warden.hello --purge
 run warden list
 
 # From a registry: a static directory served over HTTP on 127.0.0.1.
 run warden keygen -o registry.key
-run warden registry add registry hello-1.0.0.wbundle --key registry.key
+run warden registry add registry hello-1.0.0.wbundle --key registry.key --pub publisher.pub
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 python3 -m http.server "$port" --bind 127.0.0.1 --directory registry >/dev/null 2>&1 &
 server=$!
@@ -57,8 +65,11 @@ sleep 1
 run warden install dev.warden.hello@^1 --registry "http://127.0.0.1:$port/" --registry-key registry.pub --grant storage
 run warden call dev.warden.hello storage.set '{"key":"greeting","value":"kept across versions"}'
 run warden update
-run warden registry add registry hello-1.1.0.wbundle --key registry.key
+run warden registry add registry hello-1.1.0.wbundle --key registry.key --pub publisher.pub
 run warden update
 run warden grant dev.warden.hello notifications
 run warden rollback dev.warden.hello
 run warden call dev.warden.hello storage.get '{"key":"greeting"}'
+run warden registry add registry hello-1.2.0.wbundle --key registry.key --pub other.pub
+run warden update
+run warden registry refresh registry --key registry.key --valid-for 720h

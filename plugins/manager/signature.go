@@ -154,7 +154,7 @@ func checkPublisher(old *store.Plugin, s signature, opts InstallOptions) (newPub
 			now = "signed by another key that carries the same id " + s.key.ID().String()
 		}
 	}
-	return false, fmt.Errorf("%w: %s %s was signed by key %s and this version is %s; it may not come from the same publisher. If you trust the new publisher, install it with --accept-new-publisher: it is then installed as a new plugin and asks for its permissions again",
+	return false, fmt.Errorf("%w: %s %s was signed by key %s and this version is %s; it may not come from the same publisher. If you trust the new publisher, pass --accept-new-publisher: the new version is then installed as a new plugin and asks for its permissions again",
 		ErrPublisherChanged, old.ID, old.Version, bound.ID(), now)
 }
 
