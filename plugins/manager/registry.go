@@ -30,10 +30,13 @@ func (m *Manager) Allow(v registry.Version) error {
 	if !c.Check(hv) {
 		return fmt.Errorf("%w: it needs host %s, this is %s", ErrIncompatible, v.Host, m.opts.HostVersion)
 	}
-	// The index only names the signer's key id; decide as for the trusted
-	// key with that id, which install then verifies in full.
+	// Decide with the publisher key the index lists, else as for the
+	// trusted key with the id it names; install verifies either in full.
 	pol := m.Policy()
 	key := trustedSignerKey(pol, v.Signer)
+	if !v.SignerKey.IsZero() {
+		key = v.SignerKey.String()
+	}
 	d := pol.Check(policy.Candidate{ID: v.ID, Version: v.Version, Permissions: v.Permissions, Signed: key != "", SignerKey: key, SignerKeyID: v.Signer.String()})
 	return d.Err()
 }

@@ -13,6 +13,8 @@ func FuzzParseIndex(f *testing.F) {
 	f.Add([]byte(validIndex))
 	f.Add([]byte(`{"index_version":1,"updated":"2025-01-31T12:00:00Z","plugins":{}}`))
 	f.Add([]byte(`{"index_version":1,"updated":"2025-01-31T12:00:00Z","plugins":{"a.b":{"name":"A","versions":[{"version":"1.0.0","url":"x","sha256":"` + sha + `","size":1,"host":"*","signer":"0000000000000001","published":"2025-01-31T12:00:00Z"}]}}}`))
+	f.Add([]byte(`{"index_version":1,"updated":"2025-01-31T12:00:00Z","expires":"2025-03-02T12:00:00Z","plugins":{"a.b":{"name":"A","versions":[{"version":"1.0.0","url":"x","sha256":"` + sha + `","size":1,"host":"*","signer":"E7620F1842B4E81F","signer_key":"RWQf6LRCGA9i53mlYecO4IzT51TGPpvWucNSCh1CBM0QTaLn73Y7GFO3","published":"2025-01-31T12:00:00Z"}]}}}`))
+	f.Add([]byte(`{"index_version":1,"updated":"2025-01-31T12:00:00Z","expires":"2025-01-30T12:00:00Z","plugins":{"a.b":{"name":"A","versions":[{"version":"1.0.0","url":"x","sha256":"` + sha + `","size":1,"host":"*","signer":"0000000000000001","signer_key":"RWQf6LRCGA9i53mlYecO4IzT51TGPpvWucNSCh1CBM0QTaLn73Y7GFO3","published":"2025-01-31T12:00:00Z"}]}}}`))
 	f.Add([]byte(`{"plugins":{"a.b":{"name":"A","name":"B"}}}`))
 	f.Add([]byte(`{"index_version":1} {}`))
 	f.Add([]byte(`{"Index_Version":1,"ſize":null}`))
