@@ -60,13 +60,18 @@ func TestUserPolicyCannotLiftManagedBlockAtCall(t *testing.T) {
 	prof := filepath.Join(dir, "profile")
 	bundle := packHello(t, dir)
 	mustWarden(t, "--profile", prof, "install", bundle, "--pub", filepath.Join(dir, "k.pub"), "--grant", "storage")
-	setManagedPolicy(t, managedBlocksHello)
+	managed := setManagedPolicy(t, managedBlocksHello)
 	for name, route := range userPolicyRoutes(t, userAllowsHello) {
 		t.Run(name, func(t *testing.T) {
 			env, pre := route()
 			out, errOut, code := wardenEnv(t, env, append(pre, "--profile", prof, "call", "dev.warden.hello", "backend.greet", `"Ada"`)...)
 			if code == 0 || strings.Contains(out, "Hello") || !strings.Contains(errOut, "not approved by IT") {
 				t.Fatalf("call under a user policy that allows what the admin blocks: exit %d\n%s%s", code, out, errOut)
+			}
+			// info shows both layers and the admin's decision.
+			out, errOut, code = wardenEnv(t, env, append(pre, "--profile", prof, "info", "dev.warden.hello")...)
+			if code != 0 || !strings.Contains(out, "policies:   managed "+managed+", plus ") || !strings.Contains(out, "not approved by IT") {
+				t.Errorf("info: exit %d\n%s%s", code, out, errOut)
 			}
 		})
 	}
