@@ -288,6 +288,8 @@ func (u *UI) serve(ctx context.Context, c *supervise.Child) error {
 	// An envelope over the limit is refused from its frame's header, never
 	// read whole (see refuseFrame).
 	c.Conn.SetTypeLimit(ipc.TypeInvoke, u.h.limits.MaxEnvelope)
+	// The page's console messages are cut to maxLogMessage anyway.
+	c.Conn.SetTypeLimit(ipc.TypeLog, maxConsoleFrame)
 	s.wg.Go(func() { s.read(s.next) })
 	if len(c.Extra) > 0 {
 		direct := c.Extra[0]
@@ -336,6 +338,10 @@ func (s *session) read(next func() (func(), error)) {
 		}
 	}
 }
+
+// maxConsoleFrame bounds a console message frame from the webview
+// process; a larger one is dropped unread.
+const maxConsoleFrame = 64 << 10
 
 // replyTimeout bounds sending one reply on the direct channel: a web
 // process that stops reading loses the channel (its page's later invokes
@@ -494,6 +500,10 @@ func (s *session) next() (run func(), err error) {
 			return nil, nil
 		}
 	}
+	if errors.As(err, &tl) && tl.Type == ipc.TypeLog && tl.Skipped {
+		u.h.log.Warn("plugin console message dropped", "plugin", u.p.ID(), "err", err)
+		return nil, nil
+	}
 	if err != nil {
 		if errors.Is(err, io.EOF) {
 			return nil, fmt.Errorf("webview process of %s ended: %w", u.p.ID(), err)
@@ -536,7 +546,7 @@ func (s *session) next() (run func(), err error) {
 	case ipc.TypeLog:
 		var m struct{ Level, Message string }
 		if json.Unmarshal(f.Payload, &m) == nil {
-			u.h.log.Info("plugin console", "plugin", u.p.ID(), "level", m.Level, "message", m.Message)
+			u.h.log.Info("plugin console", "plugin", u.p.ID(), "level", m.Level, "message", clip(m.Message, maxLogMessage))
 		}
 	case ipc.TypeClosed:
 		return nil, supervise.ErrClosed

@@ -50,9 +50,9 @@ type Config struct {
 	// MaxOutput bounds a call's output (0 -> DefaultMaxOutput); it is checked
 	// before the output is copied out of the guest.
 	MaxOutput int
-	PoolSize int           // max live instances; 0 -> runtime.GOMAXPROCS(0)
-	Host     HostFunc      // nil -> guest host calls get {"ok":false,"error":{"code":"unavailable"}}
-	Logger   *slog.Logger  // nil -> slog.Default()
+	PoolSize  int          // max live instances; 0 -> runtime.GOMAXPROCS(0)
+	Host      HostFunc     // nil -> guest host calls get {"ok":false,"error":{"code":"unavailable"}}
+	Logger    *slog.Logger // nil -> slog.Default()
 	// Settings answers the guest's config_get; nil means no settings.
 	Settings map[string]string
 }
