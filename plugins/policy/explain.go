@@ -26,8 +26,8 @@ func (p *Policy) Explain(id string) []string {
 			"signatures: not required",
 			"blocked permissions: none",
 			"ceilings: none",
-			"network isolation: not required",
-			"developer mode: on",
+			p.networkLine(),
+			p.developerLine(),
 		}
 	}
 	lines := []string{"policy: " + p.Source}
