@@ -80,6 +80,21 @@
 // "com.example.*" (allowed) and by "*" (blocked) is allowed. The same id
 // may not be listed twice.
 //
+// # Layers
+//
+// The admin's managed policy at [DefaultPath] always applies. A policy a
+// user names (warden --policy, $WARDEN_POLICY) is a second layer that can
+// only add restrictions: [Combine] builds the policy in force, in which a
+// plugin must be allowed by both layers and every setting is the stricter
+// of the two, and [WatchLayered] keeps it current as either file changes.
+//
+// # Developer mode
+//
+// Running a plugin from its source directory instead of the store is
+// developer mode. [Policy.CheckSource] refuses it when any layer sets
+// "developer_mode": false, and otherwise holds the plugin to the entry,
+// version and permission rules as its manifest describes it.
+//
 // # Decisions
 //
 // [Policy.Check] decides for a plugin version with its permissions and

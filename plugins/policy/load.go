@@ -6,7 +6,9 @@ import (
 	"os"
 )
 
-// DefaultPath is where the host looks for the admin policy.
+// DefaultPath is where the host reads the admin's managed policy, which
+// always applies when the file exists (see [Combine] for a user's policy on
+// top of it).
 const DefaultPath = "/etc/warden/policy.json"
 
 // Load reads and parses the policy file at path. A missing file is not an
