@@ -38,7 +38,8 @@ func TestRepliesFitInOneFrame(t *testing.T) {
 		{"storage.get of a value over the limit", "storage.get", map[string]string{"key": "big"}, CodeReplyTooLarge},
 		{"fs.read of a file whose encoding is over the limit", "fs.read", map[string]string{"path": "$DATA/big.bin"}, CodeTooLarge},
 		{"backend output over the limit", "backend.big", maxReply, CodeReplyTooLarge},
-		{"event over the limit", "backend.hostcall", map[string]any{"cmd": "event.emit", "args": map[string]any{"event": "e", "payload": strings.Repeat("x", maxReply)}}, ""},
+		{"event over the limit", "backend.hostcall", map[string]any{"cmd": "event.emit", "args": map[string]any{"event": "e", "payload": strings.Repeat("x", maxReply)}}, CodeTooLarge},
+		{"host call result over the limit", "backend.hostcall", map[string]any{"cmd": "storage.get", "args": map[string]string{"key": "big"}}, CodeReplyTooLarge},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -46,11 +47,11 @@ func TestRepliesFitInOneFrame(t *testing.T) {
 			if n := len(r.AppendJSON(nil)); n > maxReply {
 				t.Fatalf("reply of %d bytes, limit %d", n, maxReply)
 			}
-			if tt.want == "" {
-				// The event is refused to the backend, which reports it.
+			if tt.cmd == "backend.hostcall" {
+				// The host call is refused to the backend, which reports it.
 				var out struct{ Code string }
-				if !r.OK || json.Unmarshal(r.Result, &out) != nil || Code(out.Code) != CodeTooLarge {
-					t.Fatalf("emit of an oversize event: %s %v", r.Result, r.Error)
+				if !r.OK || json.Unmarshal(r.Result, &out) != nil || Code(out.Code) != tt.want {
+					t.Fatalf("host call: %.200s %v, want %s", r.Result, r.Error, tt.want)
 				}
 			} else if r.OK || r.Error.Code != tt.want || !strings.Contains(r.Error.Message, "limit") && !strings.Contains(r.Error.Message, "at most") {
 				t.Fatalf("reply %+v %v, want %s naming the limit", r, r.Error, tt.want)
