@@ -177,7 +177,9 @@ func (h *Host) httpCall(ctx context.Context, s *permissions.Subject, args []byte
 	if err := decodeArgs(args, &req); err != nil {
 		return nil, err
 	}
-	u, err := url.Parse(req.URL)
+	// Decided in the canonical form that DoWith sends, so that
+	// "/api/../admin" is judged as the "/admin" a server would serve.
+	u, err := fetch.ParseURL(req.URL)
 	if err != nil {
 		return nil, deny(CodeBadArgs, "bad url: "+err.Error())
 	}

@@ -295,6 +295,18 @@ func (c *child) relaunch() {
 // invoke relays one envelope from the isolation frame to the core; the
 // reply arrives later as TypeReply with the same id.
 func (c *child) invoke(msg string, reply func(value, errMsg string)) {
+	// The core refuses an envelope over its limit from the frame header;
+	// one over the frame limit would fail the write and end this process.
+	// Answer it here, as the core would, and keep the window.
+	if max := c.init.MaxEnvelope; max > 0 && len(msg) > max {
+		b, _ := json.Marshal(struct {
+			ID    int  `json:"id"`
+			OK    bool `json:"ok"`
+			Error any  `json:"error"`
+		}{Error: map[string]string{"code": "too_large", "message": fmt.Sprintf("envelope too large: %d bytes, limit %d", len(msg), max)}})
+		reply(string(b), "")
+		return
+	}
 	c.mu.Lock()
 	c.nextID++
 	id := c.nextID

@@ -429,6 +429,47 @@ return {href: location.href, open: w !== null};`, &got)
 	})
 }
 
+// TestChildRelayRefusesOversizeEnvelope: an envelope over the core's
+// limit is answered too_large by the relay itself, without reaching the
+// core; the window and the next invoke carry on.
+func TestChildRelayRefusesOversizeEnvelope(t *testing.T) {
+	dir, _ := writePlugin(t)
+	init, key := testInit(t, dir)
+	init.MaxEnvelope = 64 << 10
+	core := startChild(t, init)
+	core.waitReady(t)
+	var reply string
+	core.evalInto(t, `return await window.testInvoke('big', 'x'.repeat(200000));`, &reply)
+	if !strings.Contains(reply, `"too_large"`) || !strings.Contains(reply, "limit 65536") {
+		t.Fatalf("oversize envelope answered %s, want a too_large error", reply)
+	}
+	select {
+	case f := <-core.invokes:
+		t.Fatalf("the oversize envelope reached the core (%d bytes)", len(f.Payload))
+	default:
+	}
+	opener := isolation.NewOpener(key, init.PluginID, init.LaunchID, 0)
+	done := make(chan string, 1)
+	go func() {
+		var s string
+		core.evalInto(t, `return await window.testInvoke('ping', 1);`, &s)
+		done <- s
+	}()
+	select {
+	case f := <-core.invokes:
+		req, err := opener.Open(f.Payload)
+		if err != nil {
+			t.Fatal(err)
+		}
+		core.conn.Send(ipc.Frame{Type: ipc.TypeReply, ID: f.ID, Payload: fmt.Appendf(nil, `{"id":%d,"ok":true,"result":"pong"}`, req.ID)})
+	case <-time.After(10 * time.Second):
+		t.Fatal("the next invoke did not reach the core")
+	}
+	if got := <-done; !strings.Contains(got, "pong") {
+		t.Fatalf("next invoke answered %s", got)
+	}
+}
+
 // TestChildDebug runs a webview process in debug mode, without sandbox and
 // with ephemeral website data: the page's console reaches the core.
 func TestChildDebug(t *testing.T) {

@@ -98,8 +98,8 @@ const testBridge = `(function () {
 
 // testChannel stands in for sdk/js's channel: it runs in the isolation
 // world after isolation.js and hands envelopes to the native handler.
-const testChannel = `WardenIsolation.send = function (envelope) {
+const testChannel = `WardenIsolation.send = function (envelope, id) {
   return window.webkit.messageHandlers.warden.postMessage(envelope).then(function (reply) {
-    window.parent.postMessage({ id: JSON.parse(reply).id, reply: reply }, '*');
+    window.parent.postMessage({ id: JSON.parse(reply).id || id, reply: reply }, '*');
   });
 };`

@@ -17,7 +17,8 @@
  *
  * Failures (the request was allowed and then failed): "failed", "timeout",
  * "quota_exceeded", "backend_error", "no_such_export", "canceled",
- * "memory_limit", "backend_trap".
+ * "memory_limit", "backend_trap", "reply_too_large" (the result does not fit
+ * in one reply).
  *
  * Raised in the page itself: "isolation" (the isolation hook refused the
  * request, or the isolation frame or its channel to the core failed; the
@@ -56,6 +57,7 @@ type WardenErrorCode =
   | 'canceled'
   | 'memory_limit'
   | 'backend_trap'
+  | 'reply_too_large'
   | 'isolation'
   // Codes added by later hosts stay assignable.
   | (string & {});
