@@ -85,6 +85,9 @@ func runCall(cmd *cobra.Command, g *globals, dir, command string, args json.RawM
 	if err != nil {
 		return err
 	}
+	if err := sameSource(m, p.Manifest()); err != nil {
+		return err
+	}
 	launch, key, err := p.Launch()
 	if err != nil {
 		return err

@@ -86,7 +86,7 @@ func runDemo(ctx context.Context, out io.Writer, pol *policy.Policy, examples, s
 		fmt.Fprintf(out, "demo: no $DISPLAY, started Xvfb on %s\n", display)
 	}
 
-	h, err := host.New(ctx, host.Options{Profile: profile})
+	h, err := host.New(ctx, host.Options{Profile: profile, Limits: limitsOf(pol.Ceilings())})
 	if err != nil {
 		return err
 	}
@@ -99,8 +99,11 @@ func runDemo(ctx context.Context, out io.Writer, pol *policy.Policy, examples, s
 		if err != nil {
 			return fmt.Errorf("demo: %w (run from the repository root or pass --examples)", err)
 		}
-		p, err := h.Load(ctx, dir, host.LoadOptions{Grants: host.GrantAll(m)})
+		p, err := h.Load(ctx, dir, host.LoadOptions{Grants: host.GrantAll(m), Ceiling: pol.PermissionCeiling()})
 		if err != nil {
+			return err
+		}
+		if err := sameSource(m, p.Manifest()); err != nil {
 			return err
 		}
 		fmt.Fprintf(out, "demo: loaded %s %s, granted %v\n", m.ID, m.Version, m.Permissions)

@@ -41,6 +41,9 @@ blocks, is refused.`,
 			if err != nil {
 				return err
 			}
+			if err := sameSource(m, p.Manifest()); err != nil {
+				return err
+			}
 			if _, err := h.StartUI(ctx, p, withNetwork(host.UIOptions{Debug: debug, Stderr: os.Stderr}, pol)); err != nil {
 				return err
 			}

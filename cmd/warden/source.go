@@ -24,7 +24,25 @@ func openSource(ctx context.Context, pol *policy.Policy, dir string) (*manifest.
 	if d := pol.CheckSource(sourceCandidate(m)); !d.Allowed {
 		return nil, fmt.Errorf("run %s from %s: %w", m.ID, dir, d.Err())
 	}
-	return loadSource(ctx, dir)
+	built, err := loadSource(ctx, dir)
+	if err != nil {
+		return nil, err
+	}
+	if err := sameSource(m, built); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// sameSource refuses a manifest that changed between the policy's check
+// and the load (the backend build takes seconds): the plugin would run as
+// something the policy never saw.
+func sameSource(checked, loaded *manifest.Manifest) error {
+	a, b := sourceCandidate(checked), sourceCandidate(loaded)
+	if a.ID != b.ID || a.Version != b.Version || !slices.Equal(a.Permissions, b.Permissions) {
+		return fmt.Errorf("run %s: its manifest changed while it was being loaded; run the command again", checked.ID)
+	}
+	return nil
 }
 
 // sourceCandidate describes a manifest on disk to the policy: every
