@@ -3,12 +3,12 @@ package main
 import (
 	"bytes"
 	"errors"
-	"github.com/wardenhq/warden/manifest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/wardenhq/warden/manifest"
 	"github.com/wardenhq/warden/plugins/policy"
 )
 
