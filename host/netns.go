@@ -46,7 +46,7 @@ type NetworkIsolation struct {
 // without it, the host logs a warning and audits it, unless
 // RequireNetworkIsolation refuses the start instead.
 func (u *UI) spawn(ctx context.Context, spec supervise.Spec) (*supervise.Child, error) {
-	why := sharedNetworkReason(u.opts, spec.Env)
+	why := sharedNetworkReason(u.opts.SharedNetwork, spec.Env)
 	if why == "" {
 		spec.NoNetwork = true
 		child, err := supervise.Spawn(ctx, spec)
@@ -60,7 +60,7 @@ func (u *UI) spawn(ctx context.Context, spec supervise.Spec) (*supervise.Child, 
 		spec.NoNetwork = false
 	}
 	id := u.p.ID()
-	if u.opts.RequireNetworkIsolation {
+	if u.RequiresNetworkIsolation() {
 		u.h.audit.Record(audit.Entry{Time: time.Now(), Plugin: id, Cmd: "warden.network", Reason: ReasonNetworkIsolationRequired,
 			Detail: "not opened: the policy requires network isolation and " + why})
 		return nil, fmt.Errorf("open %s: %w: %s; the admin policy requires it (require_network_isolation)", id, ErrNoNetworkIsolation, why)
@@ -81,8 +81,8 @@ func (u *UI) spawn(ctx context.Context, spec supervise.Spec) (*supervise.Child, 
 
 // sharedNetworkReason says why a webview process must share the core's
 // network, or "" when it can have none.
-func sharedNetworkReason(opts UIOptions, env []string) string {
-	if opts.SharedNetwork {
+func sharedNetworkReason(shared bool, env []string) string {
+	if shared {
 		return "network isolation is turned off for this window (WARDEN_NETNS=off or UIOptions.SharedNetwork)"
 	}
 	if env == nil {
@@ -106,6 +106,18 @@ func lookupEnv(env []string, key string) string {
 	}
 	return v
 }
+
+// SetRequireNetworkIsolation changes UIOptions.RequireNetworkIsolation
+// for every later start of the window's webview process (restarts after a
+// crash included), so that an admin's policy applied live also binds a
+// window that was isolated when it opened. It does not touch the process
+// running now: a caller that turns it on stops a window whose Network is
+// not isolated.
+func (u *UI) SetRequireNetworkIsolation(on bool) { u.requireNet.Store(on) }
+
+// RequiresNetworkIsolation reports whether the window's next start
+// refuses to run without an empty network namespace.
+func (u *UI) RequiresNetworkIsolation() bool { return u.requireNet.Load() }
 
 func (u *UI) setNetwork(n NetworkIsolation) {
 	u.mu.Lock()

@@ -77,6 +77,7 @@ type UI struct {
 	direct, relayed atomic.Uint64    // envelopes received by each route
 	network         NetworkIsolation // of the current child; under mu
 	netWarn         sync.Once        // warns once of a window with network access
+	requireNet      atomic.Bool      // opts.RequireNetworkIsolation, changed live
 }
 
 // Invokes reports how many envelopes the window's pages have sent straight
@@ -115,6 +116,7 @@ func (h *Host) StartUI(ctx context.Context, p *Plugin, opts UIOptions) (*UI, err
 		}
 	}
 	u := &UI{h: h, p: p, opts: opts, ready: make(chan struct{}), evals: map[uint32]chan ipc.Frame{}}
+	u.requireNet.Store(opts.RequireNetworkIsolation)
 	err = sup.Add(ctx, supervise.Unit{Name: p.ID(), Start: u.start, Serve: u.serve})
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", p.ID(), err)

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -431,5 +432,45 @@ func TestE2EPolicyRequiresNetworkIsolation(t *testing.T) {
 	errOut, exited = openUntilRunning(t, os.Environ(), example("hello"))
 	if exited {
 		t.Errorf("warden open in a namespace under require_network_isolation exited:\n%s", errOut)
+	}
+}
+
+// TestE2ENetworkRequirementBindsRestarts: a requirement set while the
+// window runs (an admin's policy applied live) also binds its restart
+// after a crash: the webview process does not come back with network.
+func TestE2ENetworkRequirementBindsRestarts(t *testing.T) {
+	needDisplay(t)
+	h := e2eHost(t, host.Options{})
+	opts := uiOptions()
+	opts.SharedNetwork = true // stands for a system where namespaces fail
+	p, ui := openPlugin(t, h, example("hello"), nil, opts)
+	ui.SetRequireNetworkIsolation(true)
+	pid := ui.PID()
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	for {
+		entries, err := h.Audit().Query(ctx, audit.Filter{Plugin: p.ID()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range entries {
+			if e.Reason == host.ReasonNetworkIsolationRequired {
+				if st := h.UIState(p.ID()); st.Running {
+					t.Fatalf("refused restart audited, yet the window runs again (pid %d)", st.PID)
+				}
+				return
+			}
+		}
+		if st := h.UIState(p.ID()); st.Running && st.PID != pid {
+			t.Fatalf("the webview process came back (pid %d) with network access after the requirement was set", st.PID)
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatal("no refused restart was audited within 20 s")
+		case <-time.After(100 * time.Millisecond):
+		}
 	}
 }

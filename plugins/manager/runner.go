@@ -105,6 +105,10 @@ func (r *Runner) SetPolicy(ctx context.Context, pol *policy.Policy) error {
 			continue
 		}
 		blocked, running := r.running[id]
+		if running {
+			// Binds the window's restarts after a crash too.
+			r.uis[id].SetRequireNetworkIsolation(r.ui.RequireNetworkIsolation || pol.RequireNetworkIsolation())
+		}
 		switch {
 		case !st.Runnable && running:
 			reason := st.State + ": " + st.Reason
