@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"errors"
 	"io"
 	"os"
@@ -16,6 +17,8 @@ import (
 	"github.com/wardenhq/warden/plugins/policy"
 	"github.com/wardenhq/warden/plugins/registry"
 	"github.com/wardenhq/warden/plugins/signing"
+	"github.com/wardenhq/warden/plugins/store"
+	"go.etcd.io/bbolt"
 )
 
 // forgeKey mints a real Ed25519 key whose 8-byte id is victim's, as
@@ -394,4 +397,91 @@ func TestRegistryPublisherKeyBindsInstall(t *testing.T) {
 	if _, err := m.Update(ctx, c, idx, "dev.warden.hello", InstallOptions{}); !errors.Is(err, ErrPublisherChanged) {
 		t.Fatalf("update listed with another publisher key: %v, want ErrPublisherChanged", err)
 	}
+}
+
+// legacyManager returns a manager whose store holds dev.warden.hello 1.0.0
+// as Warden wrote it before full keys were kept: the signer's key id only.
+func legacyManager(t *testing.T, f *fixtureFiles) *Manager {
+	t.Helper()
+	profile := t.TempDir()
+	db, err := bbolt.Open(filepath.Join(profile, "state.db"), 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	st, err := store.Open(db, profile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := New(Options{Store: st, Policy: func() *policy.Policy { return nil }, HostVersion: "0.1.0", Purge: &purger{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Install(t.Context(), f.v1, InstallOptions{Consent: approve, Keys: []signing.PublicKey{f.pub}}); err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(tx *bbolt.Tx) error {
+		b := tx.Bucket([]byte("installed"))
+		var rec map[string]any
+		if err := json.Unmarshal(b.Get([]byte("dev.warden.hello")), &rec); err != nil {
+			return err
+		}
+		delete(rec, "signer_key")
+		rec["signer"] = f.pub.ID().String()
+		raw, err := json.Marshal(rec)
+		if err != nil {
+			return err
+		}
+		return b.Put([]byte("dev.warden.hello"), raw)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// TestLegacySignerStillBindsUpdates: a plugin installed before full keys
+// were kept stays bound to the key id it was installed under. A
+// compromised registry listing a forged key with that id, or an unsigned
+// bundle, cannot update it; the publisher's key given with --pub can (as
+// can any key the user passes: that is the user vouching for it, and under
+// require_signatures only the policy's keys count); and a change of
+// grants in between does not lose the binding.
+func TestLegacySignerStillBindsUpdates(t *testing.T) {
+	f, err := fixture()
+	if err != nil {
+		t.Fatal(err)
+	}
+	forgedSK, forgedPK := forgeKey(t, f.pub.ID())
+	refused := []struct {
+		name string
+		path string
+		opts InstallOptions
+	}{
+		{"forged key listed by a registry", packHello(t, true, forgedSK), InstallOptions{IndexKey: forgedPK, Verified: true}},
+		{"unsigned from a registry", packHello(t, true, nil), InstallOptions{Verified: true}},
+		{"unsigned", packHello(t, true, nil), InstallOptions{AllowUnsigned: true}},
+	}
+	for _, tt := range refused {
+		t.Run(tt.name, func(t *testing.T) {
+			m := legacyManager(t, f)
+			if _, err := m.Revoke(t.Context(), "dev.warden.hello", []string{"storage"}); err != nil {
+				t.Fatal(err)
+			}
+			_, err := m.Install(t.Context(), tt.path, tt.opts)
+			if !errors.Is(err, ErrPublisherChanged) {
+				t.Fatalf("update of a legacy-bound plugin: %v, want ErrPublisherChanged", err)
+			}
+		})
+	}
+	t.Run("the publisher's key", func(t *testing.T) {
+		m := legacyManager(t, f)
+		if _, err := m.Install(t.Context(), f.v2, InstallOptions{Consent: approve, Keys: []signing.PublicKey{f.pub}}); err != nil {
+			t.Fatalf("update signed by the publisher's key: %v", err)
+		}
+		st, _ := m.Status("dev.warden.hello")
+		if st.SignerKey != f.pub.String() {
+			t.Fatalf("after the update the plugin is bound to %q, want the publisher's key", st.SignerKey)
+		}
+	})
 }

@@ -2,6 +2,7 @@ package manager
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/wardenhq/warden/plugins/bundle"
 	"github.com/wardenhq/warden/plugins/policy"
@@ -20,6 +21,8 @@ type signature struct {
 	present bool
 	// text describes the outcome for the user.
 	text string
+	// trusted is set when key is one of the admin policy's keys.
+	trusted bool
 }
 
 func (s signature) verified() bool { return !s.key.IsZero() }
@@ -76,8 +79,9 @@ func (m *Manager) checkSignature(b *bundle.Bundle, old *store.Plugin, opts Insta
 			return s, err
 		}
 	}
+	s.trusted = s.verified() && pol.TrustsKey(s.encoded())
 	switch {
-	case s.verified() && pol.TrustsKey(s.encoded()):
+	case s.trusted:
 		s.text = fmt.Sprintf("signed by %s (trusted: a key of the admin policy)", s.key.ID())
 	case s.verified() && s.key.Equal(bound):
 		s.text = fmt.Sprintf("signed by %s (trusted: the key the installed version was signed with)", s.key.ID())
@@ -134,6 +138,9 @@ func boundKey(old *store.Plugin) signing.PublicKey {
 // install. A version installed without a verified signature binds
 // nothing.
 func checkPublisher(old *store.Plugin, s signature, opts InstallOptions) (newPublisher bool, err error) {
+	if old != nil && old.SignerKey == "" && old.LegacySigner != "" {
+		return checkLegacyPublisher(old, s, opts)
+	}
 	if old == nil || old.SignerKey == "" {
 		return false, nil
 	}
@@ -156,6 +163,23 @@ func checkPublisher(old *store.Plugin, s signature, opts InstallOptions) (newPub
 	}
 	return false, fmt.Errorf("%w: %s %s was signed by key %s and this version is %s; it may not come from the same publisher. If you trust the new publisher, pass --accept-new-publisher: the new version is then installed as a new plugin and asks for its permissions again",
 		ErrPublisherChanged, old.ID, old.Version, bound.ID(), now)
+}
+
+// checkLegacyPublisher binds a plugin installed before Warden kept full
+// keys to the key id its record names. Ids are chosen by whoever makes the
+// key, so a key with that id counts only when the user passed it (--pub)
+// or the admin's policy trusts it: never one a registry index lists, which
+// is what a compromised registry would serve.
+func checkLegacyPublisher(old *store.Plugin, s signature, opts InstallOptions) (bool, error) {
+	vouched := s.verified() && (s.trusted || slices.ContainsFunc(opts.Keys, s.key.Equal))
+	if vouched && s.key.ID().String() == old.LegacySigner {
+		return false, nil
+	}
+	if opts.AcceptNewPublisher {
+		return true, nil
+	}
+	return false, fmt.Errorf("%w: %s %s was installed as signed by key id %s (before Warden kept full keys) and this version is %s; pass that publisher's key with --pub, or --accept-new-publisher to install it as a new plugin that asks for its permissions again",
+		ErrPublisherChanged, old.ID, old.Version, old.LegacySigner, s.text)
 }
 
 // policyKeys returns the admin's trusted keys as signing keys.

@@ -54,6 +54,13 @@ type Plugin struct {
 	// a rollback restores the binding of the version it returns to.
 	// Commit and Rollback maintain it; Modify may not change it.
 	KeptSigners map[string]string
+	// LegacySigner is the key id a record written before full keys were
+	// kept names for the current version, "" otherwise. That id was never
+	// known to be verified, so the version counts as unsigned; but it was
+	// installed as that publisher's, so an update must still come from a
+	// key with that id that the user or the admin vouches for (see package
+	// manager). It is kept as read until a new version replaces it.
+	LegacySigner string
 	// InstalledAt is when the plugin was first installed; updates keep it.
 	InstalledAt time.Time
 	// UpdatedAt is when the current version last changed (install, update
@@ -97,7 +104,7 @@ func encodeRecord(p Plugin) ([]byte, error) {
 		Pending:        p.Pending,
 		Range:          p.Range,
 		Source:         p.Source,
-		Signer:         p.Signer,
+		Signer:         legacyOr(p.Signer, p.SignerKey, p.LegacySigner),
 		SignerKey:      p.SignerKey,
 		KeptSigners:    p.KeptSigners,
 		InstalledAt:    p.InstalledAt.UTC(),
@@ -146,7 +153,7 @@ func decodeRecord(b []byte) (Plugin, error) {
 		// Records written before full keys were kept name only the key id
 		// a signature claimed, which may never have been verified: such a
 		// version counts as unsigned until an update verifies one.
-		p.Signer = ""
+		p.Signer, p.LegacySigner = "", d.Signer
 	}
 	if len(d.Grants) > 0 {
 		p.Grants = make(permissions.Grants, len(d.Grants))
@@ -256,4 +263,13 @@ func (p Plugin) clone() Plugin {
 // versions returns the current and kept versions of p.
 func (p *Plugin) versions() []string {
 	return append([]string{p.Version}, p.Previous...)
+}
+
+// legacyOr is the signer id to write: a record without a full key keeps
+// its legacy id, so that a later write (a grant, say) does not drop it.
+func legacyOr(signer, key, legacy string) string {
+	if key == "" {
+		return legacy
+	}
+	return signer
 }
