@@ -88,6 +88,13 @@ func newManager(t *testing.T, pol *policy.Policy) (*Manager, *purger, *fixtureFi
 	if err != nil {
 		t.Fatal(err)
 	}
+	m, p, _ := openManager(t, pol)
+	return m, p, f
+}
+
+// openManager returns a manager over a fresh profile and its state file.
+func openManager(t *testing.T, pol *policy.Policy) (*Manager, *purger, *bbolt.DB) {
+	t.Helper()
 	profile := t.TempDir()
 	db, err := bbolt.Open(filepath.Join(profile, "state.db"), 0o600, nil)
 	if err != nil {
@@ -103,7 +110,7 @@ func newManager(t *testing.T, pol *policy.Policy) (*Manager, *purger, *fixtureFi
 	if err != nil {
 		t.Fatal(err)
 	}
-	return m, p, f
+	return m, p, db
 }
 
 func approve(context.Context, ConsentRequest) error { return nil }

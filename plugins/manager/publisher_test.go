@@ -17,7 +17,6 @@ import (
 	"github.com/wardenhq/warden/plugins/policy"
 	"github.com/wardenhq/warden/plugins/registry"
 	"github.com/wardenhq/warden/plugins/signing"
-	"github.com/wardenhq/warden/plugins/store"
 	"go.etcd.io/bbolt"
 )
 
@@ -403,24 +402,11 @@ func TestRegistryPublisherKeyBindsInstall(t *testing.T) {
 // as Warden wrote it before full keys were kept: the signer's key id only.
 func legacyManager(t *testing.T, f *fixtureFiles) *Manager {
 	t.Helper()
-	profile := t.TempDir()
-	db, err := bbolt.Open(filepath.Join(profile, "state.db"), 0o600, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	st, err := store.Open(db, profile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := New(Options{Store: st, Policy: func() *policy.Policy { return nil }, HostVersion: "0.1.0", Purge: &purger{}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m, _, db := openManager(t, nil)
 	if _, err := m.Install(t.Context(), f.v1, InstallOptions{Consent: approve, Keys: []signing.PublicKey{f.pub}}); err != nil {
 		t.Fatal(err)
 	}
-	err = db.Update(func(tx *bbolt.Tx) error {
+	err := db.Update(func(tx *bbolt.Tx) error {
 		b := tx.Bucket([]byte("installed"))
 		var rec map[string]any
 		if err := json.Unmarshal(b.Get([]byte("dev.warden.hello")), &rec); err != nil {
