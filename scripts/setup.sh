@@ -19,6 +19,7 @@ command -v xauth >/dev/null 2>&1 || need+=(xauth)    # xvfb-run
 command -v import >/dev/null 2>&1 || need+=(imagemagick) # the demo's screenshot
 command -v minisign >/dev/null 2>&1 || need+=(minisign) # signature interop tests
 command -v strace >/dev/null 2>&1 || need+=(strace)     # watching the web stack's system calls in the network tests
+command -v xdotool >/dev/null 2>&1 || need+=(xdotool)   # clicking as a user in the network tests
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -155,10 +156,20 @@ func probeNetwork(t *testing.T, opts host.UIOptions, kinds string) (*loopbackLis
 	t.Helper()
 	l := listenLoopback(t)
 	h := e2eHost(t, host.Options{})
+	opts.X, opts.Y = 40, 40
 	p, ui := openPlugin(t, h, netprobe(t, l.ln.Addr().String()), nil, opts)
 	var done []string
 	eval(t, ui, `return await window.probe(`+jsString(l.ln.Addr().String())+`, `+jsString(kinds)+`)`, &done)
 	t.Logf("the page asked for: %q", done)
+	if kinds == "all" {
+		// A user's click, which a script cannot fake: with WebKit's
+		// preconnect on, it connects to the link's host at once, before
+		// the navigation is refused.
+		for _, id := range []string{"blank", "same"} {
+			userClick(t, ui, opts, id)
+		}
+		time.Sleep(1500 * time.Millisecond)
+	}
 	network := ui.Network()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -166,6 +177,36 @@ func probeNetwork(t *testing.T, opts host.UIOptions, kinds string) (*loopbackLis
 		t.Fatal(err)
 	}
 	return l, network
+}
+
+// userClick clicks the element with id in the window through the X
+// server (xdotool), as a user would, and checks that the page saw a
+// trusted click on it. The window is placed at opts.X, opts.Y; under Xvfb
+// there is no window manager, so no decoration shifts it.
+func userClick(t *testing.T, ui *host.UI, opts host.UIOptions, id string) {
+	t.Helper()
+	xdotool, err := exec.LookPath("xdotool")
+	if err != nil {
+		t.Fatalf("xdotool is needed to click as a user (apt-get install xdotool; scripts/setup.sh installs it): %v", err)
+	}
+	var r struct{ X, Y float64 }
+	eval(t, ui, `var b = document.getElementById(`+jsString(id)+`).getBoundingClientRect(); return {x: b.x + b.width / 2, y: b.y + b.height / 2}`, &r)
+	x, y := opts.X+int(r.X), opts.Y+int(r.Y)
+	if out, err := exec.Command(xdotool, "mousemove", strconv.Itoa(x), strconv.Itoa(y), "sleep", "0.2", "click", "1").CombinedOutput(); err != nil {
+		t.Fatalf("xdotool click at %d,%d: %v: %s", x, y, err, out)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		var clicks []string
+		eval(t, ui, `return window.trustedClicks`, &clicks)
+		if slices.Contains(clicks, id) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the click on #%s at %d,%d did not reach the page (it saw %q)", id, x, y, clicks)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 // TestE2ENoNetworkFromWebStack is issue 9's acceptance: a plugin page

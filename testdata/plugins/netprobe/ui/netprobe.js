@@ -1,4 +1,10 @@
 "use strict";
+// The ids of anchors the user (or the test, through the X server) really
+// clicked, so that the test knows its clicks landed.
+window.trustedClicks = [];
+document.addEventListener("click", function (e) {
+  if (e.isTrusted && e.target && e.target.id) window.trustedClicks.push(e.target.id);
+}, true);
 // window.probe(target, kinds) adds, from script, the links the static
 // page has, pointed at target ("127.0.0.1:port"), and with kinds "all"
 // also clicks every anchor, as a
