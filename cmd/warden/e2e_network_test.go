@@ -264,7 +264,8 @@ func TestE2ENetworkFeaturesOff(t *testing.T) {
 // TestE2ENamespaceHoldsWithPreconnectOn shows the second layer alone:
 // with LinkPreconnect and LinkDNSPrefetch forcibly turned back on, WebKit
 // tries to connect, and the empty network namespace leaves every attempt
-// without a route: the listener still sees nothing.
+// without a route (ENETUNREACH, not a refused connection): the listener
+// still sees nothing.
 func TestE2ENamespaceHoldsWithPreconnectOn(t *testing.T) {
 	needDisplay(t)
 	opts := uiOptions()
@@ -278,9 +279,43 @@ func TestE2ENamespaceHoldsWithPreconnectOn(t *testing.T) {
 		t.Errorf("the listener on 127.0.0.1 saw %d connections: %q", len(seen), seen)
 	}
 	all, succeeded := inetCalls(t, trace)
-	t.Logf("%d attempts to reach an internet address, all refused by the namespace", len(all))
+	t.Logf("%d attempts to reach an internet address, all refused by the namespace:\n%s", len(all), strings.Join(all, "\n"))
 	if len(succeeded) != 0 {
 		t.Errorf("%d connects or sends to internet addresses went through:\n%s", len(succeeded), strings.Join(succeeded, "\n"))
+	}
+	if len(all) == 0 {
+		t.Error("with preconnect on, WebKit tried no connection: the test no longer shows the namespace at work")
+	}
+	for _, c := range all {
+		if !strings.Contains(c, "ENETUNREACH") {
+			t.Errorf("an attempt had a route out of the namespace: %s", c)
+		}
+	}
+}
+
+// TestE2EWebStackUsesDeadProxy shows the third layer alone: with the
+// host's network and preconnect forcibly on, every connection WebKit
+// makes for the page goes to the proxy on 127.0.0.1:9 that is never
+// there, never to the page's target, so WebKit never resolves a page's
+// host name itself.
+func TestE2EWebStackUsesDeadProxy(t *testing.T) {
+	needDisplay(t)
+	opts := uiOptions()
+	opts.SharedNetwork = true
+	opts.WebKitFeatures = map[string]bool{"LinkPreconnect": true}
+	opts, trace := straced(t, opts)
+	l, _ := probeNetwork(t, opts, "all")
+	if seen := l.seen(); len(seen) != 0 {
+		t.Errorf("the listener on 127.0.0.1 saw %d connections: %q", len(seen), seen)
+	}
+	all, _ := inetCalls(t, trace)
+	if len(all) == 0 {
+		t.Error("with preconnect on, WebKit tried no connection: the test no longer shows the proxy at work")
+	}
+	for _, c := range all {
+		if !strings.Contains(c, "sin_port=htons(9),") || !strings.Contains(c, `inet_addr("127.0.0.1")`) {
+			t.Errorf("a connection went elsewhere than the dead proxy: %s", c)
+		}
 	}
 }
 

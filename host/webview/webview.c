@@ -175,6 +175,14 @@ wv_window *wv_new(uintptr_t handle, const char *title, int width, int height,
 			"base-cache-directory", cache_dir, NULL);
 	else
 		dm = webkit_website_data_manager_new_ephemeral();
+	// Every http(s) and WebSocket load goes to a proxy that is never there
+	// (the discard port on loopback, which is down in the webview process's
+	// network namespace), so the network process never resolves a page's
+	// host names itself: a load that slips past the CSP cannot carry data
+	// out in a DNS query, not even through a resolver daemon's socket.
+	WebKitNetworkProxySettings *proxy = webkit_network_proxy_settings_new("http://127.0.0.1:9", NULL);
+	webkit_website_data_manager_set_network_proxy_settings(dm, WEBKIT_NETWORK_PROXY_MODE_CUSTOM, proxy);
+	webkit_network_proxy_settings_free(proxy);
 	w->ctx = webkit_web_context_new_with_website_data_manager(dm);
 	g_object_unref(dm);
 	// One plugin page per context: no need for WebKit's page cache.
