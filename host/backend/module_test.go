@@ -85,7 +85,9 @@ func TestMisbehavingGuest(t *testing.T) {
 
 func TestLoopTimesOutWhileOthersAnswer(t *testing.T) {
 	e := newEngine(t)
-	// Long enough that the 2x bound leaves room for a loaded CI machine.
+	// The bound below only tells "ended by the timeout" from "never ends"
+	// (a guest loop without one runs until the test's own deadline); it is
+	// loose because a loaded 2-core CI machine ran 1.16 s against 2x.
 	const timeout = 500 * time.Millisecond
 	looper := compile(t, e, Config{PluginID: "dev.warden.looper", Wasm: misbehaveWasm, Timeout: timeout})
 	other := compile(t, e, Config{PluginID: "dev.warden.other", Wasm: misbehaveWasm, Timeout: timeout})
@@ -105,8 +107,8 @@ func TestLoopTimesOutWhileOthersAnswer(t *testing.T) {
 			if !errors.Is(err, ErrTimeout) {
 				t.Fatalf("loop: %v, want ErrTimeout", err)
 			}
-			if elapsed > 2*timeout {
-				t.Fatalf("loop returned after %v, want < %v", elapsed, 2*timeout)
+			if elapsed > 10*timeout {
+				t.Fatalf("loop returned after %v, want < %v", elapsed, 10*timeout)
 			}
 			if answered == 0 {
 				t.Fatal("the other module answered no call while the loop ran")
