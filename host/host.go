@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"time"
 
@@ -17,7 +18,6 @@ import (
 	"github.com/wardenhq/warden/host/backend"
 	"github.com/wardenhq/warden/host/fetch"
 	"github.com/wardenhq/warden/host/storage"
-	"github.com/wardenhq/warden/host/supervise"
 	"github.com/wardenhq/warden/permissions"
 )
 
@@ -57,13 +57,10 @@ type Host struct {
 	engine  *backend.Engine
 	fetcher *fetch.Client
 
-	extMissing sync.Once // warns once that the web extension is not installed
-
-	mu      sync.RWMutex
-	plugins map[string]*Plugin
-	sup     *supervise.Supervisor // nil until a UI is started
-	uis     map[string]*UI
-	closed  bool
+	mu          sync.RWMutex
+	plugins     map[string]*Plugin
+	attachments []Attachment
+	closed      bool
 }
 
 // ErrClosed is returned by calls on a closed Host.
@@ -118,6 +115,18 @@ func New(ctx context.Context, opts Options) (*Host, error) {
 // Audit returns the host's audit log (for queries and tests).
 func (h *Host) Audit() *audit.Log { return h.audit }
 
+// Storage returns the plugins' key-value store, for the host's own use
+// (tests, management). Plugins reach it only through the storage
+// capability.
+func (h *Host) Storage() *storage.Store { return h.store }
+
+// Limits returns the per-plugin limits in force (Options.Limits with the
+// defaults filled in).
+func (h *Host) Limits() Limits { return h.limits }
+
+// Logger returns the core's logger.
+func (h *Host) Logger() *slog.Logger { return h.log }
+
 // Plugin returns the loaded plugin with id, or nil.
 func (h *Host) Plugin(id string) *Plugin {
 	h.mu.RLock()
@@ -125,8 +134,9 @@ func (h *Host) Plugin(id string) *Plugin {
 	return h.plugins[id]
 }
 
-// Close unloads every plugin, flushes the audit log and closes the state
-// file. It is safe to call more than once.
+// Close closes every attachment (last attached first), unloads every
+// plugin, flushes the audit log and closes the state file. It is safe to
+// call more than once.
 func (h *Host) Close(ctx context.Context) error {
 	h.mu.Lock()
 	if h.closed {
@@ -136,12 +146,14 @@ func (h *Host) Close(ctx context.Context) error {
 	h.closed = true
 	plugins := h.plugins
 	h.plugins = nil
-	sup := h.sup
+	attachments := h.attachments
 	h.mu.Unlock()
 
 	var errs []error
-	if sup != nil {
-		errs = append(errs, sup.Close(ctx))
+	// What lives outside the core (windows) goes first: a window must not
+	// outlive the plugin it serves.
+	for _, a := range slices.Backward(attachments) {
+		errs = append(errs, a.Close(ctx))
 	}
 	for _, p := range plugins {
 		errs = append(errs, p.close(ctx))

@@ -55,33 +55,33 @@ func (h *Host) Admit(l *Launch, envelope []byte) (a *Admitted, rep Reply, ok boo
 	entry := audit.Entry{Time: now, Plugin: p.ID(), Launch: l.id}
 
 	if r := p.stopped.Load(); r != nil {
-		return nil, h.finish(entry, 0, nil, deny(CodeStopped, "plugin is stopped: "+*r)), false
+		return nil, h.answer(entry, 0, nil, deny(CodeStopped, "plugin is stopped: "+*r)), false
 	}
 	if !p.rate.take(now) {
-		return nil, h.finish(entry, 0, nil, deny(CodeRateLimited, "too many requests: slow down")), false
+		return nil, h.answer(entry, 0, nil, deny(CodeRateLimited, "too many requests: slow down")), false
 	}
 	if !p.inflight.enter() {
-		return nil, h.finish(entry, 0, nil, deny(CodeBusy, "too many requests in flight")), false
+		return nil, h.answer(entry, 0, nil, deny(CodeBusy, "too many requests in flight")), false
 	}
 	req, err := l.opener.Open(envelope)
 	if err != nil {
 		p.inflight.leave()
-		return nil, h.finish(entry, 0, nil, err), false
+		return nil, h.answer(entry, 0, nil, err), false
 	}
 	entry.Cmd = req.Cmd
 	return &Admitted{h: h, l: l, req: req, entry: entry}, Reply{}, true
 }
 
-// refuse audits and answers an envelope refused before it could be read
+// Refuse audits and answers an envelope refused before it could be read
 // (its frame was too large), after spending a rate token for it, so that a
 // flood of them is limited like any other.
-func (h *Host) refuse(l *Launch, err error) Reply {
+func (h *Host) Refuse(l *Launch, err error) Reply {
 	p := l.plugin
 	entry := audit.Entry{Time: time.Now(), Plugin: p.ID(), Launch: l.id}
 	if !p.rate.take(entry.Time) {
 		err = deny(CodeRateLimited, "too many requests: slow down")
 	}
-	return h.finish(entry, 0, nil, err)
+	return h.answer(entry, 0, nil, err)
 }
 
 // Run decides and dispatches an admitted request and returns the reply.
@@ -97,13 +97,13 @@ func (a *Admitted) Run(ctx context.Context) Reply {
 func (a *Admitted) RunThen(ctx context.Context, deliver func(Reply)) {
 	defer a.l.plugin.inflight.leave()
 	result, err := a.h.dispatch(ctx, a.l.plugin, a.l, a.req.Cmd, a.req.Args, fromUI)
-	deliver(a.h.finish(a.entry, a.req.ID, result, err))
+	deliver(a.h.answer(a.entry, a.req.ID, result, err))
 }
 
-// finish audits the outcome and builds the reply. A result too large for
+// answer audits the outcome and builds the reply. A result too large for
 // one reply becomes a reply_too_large error, and an error message is cut
 // to maxMessage, so every reply fits in one IPC frame.
-func (h *Host) finish(e audit.Entry, id uint64, result []byte, err error) Reply {
+func (h *Host) answer(e audit.Entry, id uint64, result []byte, err error) Reply {
 	if err == nil {
 		err = h.checkReply(result)
 	}
@@ -143,7 +143,7 @@ func (h *Host) hostCall(ctx context.Context, pluginID, cmd string, args []byte) 
 	e := audit.Entry{Time: time.Now(), Plugin: pluginID, Cmd: cmd}
 	if p == nil {
 		err := deny(CodeStopped, "plugin is not loaded")
-		h.finish(e, 0, nil, err)
+		h.answer(e, 0, nil, err)
 		return nil, guestError{CodeStopped, err}
 	}
 	if l != nil {
@@ -151,14 +151,14 @@ func (h *Host) hostCall(ctx context.Context, pluginID, cmd string, args []byte) 
 	}
 	if r := p.stopped.Load(); r != nil {
 		err := deny(CodeStopped, "plugin is stopped: "+*r)
-		h.finish(e, 0, nil, err)
+		h.answer(e, 0, nil, err)
 		return nil, guestError{CodeStopped, err}
 	}
 	// A backend's host calls spend the plugin's budget like its UI's
 	// invokes, so a backend looping on them is throttled the same way.
 	if !p.rate.take(e.Time) {
 		err := deny(CodeRateLimited, "too many requests: slow down")
-		h.finish(e, 0, nil, err)
+		h.answer(e, 0, nil, err)
 		return nil, guestError{CodeRateLimited, err}
 	}
 	// A host call made while its backend runs an admitted invoke (the
@@ -170,7 +170,7 @@ func (h *Host) hostCall(ctx context.Context, pluginID, cmd string, args []byte) 
 	if l == nil || l.plugin != p {
 		if !p.inflight.enter() {
 			err := deny(CodeBusy, "too many requests in flight")
-			h.finish(e, 0, nil, err)
+			h.answer(e, 0, nil, err)
 			return nil, guestError{CodeBusy, err}
 		}
 		defer p.inflight.leave()
@@ -179,7 +179,7 @@ func (h *Host) hostCall(ctx context.Context, pluginID, cmd string, args []byte) 
 	if err == nil {
 		err = h.checkReply(result)
 	}
-	rep := h.finish(e, 0, result, err)
+	rep := h.answer(e, 0, result, err)
 	if err != nil {
 		return nil, guestError{rep.Error.Code, err}
 	}

@@ -35,6 +35,9 @@ type Plugin struct {
 // ID returns the plugin's id.
 func (p *Plugin) ID() string { return p.manifest.ID }
 
+// Dir returns the directory the plugin was loaded from.
+func (p *Plugin) Dir() string { return p.dir }
+
 // Manifest returns the plugin's manifest. Callers must not modify it.
 func (p *Plugin) Manifest() *manifest.Manifest { return p.manifest }
 
@@ -148,6 +151,12 @@ func (p *Plugin) SetGrants(g permissions.Grants) error {
 	return nil
 }
 
+// LogConsole writes a message of the plugin page's console to the core's
+// log, cut to 4 KiB like the plugin's own log calls.
+func (p *Plugin) LogConsole(level, message string) {
+	p.host.log.Info("plugin console", "plugin", p.ID(), "level", level, "message", clip(message, maxLogMessage))
+}
+
 // Stop makes every later request of the plugin fail with reason (for
 // example an admin policy change). Resume undoes it.
 func (p *Plugin) Stop(reason string) { p.stopped.Store(&reason) }
@@ -195,21 +204,26 @@ func (h *Host) pluginEnv(id string) (permissions.Env, error) {
 // take effect within a second.
 const unloadGrace = 300 * time.Millisecond
 
-// Unload makes plugin id's later requests fail with reason at once, closes
-// its window (killing its processes if they have not exited within
-// unloadGrace) and frees its backend. Unloading an id that is not loaded
-// does nothing.
+// Unload makes plugin id's later requests fail with reason at once, has
+// every attachment release what it holds for the plugin (its window closes,
+// its processes are killed if they have not exited within unloadGrace) and
+// frees its backend. Unloading an id that is not loaded does nothing.
 func (h *Host) Unload(ctx context.Context, id, reason string) error {
 	h.mu.Lock()
 	p := h.plugins[id]
 	delete(h.plugins, id)
+	attachments := h.attachments
 	h.mu.Unlock()
 	if p != nil {
 		p.Stop(reason)
 	}
 	sctx, cancel := context.WithTimeout(ctx, unloadGrace)
-	stopErr := h.StopUI(sctx, id)
+	var errs []error
+	for _, a := range attachments {
+		errs = append(errs, a.Release(sctx, id))
+	}
 	cancel()
+	stopErr := errors.Join(errs...)
 	if p == nil {
 		return stopErr
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/wardenhq/warden/host"
 	"github.com/wardenhq/warden/host/audit"
+	"github.com/wardenhq/warden/host/window"
 )
 
 // The webview benchmarks run the hello example in a real WebKitGTK window
@@ -21,7 +22,7 @@ import (
 
 // benchUI opens the hello example with limits that do not throttle a
 // benchmark.
-func benchUI(b *testing.B, opts host.UIOptions) (*host.Host, *host.Plugin, *host.UI) {
+func benchUI(b *testing.B, opts window.Options) (*host.Host, *host.Plugin, *window.Window) {
 	b.Helper()
 	needDisplay(b)
 	h := e2eHost(b, host.Options{Limits: host.Limits{Rate: -1, MaxInFlight: 1024}})
@@ -48,7 +49,7 @@ func BenchmarkInvokeRoundTripRelayed(b *testing.B) {
 	benchRoundTrip(b, opts)
 }
 
-func benchRoundTrip(b *testing.B, opts host.UIOptions) {
+func benchRoundTrip(b *testing.B, opts window.Options) {
 	h, p, ui := benchUI(b, opts)
 	n := max(b.N, 2)
 	b.ResetTimer()
@@ -113,7 +114,7 @@ func BenchmarkColdStart(b *testing.B) {
 			b.Fatal(err)
 		}
 		start := time.Now()
-		ui, err := h.StartUI(context.Background(), p, uiOptions())
+		ui, err := windowsOf(h).Open(context.Background(), p, uiOptions())
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -13,6 +13,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/wardenhq/warden/host"
+	"github.com/wardenhq/warden/host/supervise"
+	"github.com/wardenhq/warden/host/window"
 	"github.com/wardenhq/warden/plugins/policy"
 )
 
@@ -92,7 +94,11 @@ func runDemo(ctx context.Context, out io.Writer, pol *policy.Policy, examples, s
 	}
 	defer h.Close(context.Background())
 
-	uis := map[string]*host.UI{}
+	wins, err := window.NewManager(h, supervise.Policy{})
+	if err != nil {
+		return err
+	}
+	uis := map[string]*window.Window{}
 	for i, name := range []string{"hello", "notes"} {
 		dir := filepath.Join(examples, name)
 		m, err := openSource(ctx, pol, dir)
@@ -107,7 +113,7 @@ func runDemo(ctx context.Context, out io.Writer, pol *policy.Policy, examples, s
 			return err
 		}
 		fmt.Fprintf(out, "demo: loaded %s %s, granted %v\n", m.ID, m.Version, m.Permissions)
-		ui, err := h.StartUI(ctx, p, withNetwork(host.UIOptions{Env: env, Ephemeral: true, X: 40 + i*520, Y: 40}, pol))
+		ui, err := wins.Open(ctx, p, withNetwork(window.Options{Env: env, Ephemeral: true, X: 40 + i*520, Y: 40}, pol))
 		if err != nil {
 			return err
 		}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/wardenhq/warden/host"
 	"github.com/wardenhq/warden/host/webview/webext"
+	"github.com/wardenhq/warden/host/window"
 )
 
 // TestE2EInvokeRoutes runs the hello plugin with envelopes going straight
@@ -20,13 +21,13 @@ func TestE2EInvokeRoutes(t *testing.T) {
 	}
 	cases := []struct {
 		name   string
-		opts   func(*host.UIOptions)
+		opts   func(*window.Options)
 		direct bool
 	}{
-		{"extension", func(*host.UIOptions) {}, true},
-		{"no extension installed", func(o *host.UIOptions) { o.Env = append(o.Env, webext.EnvDir+"=off") }, false},
-		{"channel turned off", func(o *host.UIOptions) { o.NoChannel = true }, false},
-		{"extension without sandbox", func(o *host.UIOptions) { o.NoSandbox = true }, true},
+		{"extension", func(*window.Options) {}, true},
+		{"no extension installed", func(o *window.Options) { o.Env = append(o.Env, webext.EnvDir+"=off") }, false},
+		{"channel turned off", func(o *window.Options) { o.NoChannel = true }, false},
+		{"extension without sandbox", func(o *window.Options) { o.NoSandbox = true }, true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

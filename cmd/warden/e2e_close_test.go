@@ -30,10 +30,10 @@ func TestE2EUserClosesWindow(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	if err := h.WaitUI(ctx, hello.ID()); err != nil {
+	if err := windowsOf(h).Wait(ctx, hello.ID()); err != nil {
 		t.Fatalf("closing the window: %v, want a clean stop", err)
 	}
-	st := h.UIState(hello.ID())
+	st := windowsOf(h).State(hello.ID())
 	if !st.Stopped || st.Crashes != 0 || st.Starts != 1 {
 		t.Fatalf("hello after close: %+v, want stopped once, no crash", st)
 	}

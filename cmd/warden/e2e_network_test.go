@@ -20,6 +20,7 @@ import (
 
 	"github.com/wardenhq/warden/host"
 	"github.com/wardenhq/warden/host/audit"
+	"github.com/wardenhq/warden/host/window"
 )
 
 // loopbackListener accepts TCP connections on 127.0.0.1 and remembers
@@ -98,7 +99,7 @@ func netprobe(t *testing.T, target string) string {
 // straced runs the webview process, and everything it starts, under
 // strace, recording every connect and send with the address it names.
 // It fails (never skips) without strace.
-func straced(t *testing.T, opts host.UIOptions) (host.UIOptions, string) {
+func straced(t *testing.T, opts window.Options) (window.Options, string) {
 	t.Helper()
 	strace, err := exec.LookPath("strace")
 	if err != nil {
@@ -152,7 +153,7 @@ func inetCalls(t *testing.T, prefix string) (all, succeeded []string) {
 // probeNetwork opens the netprobe plugin with opts, runs its page's
 // probe (kinds: "links" or "all") and stops the window, so that strace
 // has written everything.
-func probeNetwork(t *testing.T, opts host.UIOptions, kinds string) (*loopbackListener, host.NetworkIsolation) {
+func probeNetwork(t *testing.T, opts window.Options, kinds string) (*loopbackListener, window.NetworkIsolation) {
 	t.Helper()
 	l := listenLoopback(t)
 	h := e2eHost(t, host.Options{})
@@ -173,7 +174,7 @@ func probeNetwork(t *testing.T, opts host.UIOptions, kinds string) (*loopbackLis
 	network := ui.Network()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := h.StopUI(ctx, p.ID()); err != nil {
+	if err := windowsOf(h).Stop(ctx, p.ID()); err != nil {
 		t.Fatal(err)
 	}
 	return l, network
@@ -183,7 +184,7 @@ func probeNetwork(t *testing.T, opts host.UIOptions, kinds string) (*loopbackLis
 // server (xdotool), as a user would, and checks that the page saw a
 // trusted click on it. The window is placed at opts.X, opts.Y; under Xvfb
 // there is no window manager, so no decoration shifts it.
-func userClick(t *testing.T, ui *host.UI, opts host.UIOptions, id string) {
+func userClick(t *testing.T, ui *window.Window, opts window.Options, id string) {
 	t.Helper()
 	xdotool, err := exec.LookPath("xdotool")
 	if err != nil {
@@ -333,14 +334,14 @@ func TestE2ENetworkIsolationMissing(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := h.StopUI(ctx, p.ID()); err != nil {
+	if err := windowsOf(h).Stop(ctx, p.ID()); err != nil {
 		t.Fatal(err)
 	}
 
 	opts.RequireNetworkIsolation = true
-	_, err := h.StartUI(ctx, p, opts)
-	if !errors.Is(err, host.ErrNoNetworkIsolation) {
-		t.Fatalf("StartUI with the namespace required and unavailable: %v, want ErrNoNetworkIsolation", err)
+	_, err := windowsOf(h).Open(ctx, p, opts)
+	if !errors.Is(err, window.ErrNoNetworkIsolation) {
+		t.Fatalf("Open with the namespace required and unavailable: %v, want ErrNoNetworkIsolation", err)
 	}
 	if err := h.Audit().Flush(ctx); err != nil {
 		t.Fatal(err)
@@ -355,7 +356,7 @@ func TestE2ENetworkIsolationMissing(t *testing.T) {
 			reasons[e.Reason] = true
 		}
 	}
-	for _, want := range []string{host.ReasonNoNetworkIsolation, host.ReasonNetworkIsolationRequired} {
+	for _, want := range []string{window.ReasonNoNetworkIsolation, window.ReasonNetworkIsolationRequired} {
 		if !reasons[want] {
 			t.Errorf("no warden.network audit entry with reason %s (have %v)", want, reasons)
 		}
@@ -533,14 +534,14 @@ func TestE2ENetworkRequirementBindsRestarts(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, e := range entries {
-			if e.Reason == host.ReasonNetworkIsolationRequired {
-				if st := h.UIState(p.ID()); st.Running {
+			if e.Reason == window.ReasonNetworkIsolationRequired {
+				if st := windowsOf(h).State(p.ID()); st.Running {
 					t.Fatalf("refused restart audited, yet the window runs again (pid %d)", st.PID)
 				}
 				return
 			}
 		}
-		if st := h.UIState(p.ID()); st.Running && st.PID != pid {
+		if st := windowsOf(h).State(p.ID()); st.Running && st.PID != pid {
 			t.Fatalf("the webview process came back (pid %d) with network access after the requirement was set", st.PID)
 		}
 		select {

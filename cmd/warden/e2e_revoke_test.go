@@ -38,15 +38,15 @@ func TestE2ERevokeStopsRunningPlugin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := manager.NewRunner(h, m, (*policy.Policy)(nil), uiOptions(), quietLog)
+	r := manager.NewRunner(h, windowsOf(h), m, (*policy.Policy)(nil), uiOptions(), quietLog)
 	if err := r.Start(ctx, "dev.warden.notes"); err != nil {
 		t.Fatal(err)
 	}
-	waitUntil(t, "the notes window runs", 30*time.Second, func() bool { return h.UIState("dev.warden.notes").Running })
+	waitUntil(t, "the notes window runs", 30*time.Second, func() bool { return windowsOf(h).State("dev.warden.notes").Running })
 	if err := r.Revoke(ctx, "dev.warden.notes", []string{"storage"}); err != nil {
 		t.Fatal(err)
 	}
-	if h.UIState("dev.warden.notes").Running || h.Plugin("dev.warden.notes") != nil {
+	if windowsOf(h).State("dev.warden.notes").Running || h.Plugin("dev.warden.notes") != nil {
 		t.Fatal("the plugin still runs after its storage permission was revoked")
 	}
 	rec, err := st.Get("dev.warden.notes")

@@ -80,7 +80,7 @@ func TestE2ECrashRestart(t *testing.T) {
 	}
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		st := h.UIState(a.ID())
+		st := windowsOf(h).State(a.ID())
 		if st.Stopped {
 			if !strings.Contains(st.Reason, "crashed 3 times") {
 				t.Fatalf("stopped with reason %q", st.Reason)

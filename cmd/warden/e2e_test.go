@@ -6,11 +6,14 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/wardenhq/warden/host"
 	"github.com/wardenhq/warden/host/audit"
+	"github.com/wardenhq/warden/host/supervise"
+	"github.com/wardenhq/warden/host/window"
 	"github.com/wardenhq/warden/permissions"
 )
 
@@ -47,9 +50,30 @@ func e2eHost(t testing.TB, opts host.Options) *host.Host {
 	return h
 }
 
+var (
+	windowsMu sync.Mutex
+	windows   = map[*host.Host]*window.Manager{}
+)
+
+// windowsOf returns the window manager of h, made on first use with the
+// default restart policy.
+func windowsOf(h *host.Host) *window.Manager {
+	windowsMu.Lock()
+	defer windowsMu.Unlock()
+	if m := windows[h]; m != nil {
+		return m
+	}
+	m, err := window.NewManager(h, supervise.Policy{})
+	if err != nil {
+		panic(err)
+	}
+	windows[h] = m
+	return m
+}
+
 // uiOptions run the webview process as this test binary.
-func uiOptions() host.UIOptions {
-	return host.UIOptions{
+func uiOptions() window.Options {
+	return window.Options{
 		Executable: os.Args[0],
 		Args:       []string{"webview"},
 		Env:        append(os.Environ(), "WARDEN_TEST_MAIN=1"),
@@ -60,7 +84,7 @@ func uiOptions() host.UIOptions {
 
 // openPlugin builds, loads and opens the plugin in dir with grants, and
 // waits for its page.
-func openPlugin(t testing.TB, h *host.Host, dir string, grants permissions.Grants, opts host.UIOptions) (*host.Plugin, *host.UI) {
+func openPlugin(t testing.TB, h *host.Host, dir string, grants permissions.Grants, opts window.Options) (*host.Plugin, *window.Window) {
 	t.Helper()
 	ctx := context.Background()
 	m, err := loadSource(ctx, dir)
@@ -74,7 +98,7 @@ func openPlugin(t testing.TB, h *host.Host, dir string, grants permissions.Grant
 	if err != nil {
 		t.Fatal(err)
 	}
-	ui, err := h.StartUI(ctx, p, opts)
+	ui, err := windowsOf(h).Open(ctx, p, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +111,7 @@ func openPlugin(t testing.TB, h *host.Host, dir string, grants permissions.Grant
 }
 
 // eval runs js (an async function body) in the page and decodes the result.
-func eval(t *testing.T, ui *host.UI, js string, v any) {
+func eval(t *testing.T, ui *window.Window, js string, v any) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()

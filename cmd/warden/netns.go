@@ -3,7 +3,7 @@ package main
 import (
 	"os"
 
-	"github.com/wardenhq/warden/host"
+	"github.com/wardenhq/warden/host/window"
 	"github.com/wardenhq/warden/plugins/policy"
 )
 
@@ -16,7 +16,7 @@ const netnsEnv = "WARDEN_NETNS"
 
 // withNetwork applies $WARDEN_NETNS and the policy's
 // require_network_isolation to ui.
-func withNetwork(ui host.UIOptions, pol *policy.Policy) host.UIOptions {
+func withNetwork(ui window.Options, pol *policy.Policy) window.Options {
 	ui.SharedNetwork = os.Getenv(netnsEnv) == "off"
 	if pol != nil && pol.RequireNetworkIsolation() {
 		ui.RequireNetworkIsolation = true

@@ -7,6 +7,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/wardenhq/warden/host"
+	"github.com/wardenhq/warden/host/supervise"
+	"github.com/wardenhq/warden/host/window"
 )
 
 func newOpen(g *globals) *cobra.Command {
@@ -44,11 +46,15 @@ blocks, is refused.`,
 			if err := sameSource(m, p.Manifest()); err != nil {
 				return err
 			}
-			if _, err := h.StartUI(ctx, p, withNetwork(host.UIOptions{Debug: debug, Stderr: os.Stderr}, pol)); err != nil {
+			wins, err := window.NewManager(h, supervise.Policy{})
+			if err != nil {
+				return err
+			}
+			if _, err := wins.Open(ctx, p, withNetwork(window.Options{Debug: debug, Stderr: os.Stderr}, pol)); err != nil {
 				return err
 			}
 			fmt.Fprintf(cmd.ErrOrStderr(), "warden: %s %s is running; close its window or press Ctrl-C to stop\n", m.ID, m.Version)
-			return h.WaitUI(ctx, p.ID())
+			return wins.Wait(ctx, p.ID())
 		},
 	}
 	cmd.Flags().BoolVar(&debug, "debug", false, "log the page's console and enable the inspector")

@@ -9,8 +9,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/wardenhq/warden/host"
 	"github.com/wardenhq/warden/host/supervise"
+	"github.com/wardenhq/warden/host/window"
 	"github.com/wardenhq/warden/plugins/manager"
 	"github.com/wardenhq/warden/plugins/policy"
 )
@@ -31,14 +31,14 @@ Ctrl-C.`,
 		Example: `  warden run dev.warden.notes
   warden run --policy ./policy.json`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runRun(cmd, g, args, withNetwork(host.UIOptions{Debug: debug, Stderr: os.Stderr}, nil))
+			return runRun(cmd, g, args, withNetwork(window.Options{Debug: debug, Stderr: os.Stderr}, nil))
 		},
 	}
 	cmd.Flags().BoolVar(&debug, "debug", false, "log the pages' console and enable the inspector")
 	return cmd
 }
 
-func runRun(cmd *cobra.Command, g *globals, ids []string, ui host.UIOptions) error {
+func runRun(cmd *cobra.Command, g *globals, ids []string, ui window.Options) error {
 	ctx := cmd.Context()
 	s, err := openSession(ctx, g)
 	if err != nil {
@@ -60,7 +60,11 @@ func runRun(cmd *cobra.Command, g *globals, ids []string, ui host.UIOptions) err
 			return fmt.Errorf("no enabled plugins installed (warden install <bundle>)")
 		}
 	}
-	r := manager.NewRunner(s.h, s.m, s.pol.Load(), ui, nil)
+	wins, err := window.NewManager(s.h, supervise.Policy{})
+	if err != nil {
+		return err
+	}
+	r := manager.NewRunner(s.h, wins, s.m, s.pol.Load(), ui, nil)
 	w, err := policy.WatchLayered(ctx, managedPolicyPath, userPolicyPath(g), func(p *policy.Policy) {
 		s.pol.Store(p)
 		fmt.Fprintf(out, "warden: policy changed (%s); applying it\n", p.Source)
@@ -109,7 +113,7 @@ func runRun(cmd *cobra.Command, g *globals, ids []string, ui host.UIOptions) err
 		}
 		open := false
 		for _, id := range ids {
-			st := s.h.UIState(id)
+			st := wins.State(id)
 			if r.Running(id) && !errors.Is(st.Err, supervise.ErrClosed) || mayComeBack(s, id) {
 				open = true
 			}

@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/wardenhq/warden/host"
+	"github.com/wardenhq/warden/host/window"
 	"github.com/wardenhq/warden/permissions"
 	"github.com/wardenhq/warden/plugins/policy"
 )
@@ -18,27 +19,28 @@ import (
 // new policy blocks (with the policy's reason) and starts again every
 // plugin it allows once more. Wire it to [policy.Watch] for live updates.
 type Runner struct {
-	h   *host.Host
-	m   *Manager
-	ui  host.UIOptions
-	log *slog.Logger
+	h    *host.Host
+	wins *window.Manager
+	m    *Manager
+	ui   window.Options
+	log  *slog.Logger
 
 	mu      sync.Mutex
 	pol     *policy.Policy
 	wanted  []string            // ids asked for, in order
 	running map[string][]string // id -> blocked permissions it runs under
 	blocked map[string]string   // id -> why it is not running
-	uis     map[string]*host.UI // id -> its window, while running
+	windows map[string]*window.Window // id -> its window, while running
 }
 
-// NewRunner returns a Runner over h and m. The policy starts as pol; m
-// should read it through [Runner.Policy] so that installs and the runner
-// agree.
-func NewRunner(h *host.Host, m *Manager, pol *policy.Policy, ui host.UIOptions, log *slog.Logger) *Runner {
+// NewRunner returns a Runner that loads plugins installed in m into h and
+// opens their windows with wins and ui. The policy starts as pol; m should
+// read it through [Runner.Policy] so that installs and the runner agree.
+func NewRunner(h *host.Host, wins *window.Manager, m *Manager, pol *policy.Policy, ui window.Options, log *slog.Logger) *Runner {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Runner{h: h, m: m, ui: ui, log: log, pol: pol, running: map[string][]string{}, blocked: map[string]string{}, uis: map[string]*host.UI{}}
+	return &Runner{h: h, wins: wins, m: m, ui: ui, log: log, pol: pol, running: map[string][]string{}, blocked: map[string]string{}, windows: map[string]*window.Window{}}
 }
 
 // Policy returns the policy in force.
@@ -76,15 +78,15 @@ func (r *Runner) startLocked(ctx context.Context, id string) error {
 	}
 	ui := r.ui
 	ui.RequireNetworkIsolation = ui.RequireNetworkIsolation || r.pol.RequireNetworkIsolation()
-	w, err := r.h.StartUI(ctx, p, ui)
+	w, err := r.wins.Open(ctx, p, ui)
 	if err != nil {
 		r.h.Unload(ctx, id, "window failed to start")
-		if errors.Is(err, host.ErrNoNetworkIsolation) {
+		if errors.Is(err, window.ErrNoNetworkIsolation) {
 			r.blocked[id] = err.Error()
 		}
 		return fmt.Errorf("run %s: %w", id, err)
 	}
-	r.uis[id] = w
+	r.windows[id] = w
 	delete(r.blocked, id)
 	r.running[id] = slices.Clone(blocked)
 	r.log.Info("plugin started", "plugin", id, "version", st.Version)
@@ -107,7 +109,7 @@ func (r *Runner) SetPolicy(ctx context.Context, pol *policy.Policy) error {
 		blocked, running := r.running[id]
 		if running {
 			// Binds the window's restarts after a crash too.
-			r.uis[id].SetRequireNetworkIsolation(r.ui.RequireNetworkIsolation || pol.RequireNetworkIsolation())
+			r.windows[id].SetRequireNetworkIsolation(r.ui.RequireNetworkIsolation || pol.RequireNetworkIsolation())
 		}
 		switch {
 		case !st.Runnable && running:
@@ -121,7 +123,7 @@ func (r *Runner) SetPolicy(ctx context.Context, pol *policy.Policy) error {
 			// restart it under the new ceiling.
 			delete(r.running, id)
 			errs = append(errs, r.h.Unload(ctx, id, "admin policy changed"), r.startLocked(ctx, id))
-		case st.Runnable && running && pol.RequireNetworkIsolation() && !r.uis[id].Network().Isolated:
+		case st.Runnable && running && pol.RequireNetworkIsolation() && !r.windows[id].Network().Isolated:
 			// Its web stack has network access, which the policy now
 			// refuses: start it again, which fails if that cannot change.
 			delete(r.running, id)

@@ -1,4 +1,4 @@
-package host
+package window
 
 import (
 	"context"
@@ -14,7 +14,7 @@ import (
 
 // ErrNoNetworkIsolation reports a window that was not opened because its
 // webview process could not be put in an empty network namespace and
-// UIOptions.RequireNetworkIsolation (an admin's require_network_isolation)
+// Options.RequireNetworkIsolation (an admin's require_network_isolation)
 // asks for one.
 var ErrNoNetworkIsolation = errors.New("network isolation unavailable")
 
@@ -45,23 +45,23 @@ type NetworkIsolation struct {
 // route anywhere. Where the namespace cannot be made, the process starts
 // without it, the host logs a warning and audits it, unless
 // RequireNetworkIsolation refuses the start instead.
-func (u *UI) spawn(ctx context.Context, spec supervise.Spec) (*supervise.Child, error) {
-	why := sharedNetworkReason(u.opts.SharedNetwork, spec.Env)
+func (w *Window) spawn(ctx context.Context, spec supervise.Spec) (*supervise.Child, error) {
+	why := sharedNetworkReason(w.opts.SharedNetwork, spec.Env)
 	if why == "" {
 		spec.NoNetwork = true
 		child, err := supervise.Spawn(ctx, spec)
 		if !errors.Is(err, supervise.ErrNoNetworkNamespace) {
 			if err == nil {
-				u.setNetwork(NetworkIsolation{Isolated: true})
+				w.setNetwork(NetworkIsolation{Isolated: true})
 			}
 			return child, err
 		}
 		why = "this system does not allow network namespaces here: " + err.Error()
 		spec.NoNetwork = false
 	}
-	id := u.p.ID()
-	if u.RequiresNetworkIsolation() {
-		u.h.audit.Record(audit.Entry{Time: time.Now(), Plugin: id, Cmd: "warden.network", Reason: ReasonNetworkIsolationRequired,
+	id := w.plugin.ID()
+	if w.RequiresNetworkIsolation() {
+		w.core.Audit().Record(audit.Entry{Time: time.Now(), Plugin: id, Cmd: "warden.network", Reason: ReasonNetworkIsolationRequired,
 			Detail: "not opened: the policy requires network isolation and " + why})
 		return nil, fmt.Errorf("open %s: %w: %s; the admin policy requires it (require_network_isolation)", id, ErrNoNetworkIsolation, why)
 	}
@@ -69,11 +69,11 @@ func (u *UI) spawn(ctx context.Context, spec supervise.Spec) (*supervise.Child, 
 	if err != nil {
 		return nil, err
 	}
-	u.setNetwork(NetworkIsolation{Reason: why})
-	u.netWarn.Do(func() {
-		u.h.log.Warn("NOT ISOLATED FROM THE NETWORK: this plugin's web page runs with network access; only its CSP and WebKit's settings stand between it and the network",
+	w.setNetwork(NetworkIsolation{Reason: why})
+	w.netWarn.Do(func() {
+		w.log.Warn("NOT ISOLATED FROM THE NETWORK: this plugin's web page runs with network access; only its CSP and WebKit's settings stand between it and the network",
 			"plugin", id, "reason", why)
-		u.h.audit.Record(audit.Entry{Time: time.Now(), Plugin: id, Cmd: "warden.network", Allowed: true, Reason: ReasonNoNetworkIsolation,
+		w.core.Audit().Record(audit.Entry{Time: time.Now(), Plugin: id, Cmd: "warden.network", Allowed: true, Reason: ReasonNoNetworkIsolation,
 			Detail: "the webview process runs with network access: " + why})
 	})
 	return child, nil
@@ -83,7 +83,7 @@ func (u *UI) spawn(ctx context.Context, spec supervise.Spec) (*supervise.Child, 
 // network, or "" when it can have none.
 func sharedNetworkReason(shared bool, env []string) string {
 	if shared {
-		return "network isolation is turned off for this window (WARDEN_NETNS=off or UIOptions.SharedNetwork)"
+		return "network isolation is turned off for this window (WARDEN_NETNS=off or Options.SharedNetwork)"
 	}
 	if env == nil {
 		env = os.Environ()
@@ -107,28 +107,28 @@ func lookupEnv(env []string, key string) string {
 	return v
 }
 
-// SetRequireNetworkIsolation changes UIOptions.RequireNetworkIsolation
+// SetRequireNetworkIsolation changes Options.RequireNetworkIsolation
 // for every later start of the window's webview process (restarts after a
 // crash included), so that an admin's policy applied live also binds a
 // window that was isolated when it opened. It does not touch the process
 // running now: a caller that turns it on stops a window whose Network is
 // not isolated.
-func (u *UI) SetRequireNetworkIsolation(on bool) { u.requireNet.Store(on) }
+func (w *Window) SetRequireNetworkIsolation(on bool) { w.requireNet.Store(on) }
 
 // RequiresNetworkIsolation reports whether the window's next start
 // refuses to run without an empty network namespace.
-func (u *UI) RequiresNetworkIsolation() bool { return u.requireNet.Load() }
+func (w *Window) RequiresNetworkIsolation() bool { return w.requireNet.Load() }
 
-func (u *UI) setNetwork(n NetworkIsolation) {
-	u.mu.Lock()
-	u.network = n
-	u.mu.Unlock()
+func (w *Window) setNetwork(n NetworkIsolation) {
+	w.mu.Lock()
+	w.network = n
+	w.mu.Unlock()
 }
 
 // Network says whether the current webview process runs without network
 // access, and if not, why. It is the zero value before the first start.
-func (u *UI) Network() NetworkIsolation {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	return u.network
+func (w *Window) Network() NetworkIsolation {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.network
 }

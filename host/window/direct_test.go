@@ -1,4 +1,4 @@
-package host
+package window
 
 import (
 	"context"
@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wardenhq/warden/host"
 	"github.com/wardenhq/warden/host/audit"
 	"github.com/wardenhq/warden/host/ipc"
-	"github.com/wardenhq/warden/host/supervise"
 	"github.com/wardenhq/warden/isolation"
 )
 
@@ -202,12 +202,12 @@ func runFakeWebview(mode string) int {
 	return 0
 }
 
-func startFakeUI(t *testing.T, h *Host, p *Plugin, mode string, env ...string) *UI {
+func startFakeUI(t *testing.T, h *host.Host, p *host.Plugin, mode string, env ...string) *Window {
 	t.Helper()
-	ui, err := h.StartUI(context.Background(), p, UIOptions{
+	ui, err := wm(h).Open(context.Background(), p, Options{
 		Executable: os.Args[0], Args: []string{"-test.run=^$"},
 		Env:    append(append(os.Environ(), fakeWebviewEnv+"="+mode), env...),
-		Stderr: os.Stderr, Policy: supervise.Policy{MaxCrashes: 1},
+		Stderr: os.Stderr,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -221,9 +221,9 @@ func startFakeUI(t *testing.T, h *Host, p *Plugin, mode string, env ...string) *
 // page's first envelope switches launches before the webview process
 // reports that page, but only once it has opened.
 func TestDirectChannel(t *testing.T) {
-	h := newHost(t, Options{})
+	h := newHost(t, host.Options{})
 	exampleBackend(t, "hello")
-	p := load(t, h, exampleDir("hello"), LoadOptions{Grants: grants("storage")})
+	p := load(t, h, exampleDir("hello"), host.LoadOptions{Grants: grants("storage")})
 	ui := startFakeUI(t, h, p, "invoke")
 	var es []audit.Entry
 	deadline := time.Now().Add(20 * time.Second)
@@ -239,7 +239,7 @@ func TestDirectChannel(t *testing.T) {
 		if len(es) >= 6 || time.Now().After(deadline) {
 			break
 		}
-		if st := h.UIState(p.ID()); st.Stopped {
+		if st := wm(h).State(p.ID()); st.Stopped {
 			t.Fatalf("fake webview stopped: %s", st.Reason)
 		}
 		time.Sleep(20 * time.Millisecond)
@@ -268,7 +268,7 @@ func TestDirectChannel(t *testing.T) {
 	if direct, relayed := ui.Invokes(); direct != 6 || relayed != 0 {
 		t.Fatalf("%d direct, %d relayed; want 6 direct", direct, relayed)
 	}
-	if st := h.UIState(p.ID()); st.Crashes != 0 || st.Stopped {
+	if st := wm(h).State(p.ID()); st.Crashes != 0 || st.Stopped {
 		t.Fatalf("state %+v: the late TypeRelaunched must be a no-op", st)
 	}
 }
@@ -281,9 +281,9 @@ func TestDirectChannelReaderStalls(t *testing.T) {
 	old := replyTimeout
 	t.Cleanup(func() { replyTimeout = old })
 	replyTimeout = 300 * time.Millisecond
-	h := newHost(t, Options{})
+	h := newHost(t, host.Options{})
 	exampleBackend(t, "hello")
-	p := load(t, h, exampleDir("hello"), LoadOptions{Grants: grants("storage")})
+	p := load(t, h, exampleDir("hello"), host.LoadOptions{Grants: grants("storage")})
 	done := filepath.Join(t.TempDir(), "done")
 	startFakeUI(t, h, p, "no-read", "WARDEN_FAKE_DONE="+done)
 	deadline := time.Now().Add(30 * time.Second)
@@ -291,7 +291,7 @@ func TestDirectChannelReaderStalls(t *testing.T) {
 		if b, err := os.ReadFile(done); err == nil && string(b) == "closed" {
 			break
 		}
-		if st := h.UIState(p.ID()); st.Stopped || st.Crashes > 0 {
+		if st := wm(h).State(p.ID()); st.Stopped || st.Crashes > 0 {
 			t.Fatalf("fake webview: %+v", st)
 		}
 		if time.Now().After(deadline) {
@@ -299,7 +299,7 @@ func TestDirectChannelReaderStalls(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	if st := h.UIState(p.ID()); !st.Running || st.Crashes != 0 {
+	if st := wm(h).State(p.ID()); !st.Running || st.Crashes != 0 {
 		t.Fatalf("session after the direct channel closed: %+v", st)
 	}
 }
@@ -307,13 +307,13 @@ func TestDirectChannelReaderStalls(t *testing.T) {
 // TestDirectChannelCarriesOnlyInvokes: any other frame on the direct
 // channel ends the window's session as a protocol error.
 func TestDirectChannelCarriesOnlyInvokes(t *testing.T) {
-	h := newHost(t, Options{})
+	h := newHost(t, host.Options{})
 	exampleBackend(t, "hello")
-	p := load(t, h, exampleDir("hello"), LoadOptions{Grants: grants("storage")})
+	p := load(t, h, exampleDir("hello"), host.LoadOptions{Grants: grants("storage")})
 	startFakeUI(t, h, p, "bad-frame")
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	err := h.WaitUI(ctx, p.ID())
+	err := wm(h).Wait(ctx, p.ID())
 	if err == nil || !strings.Contains(err.Error(), "direct channel") || !strings.Contains(err.Error(), "unexpected log frame") {
 		t.Fatalf("WaitUI = %v, want the direct channel's protocol error", err)
 	}

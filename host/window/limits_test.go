@@ -1,4 +1,4 @@
-package host
+package window
 
 import (
 	"bytes"
@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wardenhq/warden/host"
 	"github.com/wardenhq/warden/host/audit"
 	"github.com/wardenhq/warden/host/ipc"
 	"github.com/wardenhq/warden/host/storage"
@@ -36,7 +37,7 @@ type fakeEnv struct {
 type fakeReply struct {
 	OK     bool            `json:"ok"`
 	Result json.RawMessage `json:"result"`
-	Error  *ReplyError     `json:"error"`
+	Error  *host.ReplyError     `json:"error"`
 }
 
 func (e fakeEnv) seal(seq uint64, cmd, args string) []byte {
@@ -118,7 +119,7 @@ func runLimitsFake(mode string, e fakeEnv) int {
 			e.done("storage.get: %v", err)
 			break
 		}
-		if r.OK || r.Error == nil || r.Error.Code != CodeReplyTooLarge {
+		if r.OK || r.Error == nil || r.Error.Code != host.CodeReplyTooLarge {
 			e.done("storage.get: %+v %v", r, r.Error)
 			break
 		}
@@ -147,7 +148,7 @@ func (e fakeEnv) oversize() string {
 		return err.Error()
 	}
 	r, err := e.await(false, 100, 10*time.Second)
-	if err != nil || r.OK || r.Error.Code != CodeTooLarge {
+	if err != nil || r.OK || r.Error.Code != host.CodeTooLarge {
 		return fmt.Sprintf("3 MB envelope: %v %+v", err, r)
 	}
 	// The channel goes on.
@@ -175,7 +176,7 @@ func (e fakeEnv) oversize() string {
 		}
 	}()
 	r, err = e.await(false, 200, 10*time.Second)
-	if err != nil || r.OK || r.Error.Code != CodeTooLarge {
+	if err != nil || r.OK || r.Error.Code != host.CodeTooLarge {
 		return fmt.Sprintf("100 MB envelope: %v %+v", err, r)
 	}
 	time.Sleep(time.Second)
@@ -234,14 +235,14 @@ func (e fakeEnv) flood() string {
 
 // waitFake waits for the fake webview's outcome in done; the window must
 // stay up meanwhile.
-func waitFake(t *testing.T, h *Host, p *Plugin, done string, d time.Duration) string {
+func waitFake(t *testing.T, h *host.Host, p *host.Plugin, done string, d time.Duration) string {
 	t.Helper()
 	deadline := time.Now().Add(d)
 	for {
 		if b, err := os.ReadFile(done); err == nil && len(b) > 0 {
 			return string(b)
 		}
-		if st := h.UIState(p.ID()); st.Stopped || st.Crashes > 0 {
+		if st := wm(h).State(p.ID()); st.Stopped || st.Crashes > 0 {
 			t.Fatalf("webview session ended: %+v", st)
 		}
 		if time.Now().After(deadline) {
@@ -258,10 +259,10 @@ func waitFake(t *testing.T, h *Host, p *Plugin, done string, d time.Duration) st
 func TestOversizeReplyKeepsChannel(t *testing.T) {
 	for _, route := range []string{"direct", "relayed"} {
 		t.Run(route, func(t *testing.T) {
-			h := newHost(t, Options{})
+			h := newHost(t, host.Options{})
 			exampleBackend(t, "hello")
-			p := load(t, h, exampleDir("hello"), LoadOptions{Grants: grants("storage")})
-			if err := h.store.Set(p.ID(), "big", bytes.Repeat([]byte("v"), ipc.MaxFrame+1), storage.MaxValue); err != nil {
+			p := load(t, h, exampleDir("hello"), host.LoadOptions{Grants: grants("storage")})
+			if err := h.Storage().Set(p.ID(), "big", bytes.Repeat([]byte("v"), ipc.MaxFrame+1), storage.MaxValue); err != nil {
 				t.Fatal(err)
 			}
 			done := filepath.Join(t.TempDir(), "done")
@@ -278,7 +279,7 @@ func TestOversizeReplyKeepsChannel(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(es) != 2 || es[1].Cmd != "storage.get" || es[1].Reason != string(CodeReplyTooLarge) || !es[0].Allowed {
+			if len(es) != 2 || es[1].Cmd != "storage.get" || es[1].Reason != string(host.CodeReplyTooLarge) || !es[0].Allowed {
 				t.Fatalf("audit entries %+v", es)
 			}
 		})
@@ -292,9 +293,9 @@ func TestOversizeReplyKeepsChannel(t *testing.T) {
 // buffer and the socket's) and only the direct channel closes, the window
 // stays up.
 func TestOversizeEnvelopeRefusedFromHeader(t *testing.T) {
-	h := newHost(t, Options{})
+	h := newHost(t, host.Options{})
 	exampleBackend(t, "hello")
-	p := load(t, h, exampleDir("hello"), LoadOptions{Grants: grants("storage")})
+	p := load(t, h, exampleDir("hello"), host.LoadOptions{Grants: grants("storage")})
 	done := filepath.Join(t.TempDir(), "done")
 	startFakeUI(t, h, p, "oversize", "WARDEN_FAKE_DONE="+done)
 	got := waitFake(t, h, p, done, 60*time.Second)
@@ -306,7 +307,7 @@ func TestOversizeEnvelopeRefusedFromHeader(t *testing.T) {
 		t.Fatalf("the core took %d bytes of a refused 100 MB frame", n)
 	}
 	t.Logf("the core let %d bytes of the 100 MB frame be written", n)
-	if st := h.UIState(p.ID()); !st.Running || st.Crashes != 0 {
+	if st := wm(h).State(p.ID()); !st.Running || st.Crashes != 0 {
 		t.Fatalf("window after the 100 MB frame: %+v", st)
 	}
 }
@@ -315,20 +316,27 @@ func TestOversizeEnvelopeRefusedFromHeader(t *testing.T) {
 // of oversize envelope frames at the core, on both connections, leaves the
 // core's heap bounded.
 func TestFloodMemoryBound(t *testing.T) {
-	h := newHost(t, Options{})
+	h := newHost(t, host.Options{})
 	exampleBackend(t, "hello")
-	p := load(t, h, exampleDir("hello"), LoadOptions{Grants: grants("storage")})
+	p := load(t, h, exampleDir("hello"), host.LoadOptions{Grants: grants("storage")})
 	done := filepath.Join(t.TempDir(), "done")
 	// The backend's instance pool fills up under load: fill it first, so
 	// that its instances' memory is not counted as the flood's.
-	c := launch(t, p)
+	l, key, err := p.Launch()
+	if err != nil {
+		t.Fatal(err)
+	}
 	var envs [][]byte
-	for range 8 {
-		envs = append(envs, c.seal(t, "backend.greet", "warm"))
+	for seq := range uint64(8) {
+		env, err := isolation.Seal(key, p.ID(), l.ID(), isolation.Request{Seq: seq + 1, ID: seq + 1, Cmd: "backend.greet", Args: json.RawMessage(`"warm"`)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		envs = append(envs, env)
 	}
 	var wg sync.WaitGroup
 	for _, env := range envs {
-		wg.Go(func() { h.Invoke(context.Background(), c.l, env) })
+		wg.Go(func() { h.Invoke(context.Background(), l, env) })
 	}
 	wg.Wait()
 	runtime.GC()

@@ -1,0 +1,43 @@
+package window
+
+import (
+	"io"
+)
+
+// Options say how one plugin window is run.
+type Options struct {
+	// Executable is the binary re-executed as the webview process, with
+	// Args (default: this executable, "webview").
+	Executable string
+	Args       []string
+	// Env is the webview process's environment (default: this process's).
+	Env []string
+	// IsolationJS are extra scripts run in every isolation frame after the
+	// default isolation app: the shared isolation hook.
+	IsolationJS []string
+	// NoSandbox turns WebKit's web-process sandbox off (it is on by default).
+	NoSandbox bool
+	// Debug forwards console messages to the log and enables the inspector.
+	Debug bool
+	// Ephemeral keeps no website data (localStorage, caches) on disk.
+	Ephemeral bool
+	// Stderr receives the webview processes' own output (default: discarded).
+	Stderr io.Writer
+	// X and Y, when either is non-zero, place the window's top-left corner.
+	X, Y int
+	// NoChannel keeps the web process extension's direct channel to the
+	// core closed: every envelope is relayed by the webview process.
+	NoChannel bool
+	// RequireNetworkIsolation refuses to start a webview process that
+	// cannot be given an empty network namespace (ErrNoNetworkIsolation);
+	// without it such a process starts with the host's network, with a
+	// warning in the log and the audit.
+	RequireNetworkIsolation bool
+	// SharedNetwork runs the webview process in the host's network
+	// namespace: only for diagnosis and tests (see NetworkIsolation).
+	SharedNetwork bool
+	// WebKitFeatures turns WebKit features on or off by identifier after
+	// Warden's defaults (webview.NetworkFeatures are off). Leave it nil:
+	// tests use it to show what the network namespace holds alone.
+	WebKitFeatures map[string]bool
+}
