@@ -13,54 +13,52 @@ import (
 	"github.com/wardenhq/warden/permissions"
 )
 
-const maxCmd = 128
-
-// dispatch decides one request and, if allowed, runs it. Every path through
-// it calls the plugin's subject before touching a capability.
-func (h *Host) dispatch(ctx context.Context, p *Plugin, l *Launch, cmd string, args []byte, from origin) ([]byte, error) {
+// dispatch decides one request and, if allowed, runs it. Every path
+// through it decides before a capability runs: the capability's
+// permission here, or the resource in a scoped capability's handler
+// (checked after it returns: a handler that did not decide has its result
+// dropped).
+func (h *Host) dispatch(ctx context.Context, p *Plugin, l *Launch, cmd string, args []byte, from Caller) ([]byte, error) {
 	if len(cmd) == 0 || len(cmd) > maxCmd {
 		return nil, deny(CodeMalformed, fmt.Sprintf("command must be 1 to %d bytes", maxCmd))
 	}
-	perm, ok := permissions.PermissionFor(cmd)
+	c, ok := h.capability(cmd)
 	if !ok {
 		return nil, deny(CodeUnknownCmd, fmt.Sprintf("unknown command %q", cmd))
 	}
-	s := p.subject.Load()
-	switch cmd {
-	case "storage.get", "storage.set", "storage.delete", "storage.list":
-		if err := s.Decide(permissions.Request{Permission: perm}); err != nil {
+	call := &Call{Plugin: p, Launch: l, Caller: from, Command: c.Command, Args: args, subject: p.subject.Load(), perm: c.Permission}
+	if !c.Scoped {
+		if err := call.Decide(permissions.Request{}); err != nil {
 			return nil, err
 		}
-		return h.storageCall(p, cmd, args)
-	case "fs.read", "fs.write":
-		return h.fsCall(ctx, p, s, perm, args)
-	case "http.fetch":
-		return h.httpCall(ctx, s, args)
-	case "log":
-		if err := s.Decide(permissions.Request{Permission: perm}); err != nil {
-			return nil, err
-		}
-		return h.logCall(ctx, p, args)
-	case "event.emit":
-		if err := s.Decide(permissions.Request{Permission: perm}); err != nil {
-			return nil, err
-		}
-		if from != fromBackend {
-			return nil, deny(CodeBackendOnly, "event.emit is for backends; the UI already has the data")
-		}
-		return h.emitCall(l, args)
 	}
-	// backend.<export>
-	if err := s.Decide(permissions.Request{Permission: perm}); err != nil {
-		return nil, err
+	if c.Callers&from == 0 {
+		if from == FromBackend {
+			return nil, deny(CodeNotFromGuest, fmt.Sprintf("a backend cannot invoke %s", c.Command))
+		}
+		return nil, deny(CodeBackendOnly, fmt.Sprintf("%s is for backends only", c.Command))
 	}
-	if from == fromBackend {
-		return nil, deny(CodeNotFromGuest, "a backend cannot invoke backend commands")
+	out, err := c.Handle(ctx, call)
+	if err == nil && !call.decided {
+		h.log.Error("capability returned without a decision: result dropped", "command", c.Command, "plugin", p.ID())
+		return nil, fmt.Errorf("capability %s did not decide", c.Command)
 	}
-	if p.module == nil {
+	return out, err
+}
+
+// backendExport runs a "backend.<name>" command: the plugin backend's
+// export of that name, with the page's launch as the call's origin (host
+// calls it makes belong to that launch).
+func (h *Host) backendExport(ctx context.Context, c *Call) ([]byte, error) {
+	m := c.Plugin.module
+	if m == nil {
 		return nil, deny(CodeUnknownCmd, "plugin has no backend")
 	}
-	out, err := p.module.Call(withLaunch(ctx, l), strings.TrimPrefix(cmd, "backend."), args)
+	var origin any
+	if c.Launch != nil {
+		origin = c.Launch
+	}
+	out, err := m.CallFrom(ctx, origin, strings.TrimPrefix(c.Command, permissions.BackendPrefix), c.Args)
 	if err != nil {
 		return nil, err
 	}
@@ -91,53 +89,56 @@ type getResult struct {
 	Found bool    `json:"found"`
 }
 
-func (h *Host) storageCall(p *Plugin, cmd string, args []byte) ([]byte, error) {
-	switch cmd {
-	case "storage.get":
-		var a keyArgs
-		if err := decodeArgs(args, &a); err != nil {
-			return nil, err
-		}
-		v, found, err := h.store.Get(p.ID(), a.Key)
-		if err != nil {
-			return nil, err
-		}
-		r := getResult{Found: found}
-		if found {
-			s := string(v)
-			r.Value = &s
-		}
-		return json.Marshal(r)
-	case "storage.set":
-		var a setArgs
-		if err := decodeArgs(args, &a); err != nil {
-			return nil, err
-		}
-		return nil, h.store.Set(p.ID(), a.Key, []byte(a.Value), h.limits.StorageQuota)
-	case "storage.delete":
-		var a keyArgs
-		if err := decodeArgs(args, &a); err != nil {
-			return nil, err
-		}
-		return nil, h.store.Delete(p.ID(), a.Key)
-	default: // storage.list
-		var a listArgs
-		if len(args) > 0 {
-			if err := decodeArgs(args, &a); err != nil {
-				return nil, err
-			}
-		}
-		keys, err := h.store.List(p.ID(), a.Prefix, 0)
-		if err != nil {
-			return nil, err
-		}
-		if keys == nil {
-			keys = []string{}
-		}
-		return json.Marshal(struct {
-			Keys []string `json:"keys"`
-		}{keys})
+func (h *Host) storageGet(_ context.Context, c *Call) ([]byte, error) {
+	var a keyArgs
+	if err := decodeArgs(c.Args, &a); err != nil {
+		return nil, err
 	}
+	v, found, err := h.store.Get(c.Plugin.ID(), a.Key)
+	if err != nil {
+		return nil, err
+	}
+	r := getResult{Found: found}
+	if found {
+		s := string(v)
+		r.Value = &s
+	}
+	return json.Marshal(r)
+}
+
+func (h *Host) storageSet(_ context.Context, c *Call) ([]byte, error) {
+	var a setArgs
+	if err := decodeArgs(c.Args, &a); err != nil {
+		return nil, err
+	}
+	return nil, h.store.Set(c.Plugin.ID(), a.Key, []byte(a.Value), h.limits.StorageQuota)
+}
+
+func (h *Host) storageDelete(_ context.Context, c *Call) ([]byte, error) {
+	var a keyArgs
+	if err := decodeArgs(c.Args, &a); err != nil {
+		return nil, err
+	}
+	return nil, h.store.Delete(c.Plugin.ID(), a.Key)
+}
+
+func (h *Host) storageList(_ context.Context, c *Call) ([]byte, error) {
+	var a listArgs
+	if len(c.Args) > 0 {
+		if err := decodeArgs(c.Args, &a); err != nil {
+			return nil, err
+		}
+	}
+	keys, err := h.store.List(c.Plugin.ID(), a.Prefix, 0)
+	if err != nil {
+		return nil, err
+	}
+	if keys == nil {
+		keys = []string{}
+	}
+	return json.Marshal(struct {
+		Keys []string `json:"keys"`
+	}{keys})
 }
 
 type fsArgs struct {
@@ -145,22 +146,33 @@ type fsArgs struct {
 	Data []byte `json:"data,omitempty"`
 }
 
-func (h *Host) fsCall(ctx context.Context, p *Plugin, s *permissions.Subject, perm string, args []byte) ([]byte, error) {
+// fsPath decodes an fs request and decides it on the resolved path, which
+// is also the path that gets opened, so ".." and symlinks cannot lead
+// elsewhere.
+func fsPath(c *Call) (fsArgs, string, error) {
 	var a fsArgs
-	if err := decodeArgs(args, &a); err != nil {
-		return nil, err
+	if err := decodeArgs(c.Args, &a); err != nil {
+		return a, "", err
 	}
-	// The decision is made on the resolved path, and that same path is
-	// what gets opened, so ".." and symlinks cannot lead elsewhere.
-	path, err := permissions.ResolvePath(p.env, a.Path)
+	path, err := permissions.ResolvePath(c.Plugin.env, a.Path)
+	if err != nil {
+		return a, "", err
+	}
+	return a, path, c.Decide(permissions.Request{Path: path})
+}
+
+func (h *Host) fsWrite(ctx context.Context, c *Call) ([]byte, error) {
+	a, path, err := fsPath(c)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.Decide(permissions.Request{Permission: perm, Path: path}); err != nil {
+	return nil, files.Write(ctx, path, a.Data, h.limits.MaxFileWrite)
+}
+
+func (h *Host) fsRead(ctx context.Context, c *Call) ([]byte, error) {
+	a, path, err := fsPath(c)
+	if err != nil {
 		return nil, err
-	}
-	if perm == "fs.write" {
-		return nil, files.Write(ctx, path, a.Data, h.limits.MaxFileWrite)
 	}
 	if a.Data != nil {
 		return nil, deny(CodeBadArgs, "fs.read takes no data")
@@ -172,9 +184,9 @@ func (h *Host) fsCall(ctx context.Context, p *Plugin, s *permissions.Subject, pe
 	return json.Marshal(fsArgs{Data: data})
 }
 
-func (h *Host) httpCall(ctx context.Context, s *permissions.Subject, args []byte) ([]byte, error) {
+func (h *Host) httpFetch(ctx context.Context, c *Call) ([]byte, error) {
 	var req fetch.Request
-	if err := decodeArgs(args, &req); err != nil {
+	if err := decodeArgs(c.Args, &req); err != nil {
 		return nil, err
 	}
 	// Decided in the canonical form that DoWith sends, so that
@@ -183,12 +195,12 @@ func (h *Host) httpCall(ctx context.Context, s *permissions.Subject, args []byte
 	if err != nil {
 		return nil, deny(CodeBadArgs, "bad url: "+err.Error())
 	}
-	if err := s.Decide(permissions.Request{Permission: "http", URL: u}); err != nil {
+	if err := c.Decide(permissions.Request{URL: u}); err != nil {
 		return nil, err
 	}
 	first := true
 	resp, err := h.fetcher.DoWith(ctx, req, func(u *url.URL) error {
-		err := s.Decide(permissions.Request{Permission: "http", URL: u})
+		err := c.Decide(permissions.Request{URL: u})
 		if err != nil && !first {
 			err = fmt.Errorf("%w to %s: %w", errRedirect, u.Redacted(), err)
 		}
@@ -208,9 +220,9 @@ type logArgs struct {
 
 const maxLogMessage = 4 << 10
 
-func (h *Host) logCall(ctx context.Context, p *Plugin, args []byte) ([]byte, error) {
+func (h *Host) logWrite(ctx context.Context, c *Call) ([]byte, error) {
 	var a logArgs
-	if err := decodeArgs(args, &a); err != nil {
+	if err := decodeArgs(c.Args, &a); err != nil {
 		return nil, err
 	}
 	var level slog.Level
@@ -230,7 +242,7 @@ func (h *Host) logCall(ctx context.Context, p *Plugin, args []byte) ([]byte, err
 	if len(msg) > maxLogMessage {
 		msg = msg[:maxLogMessage] + "…"
 	}
-	h.log.Log(ctx, level, msg, "plugin", p.ID(), "source", "plugin")
+	h.log.Log(ctx, level, msg, "plugin", c.Plugin.ID(), "source", "plugin")
 	return nil, nil
 }
 
@@ -239,9 +251,9 @@ type emitArgs struct {
 	Payload json.RawMessage `json:"payload,omitempty"`
 }
 
-func (h *Host) emitCall(l *Launch, args []byte) ([]byte, error) {
+func (h *Host) emitEvent(_ context.Context, c *Call) ([]byte, error) {
 	var a emitArgs
-	if err := decodeArgs(args, &a); err != nil {
+	if err := decodeArgs(c.Args, &a); err != nil {
 		return nil, err
 	}
 	if a.Event == "" || len(a.Event) > maxCmd {
@@ -251,7 +263,7 @@ func (h *Host) emitCall(l *Launch, args []byte) ([]byte, error) {
 	if n := len(a.Event) + len(a.Payload) + replyOverhead; n > h.limits.MaxReply {
 		return nil, deny(CodeTooLarge, fmt.Sprintf("event too large: %d bytes, limit %d", n, h.limits.MaxReply))
 	}
-	if l == nil || !l.emit(Event{Name: a.Event, Payload: a.Payload}) {
+	if c.Launch == nil || !c.Launch.emit(Event{Name: a.Event, Payload: a.Payload}) {
 		return nil, &codedError{code: CodeFailed, msg: "no UI is listening for events"}
 	}
 	return nil, nil

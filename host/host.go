@@ -57,6 +57,10 @@ type Host struct {
 	engine  *backend.Engine
 	fetcher *fetch.Client
 
+	// The capability table: read-only once New returns.
+	capabilities map[string]*Capability
+	order        []string
+
 	mu          sync.RWMutex
 	plugins     map[string]*Plugin
 	attachments []Attachment
@@ -109,6 +113,13 @@ func New(ctx context.Context, opts Options) (*Host, error) {
 	// small MaxReply would turn every response into reply_too_large.
 	maxBody := min(fetch.DefaultMaxBody, h.maxBinaryResult()-(512<<10)*3/4)
 	h.fetcher = fetch.New(fetch.Options{Transport: opts.Transport, MaxBody: max(maxBody, 1)})
+	h.capabilities = map[string]*Capability{}
+	for _, c := range h.builtinCapabilities() {
+		if err := h.addCapability(c); err != nil {
+			h.Close(ctx)
+			return nil, fmt.Errorf("new host: %w", err)
+		}
+	}
 	return h, nil
 }
 

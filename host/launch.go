@@ -1,7 +1,6 @@
 package host
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"sync/atomic"
@@ -58,17 +57,4 @@ func (l *Launch) emit(e Event) bool {
 	}
 	(*fn)(e)
 	return true
-}
-
-// launchKey carries the launch a backend call runs for, so host functions
-// know where events go and what to audit.
-type launchKey struct{}
-
-func withLaunch(ctx context.Context, l *Launch) context.Context {
-	return context.WithValue(ctx, launchKey{}, l)
-}
-
-func launchFrom(ctx context.Context) *Launch {
-	l, _ := ctx.Value(launchKey{}).(*Launch)
-	return l
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/wardenhq/warden/host/backend"
 	"os"
 	"path/filepath"
 	"strings"
@@ -117,7 +118,7 @@ func TestHostCallsUseTheInvokeSlot(t *testing.T) {
 		t.Fatal("slot taken after the invoke ended")
 	}
 	defer p.inflight.leave()
-	if _, err := h.hostCall(ctx, p.ID(), "storage.list", []byte(`{}`)); err == nil || !strings.Contains(err.Error(), "in flight") {
+	if _, err := h.hostCall(ctx, backend.HostCall{PluginID: p.ID(), Command: []byte("storage.list"), Args: []byte(`{}`)}); err == nil || !strings.Contains(err.Error(), "in flight") {
 		t.Fatalf("host call with no slot free = %v, want too_many_in_flight", err)
 	}
 }

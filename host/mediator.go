@@ -10,16 +10,8 @@ import (
 	"time"
 
 	"github.com/wardenhq/warden/host/audit"
+	"github.com/wardenhq/warden/host/backend"
 	"github.com/wardenhq/warden/isolation"
-)
-
-// origin says where a request came from: the plugin's UI through an
-// envelope, or its backend through the host function.
-type origin uint8
-
-const (
-	fromUI origin = iota
-	fromBackend
 )
 
 // Invoke mediates one envelope that arrived on l's connection and returns
@@ -96,7 +88,7 @@ func (a *Admitted) Run(ctx context.Context) Reply {
 // still count against MaxInFlight, so they cannot pile up in the core.
 func (a *Admitted) RunThen(ctx context.Context, deliver func(Reply)) {
 	defer a.l.plugin.inflight.leave()
-	result, err := a.h.dispatch(ctx, a.l.plugin, a.l, a.req.Cmd, a.req.Args, fromUI)
+	result, err := a.h.dispatch(ctx, a.l.plugin, a.l, a.req.Cmd, a.req.Args, FromPage)
 	deliver(a.h.answer(a.entry, a.req.ID, result, err))
 }
 
@@ -131,9 +123,12 @@ func (h *Host) checkReply(result []byte) error {
 }
 
 // hostCall is the backends' capability gateway: a guest's warden_call lands
-// here and passes the same decision and dispatch as a UI request.
-func (h *Host) hostCall(ctx context.Context, pluginID, cmd string, args []byte) ([]byte, error) {
-	l := launchFrom(ctx)
+// here and passes the same decision and dispatch as a page's request. The
+// call's origin is the launch whose request the backend is serving (see
+// backendExport), or nil.
+func (h *Host) hostCall(ctx context.Context, hc backend.HostCall) ([]byte, error) {
+	l, _ := hc.Origin.(*Launch)
+	pluginID, cmd, args := hc.PluginID, h.command(hc.Command), hc.Args
 	var p *Plugin
 	if l != nil && l.plugin.ID() == pluginID {
 		p = l.plugin
@@ -161,8 +156,8 @@ func (h *Host) hostCall(ctx context.Context, pluginID, cmd string, args []byte) 
 		h.answer(e, 0, nil, err)
 		return nil, guestError{CodeRateLimited, err}
 	}
-	// A host call made while its backend runs an admitted invoke (the
-	// launch in ctx says so: dispatch puts it there only for those) is part
+	// A host call made while its backend runs an admitted invoke (its
+	// origin says so: backendExport passes it only for those) is part
 	// of that invoke and uses its in-flight slot: the guest waits for the
 	// call, so the invoke never has more than one running. Taking a second
 	// slot would count the same work twice and, with every slot taken by
@@ -175,7 +170,7 @@ func (h *Host) hostCall(ctx context.Context, pluginID, cmd string, args []byte) 
 		}
 		defer p.inflight.leave()
 	}
-	result, err := h.dispatch(ctx, p, l, cmd, args, fromBackend)
+	result, err := h.dispatch(ctx, p, l, cmd, args, FromBackend)
 	if err == nil {
 		err = h.checkReply(result)
 	}

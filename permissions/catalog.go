@@ -39,7 +39,9 @@ func Catalog() []Entry {
 }
 
 // Lookup returns the catalog entry called name. Backend command permissions
-// ("backend.<command>") are not catalog entries; see [PermissionFor].
+// ("backend.<command>") are not catalog entries: each is named after its
+// command. Which command needs which permission is the core's capability
+// table (host.Capability).
 func Lookup(name string) (Entry, bool) {
 	i := catalogIndex(name)
 	if i < 0 {
@@ -79,33 +81,6 @@ func ValidCommand(name string) bool {
 		}
 	}
 	return true
-}
-
-// PermissionFor maps an invoke command to the permission it needs:
-// storage.get, storage.set, storage.delete and storage.list need "storage";
-// fs.read and fs.write need the permission of the same name; http.fetch needs
-// "http"; log needs "log"; event.emit needs "events"; backend.<name> with a
-// valid command name needs "backend.<name>". Any other command yields
-// ("", false). It does not allocate.
-func PermissionFor(cmd string) (perm string, ok bool) {
-	switch cmd {
-	case "storage.get", "storage.set", "storage.delete", "storage.list":
-		return "storage", true
-	case "fs.read":
-		return "fs.read", true
-	case "fs.write":
-		return "fs.write", true
-	case "http.fetch":
-		return "http", true
-	case "log":
-		return "log", true
-	case "event.emit":
-		return "events", true
-	}
-	if name, found := strings.CutPrefix(cmd, BackendPrefix); found && ValidCommand(name) {
-		return cmd, true
-	}
-	return "", false
 }
 
 // backendCommand returns the command name of a "backend.<name>" permission.

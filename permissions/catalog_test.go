@@ -38,57 +38,6 @@ func TestCatalog(t *testing.T) {
 	}
 }
 
-func TestPermissionFor(t *testing.T) {
-	tests := []struct {
-		cmd, perm string
-		ok        bool
-	}{
-		{"storage.get", "storage", true},
-		{"storage.set", "storage", true},
-		{"storage.delete", "storage", true},
-		{"storage.list", "storage", true},
-		{"fs.read", "fs.read", true},
-		{"fs.write", "fs.write", true},
-		{"http.fetch", "http", true},
-		{"log", "log", true},
-		{"event.emit", "events", true},
-		{"backend.render", "backend.render", true},
-		{"backend.doThing_2", "backend.doThing_2", true},
-		{"backend.", "", false},
-		{"backend.Render", "", false},
-		{"backend.a-b", "", false},
-		{"backend.a.b", "", false},
-		{"backend.1a", "", false},
-		{"storage", "", false},
-		{"storage.clear", "", false},
-		{"http", "", false},
-		{"events", "", false},
-		{"FS.READ", "", false},
-		{"", "", false},
-		{"clipboard.read", "", false},
-	}
-	for _, tt := range tests {
-		perm, ok := PermissionFor(tt.cmd)
-		if perm != tt.perm || ok != tt.ok {
-			t.Errorf("PermissionFor(%q) = %q, %v; want %q, %v", tt.cmd, perm, ok, tt.perm, tt.ok)
-		}
-	}
-}
-
-func TestPermissionForDoesNotAllocate(t *testing.T) {
-	cmds := []string{"storage.get", "http.fetch", "backend.render", "nope"}
-	var n int
-	allocs := testing.AllocsPerRun(100, func() {
-		for _, c := range cmds {
-			perm, _ := PermissionFor(c)
-			n += len(perm)
-		}
-	})
-	if allocs != 0 || n == 0 {
-		t.Errorf("PermissionFor allocates %v times", allocs)
-	}
-}
-
 func TestValidCommand(t *testing.T) {
 	long := "a"
 	for len(long) < 64 {

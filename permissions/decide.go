@@ -32,7 +32,8 @@ type Grants map[string]Grant
 
 // Request is one permission question.
 type Request struct {
-	// Permission is the permission needed, as returned by PermissionFor.
+	// Permission is the permission needed (the core's capability table
+	// says which each command needs).
 	Permission string
 	// Path is the path for fs.read and fs.write, already returned by
 	// ResolvePath.

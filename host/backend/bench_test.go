@@ -48,14 +48,14 @@ func BenchmarkRawExtismCall(b *testing.B) {
 func benchModule(b *testing.B) *Module {
 	e := newEngine(b)
 	st := newFakeStore()
-	return compile(b, e, Config{PluginID: "dev.warden.hello", Version: "1.0.0", Wasm: helloWasm, Host: func(ctx context.Context, id, cmd string, args []byte) ([]byte, error) {
-		switch cmd {
+	return compile(b, e, Config{PluginID: "dev.warden.hello", Version: "1.0.0", Wasm: helloWasm, Host: func(ctx context.Context, c HostCall) ([]byte, error) {
+		switch string(c.Command) {
 		case "storage.get":
 			return []byte(`{"value":"41","found":true}`), nil
 		case "storage.set", "log":
 			return nil, nil
 		}
-		return st.host(ctx, id, cmd, args)
+		return st.host(ctx, c)
 	}})
 }
 

@@ -31,7 +31,8 @@ func (denied) Code() string  { return "denied" }
 
 func newFakeStore() *fakeStore { return &fakeStore{data: map[string]string{}, deny: map[string]bool{}} }
 
-func (s *fakeStore) host(_ context.Context, pluginID, cmd string, args []byte) ([]byte, error) {
+func (s *fakeStore) host(_ context.Context, c HostCall) ([]byte, error) {
+	pluginID, cmd, args := c.PluginID, string(c.Command), c.Args
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.calls = append(s.calls, hostCallRecord{pluginID, cmd, string(args)})

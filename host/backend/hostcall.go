@@ -33,7 +33,7 @@ func (m *Module) wardenCallFunction() extism.HostFunction {
 func (m *Module) wardenCall(ctx context.Context, cp *extism.CurrentPlugin, stack []uint64) {
 	in, _ := ctx.Value(instanceKey{}).(*instance)
 	var (
-		cmd     string
+		cmd     []byte
 		args    []byte
 		readErr error
 	)
@@ -42,7 +42,7 @@ func (m *Module) wardenCall(ctx context.Context, cp *extism.CurrentPlugin, stack
 		if c, readErr = in.fast.blockView(stack[0]); readErr == nil {
 			a, readErr = in.fast.blockView(stack[1])
 		}
-		cmd = internCommand(bytes.TrimRight(c, "\x00"))
+		cmd = bytes.TrimRight(c, "\x00")
 		// Arguments over the limit are refused below without being copied.
 		if a = bytes.TrimRight(a, "\x00"); len(a) <= m.cfg.MaxInput {
 			args = bytes.Clone(a)
@@ -54,7 +54,7 @@ func (m *Module) wardenCall(ctx context.Context, cp *extism.CurrentPlugin, stack
 		if c, readErr = cp.ReadBytes(stack[0]); readErr == nil {
 			args, readErr = cp.ReadBytes(stack[1])
 		}
-		cmd = internCommand(bytes.TrimRight(c, "\x00"))
+		cmd = bytes.TrimRight(c, "\x00")
 		args = bytes.TrimRight(args, "\x00")
 	}
 	if readErr != nil {
@@ -71,10 +71,14 @@ func (m *Module) wardenCall(ctx context.Context, cp *extism.CurrentPlugin, stack
 		err = errUnavailable
 	case len(args) > m.cfg.MaxInput:
 		err = codedError{code: "too_large", msg: fmt.Sprintf("host call arguments too large: %d bytes, limit %d", len(args), m.cfg.MaxInput)}
-	case cmd == "":
+	case len(cmd) == 0:
 		err = codedError{code: "invalid", msg: "empty command"}
 	default:
-		result, err = m.cfg.Host(ctx, m.cfg.PluginID, cmd, args)
+		var origin any
+		if in != nil {
+			origin = in.origin
+		}
+		result, err = m.cfg.Host(ctx, HostCall{PluginID: m.cfg.PluginID, Origin: origin, Command: cmd, Args: args})
 	}
 
 	var buf []byte
@@ -125,29 +129,4 @@ func appendJSONString(buf []byte, s string) []byte {
 		return append(buf, `""`...)
 	}
 	return append(buf, b...)
-}
-
-// internCommand returns the command as a string without allocating for known commands.
-func internCommand(b []byte) string {
-	switch string(b) {
-	case "storage.get":
-		return "storage.get"
-	case "storage.set":
-		return "storage.set"
-	case "storage.delete":
-		return "storage.delete"
-	case "storage.list":
-		return "storage.list"
-	case "fs.read":
-		return "fs.read"
-	case "fs.write":
-		return "fs.write"
-	case "http.fetch":
-		return "http.fetch"
-	case "log":
-		return "log"
-	case "event.emit":
-		return "event.emit"
-	}
-	return string(b)
 }

@@ -18,6 +18,7 @@ type instance struct {
 	plugin *extism.Plugin
 	stderr *tailBuffer
 	fast   *fastInstance // nil on the SDK path
+	origin any           // the running call's (Module.CallFrom)
 }
 
 // instanceKey finds the running instance from a host function's ctx.

@@ -32,12 +32,28 @@ const (
 const wasmPageSize = 64 << 10
 
 // HostFunc is the core's capability gateway for guests: it must apply the permission
-// decision for pluginID and run the command. ctx derives from the ctx passed to
-// Module.Call (it carries the request's values and the call's deadline).
+// decision for call.PluginID and run the command. ctx derives from the ctx passed to
+// Module.Call (it carries the call's deadline).
 //
 // HostFunc errors become {"ok":false,...} replies; an error implementing
 // interface{ Code() string } supplies the code, otherwise it is "error".
-type HostFunc func(ctx context.Context, pluginID, cmd string, args []byte) (result []byte, err error)
+type HostFunc func(ctx context.Context, call HostCall) (result []byte, err error)
+
+// HostCall is one warden_call a guest made.
+type HostCall struct {
+	// PluginID is the module's Config.PluginID.
+	PluginID string
+	// Origin is what Module.CallFrom was given for the call the guest is
+	// running: the core passes who the call serves, explicitly rather than
+	// in ctx. It is nil for Module.Call.
+	Origin any
+	// Command is the command name, trailing NULs removed. It is a view of
+	// the guest's memory, valid only until the HostFunc returns.
+	Command []byte
+	// Args are the JSON arguments, trailing NULs removed; the HostFunc may
+	// keep them.
+	Args []byte
+}
 
 // Config describes one plugin version's backend.
 type Config struct {
@@ -168,6 +184,12 @@ func (m *Module) HasExport(name string) bool {
 // MaxOutput returns ErrOutputTooLarge. The guest's own errors come back as *GuestError,
 // their message cut to a few kilobytes.
 func (m *Module) Call(ctx context.Context, export string, input []byte) ([]byte, error) {
+	return m.CallFrom(ctx, nil, export, input)
+}
+
+// CallFrom is Call that hands origin to every host call the guest makes
+// during it (HostCall.Origin).
+func (m *Module) CallFrom(ctx context.Context, origin any, export string, input []byte) ([]byte, error) {
 	if m.closed.Load() {
 		return nil, ErrClosed
 	}
@@ -190,7 +212,9 @@ func (m *Module) Call(ctx context.Context, export string, input []byte) ([]byte,
 	if err != nil {
 		return nil, err
 	}
+	in.origin = origin
 	out, err := in.call(ctx, export, input)
+	in.origin = nil
 	if err != nil {
 		var ge *GuestError
 		if !errors.As(err, &ge) {

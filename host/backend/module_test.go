@@ -163,9 +163,9 @@ func TestHostCall(t *testing.T) {
 	type key struct{}
 	var seenCtx any
 	m := compile(t, e, Config{PluginID: "dev.warden.caller", Wasm: misbehaveWasm,
-		Host: func(ctx context.Context, id, cmd string, args []byte) ([]byte, error) {
+		Host: func(ctx context.Context, c HostCall) ([]byte, error) {
 			seenCtx = ctx.Value(key{})
-			return st.host(ctx, id, cmd, args)
+			return st.host(ctx, c)
 		}})
 	ctx := context.WithValue(context.Background(), key{}, "request-7")
 
@@ -190,6 +190,36 @@ func TestHostCall(t *testing.T) {
 	}
 	if seenCtx != "request-7" {
 		t.Errorf("HostFunc ctx value = %v, want the caller's", seenCtx)
+	}
+}
+
+// TestHostCallOrigin: the origin given to CallFrom reaches every host call
+// the guest makes during that call, and only those.
+func TestHostCallOrigin(t *testing.T) {
+	e := newEngine(t)
+	st := newFakeStore()
+	st.data["k"] = "v"
+	var mu sync.Mutex
+	var seen []any
+	m := compile(t, e, Config{PluginID: "dev.warden.origin", Wasm: misbehaveWasm, PoolSize: 1,
+		Host: func(ctx context.Context, c HostCall) ([]byte, error) {
+			mu.Lock()
+			seen = append(seen, c.Origin)
+			mu.Unlock()
+			return st.host(ctx, c)
+		}})
+	in := []byte(`{"cmd":"storage.get","args":{"key":"k"}}`)
+	type launch struct{ id string }
+	first := &launch{"first"}
+	if _, err := m.CallFrom(context.Background(), first, "hostcall", in); err != nil {
+		t.Fatal(err)
+	}
+	// The same pooled instance, with no origin this time.
+	if _, err := m.Call(context.Background(), "hostcall", in); err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) != 2 || seen[0] != first || seen[1] != nil {
+		t.Fatalf("origins seen by the host calls: %v, want [%v <nil>]", seen, first)
 	}
 }
 

@@ -1,0 +1,173 @@
+package host
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/wardenhq/warden/permissions"
+)
+
+// Caller says who makes a request: the plugin's page, through a sealed
+// envelope, or its backend, through the warden_call host function.
+type Caller uint8
+
+// Callers, as bits: a capability's Callers says which may invoke it.
+const (
+	FromPage Caller = 1 << iota
+	FromBackend
+
+	FromBoth = FromPage | FromBackend
+)
+
+func (c Caller) String() string {
+	switch c {
+	case FromPage:
+		return "page"
+	case FromBackend:
+		return "backend"
+	case FromBoth:
+		return "page or backend"
+	}
+	return fmt.Sprintf("Caller(%d)", uint8(c))
+}
+
+// Capability is one command the core offers plugins: the one place that
+// says which permission the command needs, who may invoke it and what
+// runs it. The dispatcher, the backends' host calls and the catalog all
+// read the same table, so a command cannot be reachable by one route and
+// unknown, or differently guarded, on another.
+type Capability struct {
+	// Command is what a plugin invokes, namespaced with dots
+	// ("storage.get").
+	Command string
+	// Permission is the permission the command needs.
+	Permission string
+	// Callers says who may invoke it.
+	Callers Caller
+	// Scoped capabilities act on a resource the permission's scopes
+	// bound (a path, a URL): their Handle must call Call.Decide on the
+	// resource before touching it. Every other capability is decided on
+	// its Permission alone before Handle runs.
+	Scoped bool
+	// Handle runs one allowed request and returns its JSON result (nil for
+	// none). An error made by Deny carries its code to the plugin; other
+	// errors are classified (timeout, quota, ...) or reported as "failed".
+	Handle func(ctx context.Context, c *Call) ([]byte, error)
+}
+
+// Call is one request as a capability's handler sees it. The caller's
+// identity comes from the route the request arrived on, never from the
+// request.
+type Call struct {
+	// Plugin is the plugin making the request.
+	Plugin *Plugin
+	// Launch is the page launch the request belongs to: the page's own,
+	// or the one whose request the backend is serving. It is nil for a
+	// backend call made outside any page request.
+	Launch *Launch
+	// Caller says whether the page or the backend made the request.
+	Caller Caller
+	// Command is the command invoked.
+	Command string
+	// Args are the request's JSON arguments, possibly empty.
+	Args []byte
+
+	subject *permissions.Subject
+	perm    string
+	decided bool
+}
+
+// Decide asks the plugin's permission subject about r (its Permission
+// defaults to the capability's). A scoped capability's handler calls it
+// with the resource, before touching it; it may call it again (for each
+// redirect of a fetch, say).
+func (c *Call) Decide(r permissions.Request) error {
+	if r.Permission == "" {
+		r.Permission = c.perm
+	}
+	c.decided = true
+	return c.subject.Decide(r)
+}
+
+// maxCmd bounds a command name.
+const maxCmd = 128
+
+// builtinCapabilities is the table of the core's own capabilities.
+func (h *Host) builtinCapabilities() []Capability {
+	return []Capability{
+		{Command: "storage.get", Permission: "storage", Callers: FromBoth, Handle: h.storageGet},
+		{Command: "storage.set", Permission: "storage", Callers: FromBoth, Handle: h.storageSet},
+		{Command: "storage.delete", Permission: "storage", Callers: FromBoth, Handle: h.storageDelete},
+		{Command: "storage.list", Permission: "storage", Callers: FromBoth, Handle: h.storageList},
+		{Command: "fs.read", Permission: "fs.read", Callers: FromBoth, Scoped: true, Handle: h.fsRead},
+		{Command: "fs.write", Permission: "fs.write", Callers: FromBoth, Scoped: true, Handle: h.fsWrite},
+		{Command: "http.fetch", Permission: "http", Callers: FromBoth, Scoped: true, Handle: h.httpFetch},
+		{Command: "log", Permission: "log", Callers: FromBoth, Handle: h.logWrite},
+		// The page already has what it would send itself.
+		{Command: "event.emit", Permission: "events", Callers: FromBackend, Handle: h.emitEvent},
+	}
+}
+
+// backendCapability stands for every "backend.<name>" command: a page
+// calling one of its backend's exports. Its Command and Permission are
+// the command invoked.
+func (h *Host) backendCapability(cmd string) Capability {
+	return Capability{Command: cmd, Permission: cmd, Callers: FromPage, Handle: h.backendExport}
+}
+
+// capability returns the table entry for cmd. It does not allocate.
+func (h *Host) capability(cmd string) (Capability, bool) {
+	if c, ok := h.capabilities[cmd]; ok {
+		return *c, true
+	}
+	if name, ok := strings.CutPrefix(cmd, permissions.BackendPrefix); ok && permissions.ValidCommand(name) {
+		return h.backendCapability(cmd), true
+	}
+	return Capability{}, false
+}
+
+// command returns the table's own copy of the command named by b, so that
+// a backend's command read from guest memory becomes a string without
+// allocating; unknown commands are copied.
+func (h *Host) command(b []byte) string {
+	if c, ok := h.capabilities[string(b)]; ok {
+		return c.Command
+	}
+	return string(b)
+}
+
+// addCapability adds c to the table.
+func (h *Host) addCapability(c Capability) error {
+	switch {
+	case c.Command == "" || len(c.Command) > maxCmd:
+		return fmt.Errorf("capability %q: the command must be 1 to %d bytes", c.Command, maxCmd)
+	case strings.HasPrefix(c.Command, permissions.BackendPrefix):
+		return fmt.Errorf("capability %s: %q commands are the plugin's own backend's", c.Command, permissions.BackendPrefix)
+	case c.Permission == "":
+		return fmt.Errorf("capability %s: no permission", c.Command)
+	case c.Callers&FromBoth == 0 || c.Callers&^FromBoth != 0:
+		return fmt.Errorf("capability %s: callers must be FromPage, FromBackend or both", c.Command)
+	case c.Handle == nil:
+		return fmt.Errorf("capability %s: no handler", c.Command)
+	case h.capabilities[c.Command] != nil:
+		return fmt.Errorf("capability %s: the command is already taken", c.Command)
+	}
+	h.capabilities[c.Command] = &c
+	h.order = append(h.order, c.Command)
+	return nil
+}
+
+// Commands returns the command table: every capability's command,
+// permission and callers, in the order the core registered them, without
+// handlers. "backend.<name>" commands are not listed; each needs the
+// permission of its own name.
+func (h *Host) Commands() []Capability {
+	out := make([]Capability, 0, len(h.order))
+	for _, name := range h.order {
+		c := *h.capabilities[name]
+		c.Handle = nil
+		out = append(out, c)
+	}
+	return out
+}
