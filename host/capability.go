@@ -41,8 +41,16 @@ type Capability struct {
 	// Command is what a plugin invokes, namespaced with dots
 	// ("storage.get").
 	Command string
-	// Permission is the permission the command needs.
+	// Permission is the permission the command needs: a catalog
+	// permission for the core's own capabilities, an application
+	// permission ("app.<name>", see permissions.AppPrefix) for an
+	// application's.
 	Permission string
+	// Description is the consent text of an application permission: what
+	// the user allows by granting it, in a short sentence ("Read the
+	// time of the application's clock"). Capabilities sharing a
+	// permission share its text; the first one that has it gives it.
+	Description string
 	// Callers says who may invoke it.
 	Callers Caller
 	// Scoped capabilities act on a resource the permission's scopes
@@ -90,6 +98,11 @@ func (c *Call) Decide(r permissions.Request) error {
 	return c.subject.Decide(r)
 }
 
+// DecodeArgs decodes the request's arguments into v strictly: unknown
+// fields and trailing data are refused with CodeBadArgs, so a typo is
+// never silently ignored.
+func (c *Call) DecodeArgs(v any) error { return decodeArgs(c.Args, v) }
+
 // maxCmd bounds a command name.
 const maxCmd = 128
 
@@ -135,6 +148,37 @@ func (h *Host) command(b []byte) string {
 		return c.Command
 	}
 	return string(b)
+}
+
+// addAppCapability adds an application's capability to the table: its
+// command and permission are in the application's namespace ("app."), so
+// that it can neither shadow nor be shadowed by one of the core's.
+func (h *Host) addAppCapability(c Capability) error {
+	switch {
+	case !permissions.ValidAppPermission(c.Command):
+		return fmt.Errorf("capability %q: an application's command must be %q then lower-case parts separated by dots, such as \"app.clock.now\"", c.Command, permissions.AppPrefix)
+	case !permissions.ValidAppPermission(c.Permission):
+		return fmt.Errorf("capability %s: permission %q: an application's permission must be %q then lower-case parts separated by dots, such as \"app.clock\"", c.Command, c.Permission, permissions.AppPrefix)
+	}
+	if err := h.addCapability(c); err != nil {
+		return err
+	}
+	if _, ok := h.appPermissions[c.Permission]; !ok || h.appPermissions[c.Permission] == "" {
+		h.appPermissions[c.Permission] = c.Description
+	}
+	return nil
+}
+
+// Describe returns the catalog entry of permission name, or for an
+// application permission an entry with the application's consent text.
+func (h *Host) Describe(name string) (permissions.Entry, bool) {
+	if e, ok := permissions.Lookup(name); ok {
+		return e, true
+	}
+	if d, ok := h.appPermissions[name]; ok {
+		return permissions.Entry{Name: name, Description: d}, true
+	}
+	return permissions.Entry{}, false
 }
 
 // addCapability adds c to the table.

@@ -2,6 +2,8 @@ package host
 
 import (
 	"context"
+	"errors"
+	"github.com/wardenhq/warden/host/audit"
 	"strings"
 	"testing"
 
@@ -90,6 +92,113 @@ func TestAddCapabilityRefusesBadEntries(t *testing.T) {
 	} {
 		if err := h.addCapability(c); err == nil {
 			t.Errorf("addCapability(%+v) accepted", c)
+		}
+	}
+}
+
+// clockCapability is an application's capability as an embedding app
+// would write it.
+func clockCapability(calls *int) Capability {
+	return Capability{
+		Command: "app.clock.now", Permission: "app.clock", Callers: FromBoth,
+		Description: "Read the time of the application's clock",
+		Handle: func(_ context.Context, c *Call) ([]byte, error) {
+			var a struct {
+				Zone string `json:"zone"`
+			}
+			if err := c.DecodeArgs(&a); err != nil {
+				return nil, err
+			}
+			if a.Zone != "UTC" {
+				return nil, Deny(CodeBadArgs, "only UTC")
+			}
+			*calls++
+			return []byte(`"12:00"`), nil
+		},
+	}
+}
+
+// TestAppCapability: an application's capability goes through the same
+// envelope checks, decision, audit and limits as the core's own: refused
+// until declared and granted, audited under its command, callable from the
+// page and from the backend.
+func TestAppCapability(t *testing.T) {
+	ctx := context.Background()
+	calls := 0
+	h := newHost(t, Options{Capabilities: []Capability{clockCapability(&calls)}})
+	if e, ok := h.Describe("app.clock"); !ok || e.Description != "Read the time of the application's clock" {
+		t.Fatalf("Describe(app.clock) = %+v, %v", e, ok)
+	}
+	undeclared := load(t, h, writeProbe(t, probeManifest{id: "dev.warden.noclock", perms: []string{}}), LoadOptions{})
+	c := launch(t, undeclared)
+	if r := h.Invoke(ctx, c.l, c.seal(t, "app.clock.now", map[string]string{"zone": "UTC"})); replyCode(r) != CodeNotDeclared {
+		t.Fatalf("undeclared: %+v", r.Error)
+	}
+	p := load(t, h, writeProbe(t, probeManifest{id: "dev.warden.clock", perms: []string{"app.clock"}}), LoadOptions{})
+	c = launch(t, p)
+	if r := h.Invoke(ctx, c.l, c.seal(t, "app.clock.now", map[string]string{"zone": "UTC"})); replyCode(r) != CodeNotGranted {
+		t.Fatalf("not granted: %+v", r.Error)
+	}
+	if err := p.SetGrants(grants("app.clock")); err != nil {
+		t.Fatal(err)
+	}
+	if r := h.Invoke(ctx, c.l, c.seal(t, "app.clock.now", map[string]string{"zone": "UTC"})); !r.OK || string(r.Result) != `"12:00"` {
+		t.Fatalf("granted: %s %+v", r.Result, r.Error)
+	}
+	if r := h.Invoke(ctx, c.l, c.seal(t, "app.clock.now", map[string]string{"zone": "CET"})); replyCode(r) != CodeBadArgs {
+		t.Fatalf("handler's refusal: %+v", r.Error)
+	}
+	if r := h.Invoke(ctx, c.l, c.seal(t, "app.clock.now", map[string]string{"zone": "UTC", "extra": "x"})); replyCode(r) != CodeBadArgs {
+		t.Fatalf("strict arguments: %+v", r.Error)
+	}
+	out, err := h.hostCall(ctx, backend.HostCall{PluginID: p.ID(), Command: []byte("app.clock.now"), Args: []byte(`{"zone":"UTC"}`)})
+	if err != nil || string(out) != `"12:00"` {
+		t.Fatalf("from the backend: %s, %v", out, err)
+	}
+	if calls != 2 {
+		t.Fatalf("handler ran %d times, want 2", calls)
+	}
+	// The admin's ceiling binds it like any permission.
+	blocked := load(t, h, writeProbe(t, probeManifest{id: "dev.warden.clock2", perms: []string{"app.clock"}}), LoadOptions{Grants: grants("app.clock"), Ceiling: ceiling("app.*")})
+	c2 := launch(t, blocked)
+	if r := h.Invoke(ctx, c2.l, c2.seal(t, "app.clock.now", map[string]string{"zone": "UTC"})); replyCode(r) != CodeAboveCeiling {
+		t.Fatalf("blocked by the ceiling: %+v", r.Error)
+	}
+	if err := h.Audit().Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	es, err := h.Audit().Query(ctx, audit.Filter{Plugin: p.ID(), Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, e := range es {
+		if e.Cmd != "app.clock.now" {
+			t.Fatalf("audit entry %+v", e)
+		}
+		n += max(e.Count, 1)
+	}
+	if n != 5 {
+		t.Fatalf("%d requests audited (denials of one kind coalesce), want 5: %+v", n, es)
+	}
+}
+
+// TestAppPermissionNotOffered: a plugin made for another application (it
+// asks for an application permission this one does not offer) does not
+// load; an application cannot register outside its namespace.
+func TestAppPermissionNotOffered(t *testing.T) {
+	calls := 0
+	h := newHost(t, Options{Capabilities: []Capability{clockCapability(&calls)}})
+	_, err := h.Load(context.Background(), writeProbe(t, probeManifest{id: "dev.warden.other", perms: []string{"app.camera"}}), LoadOptions{})
+	if !errors.Is(err, ErrAppPermission) {
+		t.Fatalf("load: %v, want ErrAppPermission", err)
+	}
+	for _, c := range []Capability{
+		{Command: "storage.wipe", Permission: "app.clock", Callers: FromBoth, Handle: clockCapability(&calls).Handle},
+		{Command: "app.clock.set", Permission: "storage", Callers: FromBoth, Handle: clockCapability(&calls).Handle},
+	} {
+		if _, err := New(context.Background(), Options{Profile: t.TempDir(), Capabilities: []Capability{c}}); err == nil {
+			t.Errorf("New accepted %s needing %s", c.Command, c.Permission)
 		}
 	}
 }

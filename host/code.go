@@ -154,4 +154,9 @@ type codedError struct {
 
 func (e *codedError) Error() string { return e.msg }
 
-func deny(code Code, msg string) error { return &codedError{code: code, msg: msg} }
+// Deny returns an error that reaches the plugin as a reply with code and
+// message, and is audited with that code. A capability's handler uses it
+// to refuse a request in its own terms (CodeBadArgs for arguments it cannot
+// take, say); codes that are not denials (Code.Denial) are audited as
+// failures of an allowed request.
+func Deny(code Code, message string) error { return &codedError{code: code, msg: message} }

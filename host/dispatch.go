@@ -20,11 +20,11 @@ import (
 // dropped).
 func (h *Host) dispatch(ctx context.Context, p *Plugin, l *Launch, cmd string, args []byte, from Caller) ([]byte, error) {
 	if len(cmd) == 0 || len(cmd) > maxCmd {
-		return nil, deny(CodeMalformed, fmt.Sprintf("command must be 1 to %d bytes", maxCmd))
+		return nil, Deny(CodeMalformed, fmt.Sprintf("command must be 1 to %d bytes", maxCmd))
 	}
 	c, ok := h.capability(cmd)
 	if !ok {
-		return nil, deny(CodeUnknownCmd, fmt.Sprintf("unknown command %q", cmd))
+		return nil, Deny(CodeUnknownCmd, fmt.Sprintf("unknown command %q", cmd))
 	}
 	call := &Call{Plugin: p, Launch: l, Caller: from, Command: c.Command, Args: args, subject: p.subject.Load(), perm: c.Permission}
 	if !c.Scoped {
@@ -34,9 +34,9 @@ func (h *Host) dispatch(ctx context.Context, p *Plugin, l *Launch, cmd string, a
 	}
 	if c.Callers&from == 0 {
 		if from == FromBackend {
-			return nil, deny(CodeNotFromGuest, fmt.Sprintf("a backend cannot invoke %s", c.Command))
+			return nil, Deny(CodeNotFromGuest, fmt.Sprintf("a backend cannot invoke %s", c.Command))
 		}
-		return nil, deny(CodeBackendOnly, fmt.Sprintf("%s is for backends only", c.Command))
+		return nil, Deny(CodeBackendOnly, fmt.Sprintf("%s is for backends only", c.Command))
 	}
 	out, err := c.Handle(ctx, call)
 	if err == nil && !call.decided {
@@ -52,7 +52,7 @@ func (h *Host) dispatch(ctx context.Context, p *Plugin, l *Launch, cmd string, a
 func (h *Host) backendExport(ctx context.Context, c *Call) ([]byte, error) {
 	m := c.Plugin.module
 	if m == nil {
-		return nil, deny(CodeUnknownCmd, "plugin has no backend")
+		return nil, Deny(CodeUnknownCmd, "plugin has no backend")
 	}
 	var origin any
 	if c.Launch != nil {
@@ -175,7 +175,7 @@ func (h *Host) fsRead(ctx context.Context, c *Call) ([]byte, error) {
 		return nil, err
 	}
 	if a.Data != nil {
-		return nil, deny(CodeBadArgs, "fs.read takes no data")
+		return nil, Deny(CodeBadArgs, "fs.read takes no data")
 	}
 	data, err := files.Read(ctx, path, min(h.limits.MaxFileRead, h.maxBinaryResult()))
 	if err != nil {
@@ -193,7 +193,7 @@ func (h *Host) httpFetch(ctx context.Context, c *Call) ([]byte, error) {
 	// "/api/../admin" is judged as the "/admin" a server would serve.
 	u, err := fetch.ParseURL(req.URL)
 	if err != nil {
-		return nil, deny(CodeBadArgs, "bad url: "+err.Error())
+		return nil, Deny(CodeBadArgs, "bad url: "+err.Error())
 	}
 	if err := c.Decide(permissions.Request{URL: u}); err != nil {
 		return nil, err
@@ -236,7 +236,7 @@ func (h *Host) logWrite(ctx context.Context, c *Call) ([]byte, error) {
 	case "error":
 		level = slog.LevelError
 	default:
-		return nil, deny(CodeBadArgs, `log level must be "debug", "info", "warn" or "error"`)
+		return nil, Deny(CodeBadArgs, `log level must be "debug", "info", "warn" or "error"`)
 	}
 	msg := a.Message
 	if len(msg) > maxLogMessage {
@@ -257,11 +257,11 @@ func (h *Host) emitEvent(_ context.Context, c *Call) ([]byte, error) {
 		return nil, err
 	}
 	if a.Event == "" || len(a.Event) > maxCmd {
-		return nil, deny(CodeBadArgs, fmt.Sprintf("event name must be 1 to %d bytes", maxCmd))
+		return nil, Deny(CodeBadArgs, fmt.Sprintf("event name must be 1 to %d bytes", maxCmd))
 	}
 	// An event goes to the UI in one frame, like a reply.
 	if n := len(a.Event) + len(a.Payload) + replyOverhead; n > h.limits.MaxReply {
-		return nil, deny(CodeTooLarge, fmt.Sprintf("event too large: %d bytes, limit %d", n, h.limits.MaxReply))
+		return nil, Deny(CodeTooLarge, fmt.Sprintf("event too large: %d bytes, limit %d", n, h.limits.MaxReply))
 	}
 	if c.Launch == nil || !c.Launch.emit(Event{Name: a.Event, Payload: a.Payload}) {
 		return nil, &codedError{code: CodeFailed, msg: "no UI is listening for events"}

@@ -44,6 +44,12 @@ type Options struct {
 	// Transport, when set, is used for http.fetch (tests); nil means the
 	// fetch package's private transport.
 	Transport http.RoundTripper
+	// Capabilities are the application's own capabilities, offered to
+	// plugins beside the core's. Their commands and permissions are in
+	// the application's namespace ("app.clock.now" needing "app.clock");
+	// each request to one passes the same limits, envelope checks,
+	// decision and audit as a built-in command.
+	Capabilities []Capability
 }
 
 // Host is the trusted core. It is safe for concurrent use.
@@ -58,8 +64,9 @@ type Host struct {
 	fetcher *fetch.Client
 
 	// The capability table: read-only once New returns.
-	capabilities map[string]*Capability
-	order        []string
+	capabilities   map[string]*Capability
+	order          []string
+	appPermissions map[string]string // application permission -> consent text
 
 	mu          sync.RWMutex
 	plugins     map[string]*Plugin
@@ -113,9 +120,15 @@ func New(ctx context.Context, opts Options) (*Host, error) {
 	// small MaxReply would turn every response into reply_too_large.
 	maxBody := min(fetch.DefaultMaxBody, h.maxBinaryResult()-(512<<10)*3/4)
 	h.fetcher = fetch.New(fetch.Options{Transport: opts.Transport, MaxBody: max(maxBody, 1)})
-	h.capabilities = map[string]*Capability{}
+	h.capabilities, h.appPermissions = map[string]*Capability{}, map[string]string{}
 	for _, c := range h.builtinCapabilities() {
 		if err := h.addCapability(c); err != nil {
+			h.Close(ctx)
+			return nil, fmt.Errorf("new host: %w", err)
+		}
+	}
+	for _, c := range opts.Capabilities {
+		if err := h.addAppCapability(c); err != nil {
 			h.Close(ctx)
 			return nil, fmt.Errorf("new host: %w", err)
 		}

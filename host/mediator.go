@@ -47,13 +47,13 @@ func (h *Host) Admit(l *Launch, envelope []byte) (a *Admitted, rep Reply, ok boo
 	entry := audit.Entry{Time: now, Plugin: p.ID(), Launch: l.id}
 
 	if r := p.stopped.Load(); r != nil {
-		return nil, h.answer(entry, 0, nil, deny(CodeStopped, "plugin is stopped: "+*r)), false
+		return nil, h.answer(entry, 0, nil, Deny(CodeStopped, "plugin is stopped: "+*r)), false
 	}
 	if !p.rate.take(now) {
-		return nil, h.answer(entry, 0, nil, deny(CodeRateLimited, "too many requests: slow down")), false
+		return nil, h.answer(entry, 0, nil, Deny(CodeRateLimited, "too many requests: slow down")), false
 	}
 	if !p.inflight.enter() {
-		return nil, h.answer(entry, 0, nil, deny(CodeBusy, "too many requests in flight")), false
+		return nil, h.answer(entry, 0, nil, Deny(CodeBusy, "too many requests in flight")), false
 	}
 	req, err := l.opener.Open(envelope)
 	if err != nil {
@@ -71,7 +71,7 @@ func (h *Host) Refuse(l *Launch, err error) Reply {
 	p := l.plugin
 	entry := audit.Entry{Time: time.Now(), Plugin: p.ID(), Launch: l.id}
 	if !p.rate.take(entry.Time) {
-		err = deny(CodeRateLimited, "too many requests: slow down")
+		err = Deny(CodeRateLimited, "too many requests: slow down")
 	}
 	return h.answer(entry, 0, nil, err)
 }
@@ -137,7 +137,7 @@ func (h *Host) hostCall(ctx context.Context, hc backend.HostCall) ([]byte, error
 	}
 	e := audit.Entry{Time: time.Now(), Plugin: pluginID, Cmd: cmd}
 	if p == nil {
-		err := deny(CodeStopped, "plugin is not loaded")
+		err := Deny(CodeStopped, "plugin is not loaded")
 		h.answer(e, 0, nil, err)
 		return nil, guestError{CodeStopped, err}
 	}
@@ -145,14 +145,14 @@ func (h *Host) hostCall(ctx context.Context, hc backend.HostCall) ([]byte, error
 		e.Launch = l.id
 	}
 	if r := p.stopped.Load(); r != nil {
-		err := deny(CodeStopped, "plugin is stopped: "+*r)
+		err := Deny(CodeStopped, "plugin is stopped: "+*r)
 		h.answer(e, 0, nil, err)
 		return nil, guestError{CodeStopped, err}
 	}
 	// A backend's host calls spend the plugin's budget like its UI's
 	// invokes, so a backend looping on them is throttled the same way.
 	if !p.rate.take(e.Time) {
-		err := deny(CodeRateLimited, "too many requests: slow down")
+		err := Deny(CodeRateLimited, "too many requests: slow down")
 		h.answer(e, 0, nil, err)
 		return nil, guestError{CodeRateLimited, err}
 	}
@@ -164,7 +164,7 @@ func (h *Host) hostCall(ctx context.Context, hc backend.HostCall) ([]byte, error
 	// invokes, refuse all their host calls. Any other host call takes one.
 	if l == nil || l.plugin != p {
 		if !p.inflight.enter() {
-			err := deny(CodeBusy, "too many requests in flight")
+			err := Deny(CodeBusy, "too many requests in flight")
 			h.answer(e, 0, nil, err)
 			return nil, guestError{CodeBusy, err}
 		}
@@ -197,15 +197,15 @@ func (e guestError) Code() string { return string(e.code) }
 // trailing data are errors, so a typo is not silently ignored.
 func decodeArgs(args []byte, v any) error {
 	if len(args) == 0 {
-		return deny(CodeBadArgs, "missing arguments")
+		return Deny(CodeBadArgs, "missing arguments")
 	}
 	dec := json.NewDecoder(bytes.NewReader(args))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return deny(CodeBadArgs, "bad arguments: "+err.Error())
+		return Deny(CodeBadArgs, "bad arguments: "+err.Error())
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return deny(CodeBadArgs, "bad arguments: trailing data after the JSON value")
+		return Deny(CodeBadArgs, "bad arguments: trailing data after the JSON value")
 	}
 	return nil
 }

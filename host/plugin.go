@@ -44,6 +44,11 @@ func (p *Plugin) Manifest() *manifest.Manifest { return p.manifest }
 // DataDir returns the plugin's own data directory ($DATA).
 func (p *Plugin) DataDir() string { return p.env["$DATA"] }
 
+// ErrAppPermission reports a plugin asking for an application permission
+// ("app.<name>") that the application embedding the host does not offer:
+// the plugin was made for another application.
+var ErrAppPermission = errors.New("unknown application permission")
+
 // LoadOptions say how to load a plugin.
 type LoadOptions struct {
 	// Grants are the user's consent records. Permissions the manifest
@@ -86,6 +91,11 @@ func (h *Host) Load(ctx context.Context, dir string, opts LoadOptions) (*Plugin,
 	declared, err := m.Declared()
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", m.ID, err)
+	}
+	for _, perm := range declared.Permissions {
+		if _, ok := h.appPermissions[perm]; permissions.ValidAppPermission(perm) && !ok {
+			return nil, fmt.Errorf("load %s: %w: %s is an application permission that this application does not offer", m.ID, ErrAppPermission, perm)
+		}
 	}
 	env, err := h.pluginEnv(m.ID)
 	if err != nil {

@@ -147,8 +147,9 @@ func (m *Manifest) Declared() (permissions.Declared, error) {
 }
 
 // ConsentPermissions returns the permissions the user must grant at install
-// time, in catalog order: declared and scope-implied permissions that are
-// neither implicit nor optional.
+// time, in catalog order and then the application permissions ("app.*") in
+// manifest order: declared and scope-implied permissions that are neither
+// implicit nor optional.
 func (m *Manifest) ConsentPermissions() []string {
 	optional := make(map[string]bool, len(m.OptionalPermissions))
 	for _, p := range m.OptionalPermissions {
@@ -165,6 +166,11 @@ func (m *Manifest) ConsentPermissions() []string {
 	for _, e := range permissions.Catalog() {
 		if want[e.Name] && !e.Implicit && !optional[e.Name] {
 			out = append(out, e.Name)
+		}
+	}
+	for _, p := range m.Permissions {
+		if permissions.ValidAppPermission(p) && !optional[p] {
+			out = append(out, p)
 		}
 	}
 	return out

@@ -229,8 +229,10 @@ func (m *Manifest) checkPermissions(p *problems) {
 		switch {
 		case strings.HasPrefix(name, permissions.BackendPrefix):
 			p.add(f, "backend permissions come from \"commands\"; list %q there", strings.TrimPrefix(name, permissions.BackendPrefix))
-		case !ok:
-			p.add(f, "unknown permission %q; known: %s", name, catalogNames())
+		case !ok && strings.HasPrefix(name, permissions.AppPrefix) && !permissions.ValidAppPermission(name):
+			p.add(f, "application permission %q: use %q then lower-case parts separated by dots, such as \"app.clock\"", name, permissions.AppPrefix)
+		case !ok && !permissions.ValidAppPermission(name):
+			p.add(f, "unknown permission %q; known: %s, or an application's own \"app.<name>\"", name, catalogNames())
 		case seen[name]:
 			p.add(f, "duplicate permission %q", name)
 		}
@@ -241,8 +243,10 @@ func (m *Manifest) checkPermissions(p *problems) {
 		f := fmt.Sprintf("optional_permissions[%d]", i)
 		e, ok := permissions.Lookup(name)
 		switch {
-		case !ok:
-			p.add(f, "unknown permission %q; known: %s", name, catalogNames())
+		case !ok && strings.HasPrefix(name, permissions.AppPrefix) && !permissions.ValidAppPermission(name):
+			p.add(f, "application permission %q: use %q then lower-case parts separated by dots, such as \"app.clock\"", name, permissions.AppPrefix)
+		case !ok && !permissions.ValidAppPermission(name):
+			p.add(f, "unknown permission %q; known: %s, or an application's own \"app.<name>\"", name, catalogNames())
 		case e.Implicit:
 			p.add(f, "%q needs no consent; list it in \"permissions\"", name)
 		case seen[name]:

@@ -16,6 +16,35 @@ type Entry struct {
 // command "render" needs permission "backend.render".
 const BackendPrefix = "backend."
 
+// AppPrefix starts the name of a permission an embedding application
+// defines for its own capabilities ("app.clock"). Such permissions are not
+// catalog entries: the application gives their consent text, and like
+// every catalog permission that is not implicit they need a grant.
+const AppPrefix = "app."
+
+// ValidAppPermission reports whether name is a well-formed application
+// permission: AppPrefix, then one or more dot-separated parts of lower-case
+// ASCII letters, digits and underscores, each starting with a letter, 80
+// bytes in all at most.
+func ValidAppPermission(name string) bool {
+	rest, ok := strings.CutPrefix(name, AppPrefix)
+	if !ok || len(name) > 80 || rest == "" {
+		return false
+	}
+	for part := range strings.SplitSeq(rest, ".") {
+		if part == "" || part[0] < 'a' || part[0] > 'z' {
+			return false
+		}
+		for i := 1; i < len(part); i++ {
+			c := part[i]
+			if (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '_' {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // catalog is the fixed list, in the order it is shown to users.
 var catalog = [...]Entry{
 	{Name: "storage", Description: "Store its own data on this computer"},

@@ -1,6 +1,9 @@
 package permissions
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestCatalog(t *testing.T) {
 	want := []struct {
@@ -50,6 +53,19 @@ func TestValidCommand(t *testing.T) {
 	for name, want := range tests {
 		if got := ValidCommand(name); got != want {
 			t.Errorf("ValidCommand(%q) = %v, want %v", name, got, want)
+		}
+	}
+}
+
+func TestValidAppPermission(t *testing.T) {
+	for name, want := range map[string]bool{
+		"app.clock": true, "app.clock.read": true, "app.a1_b": true,
+		"app.": false, "app": false, "app.Clock": false, "app.1x": false, "app..x": false,
+		"app.x.": false, "storage": false, "backend.x": false, "app.x-y": false,
+		"app." + strings.Repeat("a", 77): false, "app." + strings.Repeat("a", 76): true,
+	} {
+		if got := ValidAppPermission(name); got != want {
+			t.Errorf("ValidAppPermission(%q) = %v, want %v", name, got, want)
 		}
 	}
 }

@@ -9,8 +9,9 @@ import (
 
 // Declared is what a plugin's manifest asks for.
 type Declared struct {
-	// Permissions holds catalog names (never "backend.*"). Optional
-	// permissions belong here too: they still need a grant to be used.
+	// Permissions holds catalog names and application permissions
+	// ("app.*"; never "backend.*"). Optional permissions belong here too:
+	// they still need a grant to be used.
 	Permissions []string
 	// Commands holds backend command names without the "backend." prefix.
 	Commands []string
@@ -104,10 +105,14 @@ func Compile(d Declared, g Grants, c Ceiling, env Env) (*Subject, error) {
 	}
 	for _, p := range d.Permissions {
 		e, ok := Lookup(p)
-		if !ok {
+		switch {
+		case ok:
+			s.perms[p] = decide(p, e.Implicit)
+		case ValidAppPermission(p):
+			s.perms[p] = decide(p, false)
+		default:
 			return nil, fmt.Errorf("compile permissions: %w: %q", ErrUnknownPermission, p)
 		}
-		s.perms[p] = decide(p, e.Implicit)
 	}
 	for _, cmd := range d.Commands {
 		if !ValidCommand(cmd) {
@@ -215,7 +220,7 @@ func describeURL(u *url.URL) string {
 
 // known reports whether perm is a catalog or backend command permission.
 func known(perm string) bool {
-	if catalogIndex(perm) >= 0 {
+	if catalogIndex(perm) >= 0 || ValidAppPermission(perm) {
 		return true
 	}
 	_, ok := backendCommand(perm)

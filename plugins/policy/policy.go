@@ -191,7 +191,7 @@ func compileBlocked(pr *problems, list []string) []string {
 // checkPermission reports what is wrong with a blocked permission: it must
 // be a catalog permission, "backend.<command>", or a pattern with "*".
 func checkPermission(s string) string {
-	if _, ok := permissions.Lookup(s); ok {
+	if _, ok := permissions.Lookup(s); ok || permissions.ValidAppPermission(s) {
 		return ""
 	}
 	if name, ok := strings.CutPrefix(s, permissions.BackendPrefix); ok && permissions.ValidCommand(name) {
