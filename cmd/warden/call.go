@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/wardenhq/warden"
 	"io"
 	"os"
 	"slices"
@@ -61,7 +62,7 @@ func runCall(cmd *cobra.Command, g *globals, dir, command string, args json.RawM
 	if err != nil {
 		return err
 	}
-	m, err := openSource(ctx, pol, dir)
+	m, err := warden.CheckSource(ctx, pol, dir)
 	if err != nil {
 		return err
 	}
@@ -76,16 +77,13 @@ func runCall(cmd *cobra.Command, g *globals, dir, command string, args json.RawM
 		}
 	}
 
-	h, err := host.New(ctx, host.Options{Profile: g.profile, Limits: limitsOf(pol.Ceilings())})
+	w, err := warden.Open(ctx, warden.Config{Profile: g.profile, Policy: pol})
 	if err != nil {
 		return err
 	}
-	defer h.Close(ctx)
-	p, err := h.Load(ctx, dir, host.LoadOptions{Grants: grants, Ceiling: pol.PermissionCeiling()})
+	defer w.Close(ctx)
+	p, err := w.LoadSource(ctx, dir, grants)
 	if err != nil {
-		return err
-	}
-	if err := sameSource(m, p.Manifest()); err != nil {
 		return err
 	}
 	launch, key, err := p.Launch()
@@ -99,7 +97,7 @@ func runCall(cmd *cobra.Command, g *globals, dir, command string, args json.RawM
 	if err != nil {
 		return err
 	}
-	rep := h.Invoke(ctx, launch, env)
+	rep := w.Host().Invoke(ctx, launch, env)
 	return printReply(cmd.OutOrStdout(), cmd.ErrOrStderr(), &rep)
 }
 
@@ -112,14 +110,14 @@ func callInstalled(cmd *cobra.Command, g *globals, id, command string, args json
 		return err
 	}
 	defer s.Close(ctx)
-	st, err := s.m.Status(id)
+	st, err := s.Plugins().Status(id)
 	if err != nil {
 		return fmt.Errorf("call %s: %w (give a plugin directory or an installed plugin's id)", id, err)
 	}
 	if !st.Runnable {
 		return fmt.Errorf("call %s: it is %s: %s", id, st.State, st.Reason)
 	}
-	p, err := s.h.Load(ctx, s.m.Dir(st.Plugin), host.LoadOptions{Grants: st.Grants, Ceiling: s.pol.Load().PermissionCeiling()})
+	p, err := s.Host().Load(ctx, s.Plugins().Dir(st.Plugin), host.LoadOptions{Grants: st.Grants, Ceiling: s.Policy().PermissionCeiling()})
 	if err != nil {
 		return err
 	}
@@ -131,7 +129,7 @@ func callInstalled(cmd *cobra.Command, g *globals, id, command string, args json
 	if err != nil {
 		return err
 	}
-	rep := s.h.Invoke(ctx, launch, env)
+	rep := s.Host().Invoke(ctx, launch, env)
 	return printReply(cmd.OutOrStdout(), cmd.ErrOrStderr(), &rep)
 }
 

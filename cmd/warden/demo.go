@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/wardenhq/warden"
 	"io"
 	"os"
 	"os/exec"
@@ -12,8 +13,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/wardenhq/warden/host"
-	"github.com/wardenhq/warden/host/supervise"
 	"github.com/wardenhq/warden/host/window"
 	"github.com/wardenhq/warden/plugins/policy"
 )
@@ -88,32 +87,22 @@ func runDemo(ctx context.Context, out io.Writer, pol *policy.Policy, examples, s
 		fmt.Fprintf(out, "demo: no $DISPLAY, started Xvfb on %s\n", display)
 	}
 
-	h, err := host.New(ctx, host.Options{Profile: profile, Limits: limitsOf(pol.Ceilings())})
+	w, err := warden.Open(ctx, warden.Config{Profile: profile, Policy: pol})
 	if err != nil {
 		return err
 	}
-	defer h.Close(context.Background())
+	defer w.Close(context.Background())
 
-	wins, err := window.NewManager(h, supervise.Policy{})
-	if err != nil {
-		return err
-	}
 	uis := map[string]*window.Window{}
 	for i, name := range []string{"hello", "notes"} {
 		dir := filepath.Join(examples, name)
-		m, err := openSource(ctx, pol, dir)
+		p, err := w.LoadSource(ctx, dir, nil)
 		if err != nil {
 			return fmt.Errorf("demo: %w (run from the repository root or pass --examples)", err)
 		}
-		p, err := h.Load(ctx, dir, host.LoadOptions{Grants: host.GrantAll(m), Ceiling: pol.PermissionCeiling()})
-		if err != nil {
-			return err
-		}
-		if err := sameSource(m, p.Manifest()); err != nil {
-			return err
-		}
+		m := p.Manifest()
 		fmt.Fprintf(out, "demo: loaded %s %s, granted %v\n", m.ID, m.Version, m.Permissions)
-		ui, err := wins.Open(ctx, p, withNetwork(window.Options{Env: env, Ephemeral: true, X: 40 + i*520, Y: 40}, pol))
+		ui, err := w.OpenWindow(ctx, p, &window.Options{Args: []string{"webview"}, Env: env, Ephemeral: true, X: 40 + i*520, Y: 40})
 		if err != nil {
 			return err
 		}

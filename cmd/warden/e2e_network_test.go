@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/wardenhq/warden"
 	"io/fs"
 	"net"
 	"os"
@@ -486,9 +487,9 @@ func openUntilRunning(t *testing.T, env []string, dir string) (stderr string, ex
 func TestE2EOpenSaysWhenNotIsolated(t *testing.T) {
 	needDisplay(t)
 	const loud = "NOT ISOLATED FROM THE NETWORK"
-	errOut, exited := openUntilRunning(t, append(os.Environ(), netnsEnv+"=off"), example("hello"))
-	if exited || !strings.Contains(errOut, loud) || !strings.Contains(errOut, netnsEnv+"=off") {
-		t.Errorf("warden open with %s=off (exited early: %v) did not say the window has network access:\n%s", netnsEnv, exited, errOut)
+	errOut, exited := openUntilRunning(t, append(os.Environ(), warden.NetnsEnv+"=off"), example("hello"))
+	if exited || !strings.Contains(errOut, loud) || !strings.Contains(errOut, warden.NetnsEnv+"=off") {
+		t.Errorf("warden open with %s=off (exited early: %v) did not say the window has network access:\n%s", warden.NetnsEnv, exited, errOut)
 	}
 	errOut, exited = openUntilRunning(t, os.Environ(), example("hello"))
 	if exited || strings.Contains(errOut, loud) {
@@ -502,7 +503,7 @@ func TestE2EOpenSaysWhenNotIsolated(t *testing.T) {
 func TestE2EPolicyRequiresNetworkIsolation(t *testing.T) {
 	needDisplay(t)
 	setManagedPolicy(t, `{"policy_version": 1, "default": "allow", "require_network_isolation": true}`)
-	errOut, exited := openUntilRunning(t, append(os.Environ(), netnsEnv+"=off"), example("hello"))
+	errOut, exited := openUntilRunning(t, append(os.Environ(), warden.NetnsEnv+"=off"), example("hello"))
 	if !exited || !strings.Contains(errOut, "network isolation unavailable") || !strings.Contains(errOut, "require_network_isolation") {
 		t.Errorf("warden open (exited: %v) under require_network_isolation without a namespace:\n%s", exited, errOut)
 	}

@@ -160,7 +160,7 @@ func TestE2EChangesReachRunningWarden(t *testing.T) {
 		waitLogged(t, fmt.Sprintf("after %v the window is open=%v", step.args, step.open), 10*time.Second, logText,
 			func() bool { return (webview() != 0) == step.open })
 	}
-	if _, errOut, code := warden(t, "--profile", prof, "--policy", pol, "grant", "dev.warden.hello", "clipboard.read"); code == 0 || !strings.Contains(errOut, "not declared") {
+	if _, errOut, code := runCLI(t, "--profile", prof, "--policy", pol, "grant", "dev.warden.hello", "clipboard.read"); code == 0 || !strings.Contains(errOut, "not declared") {
 		t.Fatalf("an undeclared grant through the running warden: exit %d: %s", code, errOut)
 	}
 }

@@ -25,7 +25,7 @@ func TestE2EUpdateByAnotherPublisher(t *testing.T) {
 	})
 	prof := filepath.Join(dir, "profile")
 	w := func(args ...string) (string, string, int) {
-		return warden(t, append([]string{"--profile", prof, "--policy", filepath.Join(dir, "none.json")}, args...)...)
+		return runCLI(t, append([]string{"--profile", prof, "--policy", filepath.Join(dir, "none.json")}, args...)...)
 	}
 	if out, errOut, code := w("install", v1, "--pub", filepath.Join(dir, "k.pub"), "--grant", "storage"); code != 0 {
 		t.Fatalf("install 1.0.0: exit %d\n%s%s", code, out, errOut)

@@ -56,7 +56,7 @@ func TestE2ERegistryInstallUpdateRollback(t *testing.T) {
 	f.publish(t, "1.0.0")
 	prof := filepath.Join(f.dir, "profile")
 	w := func(args ...string) (string, string, int) {
-		return warden(t, append([]string{"--profile", prof, "--policy", filepath.Join(f.dir, "none.json")}, args...)...)
+		return runCLI(t, append([]string{"--profile", prof, "--policy", filepath.Join(f.dir, "none.json")}, args...)...)
 	}
 	must := func(args ...string) string {
 		t.Helper()
@@ -120,7 +120,7 @@ func TestE2ERegistryPolicyPicksVersion(t *testing.T) {
 			t.Fatal(err)
 		}
 		prof := filepath.Join(d, "profile")
-		_, errOut, _ = warden(t, "--profile", prof, "--policy", pol, "install", "dev.warden.hello",
+		_, errOut, _ = runCLI(t, "--profile", prof, "--policy", pol, "install", "dev.warden.hello",
 			"--registry", f.url, "--registry-key", f.regPub, "--grant", "storage", "--grant", "notifications")
 		return listState(t, prof, "--policy", pol), errOut
 	}
@@ -190,7 +190,7 @@ func TestE2ERegistryRefusesReplayedIndex(t *testing.T) {
 	copyIndex(t, f.regDir, old)
 	prof := filepath.Join(f.dir, "profile")
 	w := func(args ...string) (string, string, int) {
-		return warden(t, append([]string{"--profile", prof, "--policy", filepath.Join(f.dir, "none.json")}, args...)...)
+		return runCLI(t, append([]string{"--profile", prof, "--policy", filepath.Join(f.dir, "none.json")}, args...)...)
 	}
 	if out, errOut, code := w("install", "dev.warden.hello@^1", "--registry", f.url, "--registry-key", f.regPub, "--grant", "storage"); code != 0 {
 		t.Fatalf("install: exit %d\n%s%s", code, out, errOut)

@@ -2,14 +2,10 @@ package main
 
 import (
 	"context"
+	"github.com/wardenhq/warden"
 	"path/filepath"
 	"testing"
 	"time"
-
-	"github.com/wardenhq/warden/host"
-	"github.com/wardenhq/warden/plugins/manager"
-	"github.com/wardenhq/warden/plugins/policy"
-	"github.com/wardenhq/warden/plugins/store"
 )
 
 // TestE2ERevokeStopsRunningPlugin installs the notes example, runs it
@@ -29,27 +25,22 @@ func TestE2ERevokeStopsRunningPlugin(t *testing.T) {
 	mustWarden(t, "--profile", prof, "--policy", filepath.Join(dir, "none.json"), "install", bundle, "--pub", filepath.Join(dir, "k.pub"), "--grant", "storage")
 
 	ctx := context.Background()
-	h := e2eHost(t, host.Options{Profile: prof})
-	st, err := store.Open(h.DB(), h.Profile())
+	w, err := warden.Open(ctx, warden.Config{Profile: prof, Logger: quietLog, Window: uiOptions()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := manager.New(manager.Options{Store: st, HostVersion: host.Version})
-	if err != nil {
+	defer w.Close(ctx)
+	if err := w.Run(ctx, "dev.warden.notes"); err != nil {
 		t.Fatal(err)
 	}
-	r := manager.NewRunner(h, windowsOf(h), m, (*policy.Policy)(nil), uiOptions(), quietLog)
-	if err := r.Start(ctx, "dev.warden.notes"); err != nil {
+	waitUntil(t, "the notes window runs", 30*time.Second, func() bool { return w.Windows().State("dev.warden.notes").Running })
+	if err := w.Revoke(ctx, "dev.warden.notes", []string{"storage"}); err != nil {
 		t.Fatal(err)
 	}
-	waitUntil(t, "the notes window runs", 30*time.Second, func() bool { return windowsOf(h).State("dev.warden.notes").Running })
-	if err := r.Revoke(ctx, "dev.warden.notes", []string{"storage"}); err != nil {
-		t.Fatal(err)
-	}
-	if windowsOf(h).State("dev.warden.notes").Running || h.Plugin("dev.warden.notes") != nil {
+	if w.Windows().State("dev.warden.notes").Running || w.Host().Plugin("dev.warden.notes") != nil {
 		t.Fatal("the plugin still runs after its storage permission was revoked")
 	}
-	rec, err := st.Get("dev.warden.notes")
+	rec, err := w.Store().Get("dev.warden.notes")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"github.com/wardenhq/warden"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -87,7 +88,7 @@ func uiOptions() window.Options {
 func openPlugin(t testing.TB, h *host.Host, dir string, grants permissions.Grants, opts window.Options) (*host.Plugin, *window.Window) {
 	t.Helper()
 	ctx := context.Background()
-	m, err := loadSource(ctx, dir)
+	m, err := warden.BuildSource(ctx, dir)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/wardenhq/warden"
 	"io"
 	"os"
 	"path/filepath"
@@ -136,8 +137,8 @@ func installFromRegistry(cmd *cobra.Command, g *globals, ref string, f installFl
 	if err != nil {
 		return err
 	}
-	return installWith(cmd, g, f, func(ctx context.Context, s *session, opts manager.InstallOptions) (manager.Result, error) {
-		return s.m.InstallFrom(ctx, c, id, rng, opts)
+	return installWith(cmd, g, f, func(ctx context.Context, s *warden.Warden, opts manager.InstallOptions) (manager.Result, error) {
+		return s.Plugins().InstallFrom(ctx, c, id, rng, opts)
 	})
 }
 
@@ -186,7 +187,7 @@ treated as a new install and asks for its permissions again (--grant).`,
 			}
 			ids := args
 			if len(ids) == 0 {
-				list, err := s.m.List()
+				list, err := s.Plugins().List()
 				if err != nil {
 					return err
 				}
@@ -203,7 +204,7 @@ treated as a new install and asks for its permissions again (--grant).`,
 			var errs []error
 			for _, id := range ids {
 				opts := manager.InstallOptions{Consent: consentFor(cmd, f.grants), Keys: keys, AcceptNewPublisher: f.acceptNewPublisher}
-				res, err := s.m.Update(ctx, c, idx, id, opts)
+				res, err := s.Plugins().Update(ctx, c, idx, id, opts)
 				switch {
 				case errors.Is(err, manager.ErrUpToDate):
 					fmt.Fprintln(cmd.OutOrStdout(), err)

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"github.com/wardenhq/warden"
 	"io"
 	"os"
 	"path/filepath"
@@ -93,15 +94,15 @@ func runInstall(cmd *cobra.Command, g *globals, path string, f installFlags) err
 	if abs, err := filepath.Abs(path); err == nil {
 		path = abs
 	}
-	return installWith(cmd, g, f, func(ctx context.Context, s *session, opts manager.InstallOptions) (manager.Result, error) {
+	return installWith(cmd, g, f, func(ctx context.Context, s *warden.Warden, opts manager.InstallOptions) (manager.Result, error) {
 		opts.Source = path
-		return s.m.Install(ctx, path, opts)
+		return s.Plugins().Install(ctx, path, opts)
 	})
 }
 
 // installWith opens the profile and runs one install with the options the
 // flags give (consent, publisher keys, unsigned), then prints the result.
-func installWith(cmd *cobra.Command, g *globals, f installFlags, install func(context.Context, *session, manager.InstallOptions) (manager.Result, error)) error {
+func installWith(cmd *cobra.Command, g *globals, f installFlags, install func(context.Context, *warden.Warden, manager.InstallOptions) (manager.Result, error)) error {
 	ctx := cmd.Context()
 	keys, err := loadPublicKeys(f.pubs)
 	if err != nil {

@@ -29,7 +29,7 @@ func helloAbs(t *testing.T) string {
 // mustWarden runs warden and fails the test when it exits non-zero.
 func mustWarden(t *testing.T, args ...string) string {
 	t.Helper()
-	out, errOut, code := warden(t, args...)
+	out, errOut, code := runCLI(t, args...)
 	if code != 0 {
 		t.Fatalf("warden %s: exit %d\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), code, out, errOut)
 	}
@@ -56,7 +56,7 @@ func TestKeygen(t *testing.T) {
 
 	// No silent overwrite.
 	before, _ := os.ReadFile(filepath.Join(dir, "warden.key"))
-	_, errOut, code := warden(t, "keygen", "--out", dir)
+	_, errOut, code := runCLI(t, "keygen", "--out", dir)
 	if code == 0 || !strings.Contains(errOut, "--force") {
 		t.Fatalf("second keygen: exit %d, stderr %q; want a refusal naming --force", code, errOut)
 	}
@@ -116,7 +116,7 @@ func TestPackSignVerify(t *testing.T) {
 
 	other := filepath.Join(dir, "other")
 	mustWarden(t, "keygen", "--out", other)
-	_, errOut, code := warden(t, "verify", bundlePath, "--pub", filepath.Join(other, "warden.pub"))
+	_, errOut, code := runCLI(t, "verify", bundlePath, "--pub", filepath.Join(other, "warden.pub"))
 	if code == 0 || !strings.Contains(errOut, "untrusted key") || !strings.Contains(errOut, keyID) {
 		t.Errorf("verify with another key: exit %d, stderr %q", code, errOut)
 	}
@@ -125,7 +125,7 @@ func TestPackSignVerify(t *testing.T) {
 	// original list and signature.
 	tampered := filepath.Join(dir, "tampered.wbundle")
 	rezip(t, bundlePath, tampered, "ui/index.html", func(b []byte) []byte { b[0] ^= 0x20; return b })
-	out, errOut, code = warden(t, "verify", tampered, "--pub", pub)
+	out, errOut, code = runCLI(t, "verify", tampered, "--pub", pub)
 	if code == 0 || !strings.Contains(errOut, "hash does not match") || !strings.Contains(errOut, "ui/index.html") || !strings.Contains(out, "FAILED") {
 		t.Errorf("verify of tampered bundle: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
 	}
@@ -139,7 +139,7 @@ func TestPackSignVerify(t *testing.T) {
 	if err := os.WriteFile(flipped, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, errOut, code := warden(t, "verify", flipped, "--pub", pub); code == 0 {
+	if _, errOut, code := runCLI(t, "verify", flipped, "--pub", pub); code == 0 {
 		t.Errorf("verify of a flipped byte succeeded: %s", errOut)
 	}
 }
@@ -162,10 +162,10 @@ func TestPackUnsignedThenSign(t *testing.T) {
 	if !strings.Contains(out, "signature: none") {
 		t.Errorf("verify of unsigned bundle:\n%s", out)
 	}
-	if _, errOut, code := warden(t, "verify", "dev.warden.hello-1.0.0.wbundle", "--pub", "warden.pub"); code == 0 || !strings.Contains(errOut, "not signed") {
+	if _, errOut, code := runCLI(t, "verify", "dev.warden.hello-1.0.0.wbundle", "--pub", "warden.pub"); code == 0 || !strings.Contains(errOut, "not signed") {
 		t.Errorf("verify --pub of unsigned bundle: exit %d, %s", code, errOut)
 	}
-	if _, errOut, code := warden(t, "sign", "dev.warden.hello-1.0.0.wbundle"); code == 0 || !strings.Contains(errOut, "key") {
+	if _, errOut, code := runCLI(t, "sign", "dev.warden.hello-1.0.0.wbundle"); code == 0 || !strings.Contains(errOut, "key") {
 		t.Errorf("sign without --key: exit %d, %s", code, errOut)
 	}
 	mustWarden(t, "sign", "dev.warden.hello-1.0.0.wbundle", "--key", "warden.key")

@@ -84,14 +84,14 @@ func setManagedPolicy(t *testing.T, content string) string {
 // profile is the profile directory shared by the package's tests.
 var profile string
 
-// warden runs the command line in a child process and returns its output
+// runCLI runs the command line in a child process and returns its output
 // and exit code.
-func warden(t *testing.T, args ...string) (stdout, stderr string, code int) {
+func runCLI(t *testing.T, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
 	return wardenEnv(t, os.Environ(), args...)
 }
 
-// wardenEnv is warden with the child's environment given.
+// wardenEnv is runCLI with the child's environment given.
 func wardenEnv(t *testing.T, env []string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
 	cmd := exec.CommandContext(t.Context(), os.Args[0], args...)
@@ -111,7 +111,7 @@ func wardenEnv(t *testing.T, env []string, args ...string) (stdout, stderr strin
 
 func TestCallGreet(t *testing.T) {
 	hello := filepath.Join("..", "..", "examples", "hello")
-	out, errOut, code := warden(t, "call", "--profile", profile, hello, "backend.greet", `"Ada"`)
+	out, errOut, code := runCLI(t, "call", "--profile", profile, hello, "backend.greet", `"Ada"`)
 	if code != 0 || strings.TrimSpace(out) != `"Hello, Ada!"` {
 		t.Fatalf("exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
@@ -131,7 +131,7 @@ func TestCallDenied(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			args := append([]string{"call", "--profile", profile, hello}, tt.args...)
-			out, errOut, code := warden(t, args...)
+			out, errOut, code := runCLI(t, args...)
 			if code == 0 || !strings.Contains(errOut, tt.want) || out != "" {
 				t.Fatalf("exit %d, stdout %q, stderr %q; want non-zero and %q", code, out, errOut, tt.want)
 			}
@@ -152,7 +152,7 @@ func TestCallBadInput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, errOut, code := warden(t, append(tt.args, "--profile", profile)...)
+			_, errOut, code := runCLI(t, append(tt.args, "--profile", profile)...)
 			if code == 0 || !strings.Contains(errOut, tt.want) {
 				t.Fatalf("exit %d, stderr %q; want %q", code, errOut, tt.want)
 			}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/wardenhq/warden"
 	"io"
 	"slices"
 	"strings"
@@ -19,7 +20,7 @@ import (
 )
 
 // withSession runs fn with the profile open.
-func withSession(cmd *cobra.Command, g *globals, fn func(ctx context.Context, s *session) error) error {
+func withSession(cmd *cobra.Command, g *globals, fn func(ctx context.Context, s *warden.Warden) error) error {
 	ctx := cmd.Context()
 	s, err := openSession(ctx, g)
 	if err != nil {
@@ -36,8 +37,8 @@ func newList(g *globals) *cobra.Command {
 		Short: "List installed plugins with their version and state",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return withSession(cmd, g, func(ctx context.Context, s *session) error {
-				list, err := s.m.List()
+			return withSession(cmd, g, func(ctx context.Context, s *warden.Warden) error {
+				list, err := s.Plugins().List()
 				if err != nil {
 					return err
 				}
@@ -122,13 +123,13 @@ func newInfo(g *globals) *cobra.Command {
 		Short: "Show an installed plugin: versions, state, permissions granted and pending",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return withSession(cmd, g, func(ctx context.Context, s *session) error {
-				st, err := s.m.Status(args[0])
+			return withSession(cmd, g, func(ctx context.Context, s *warden.Warden) error {
+				st, err := s.Plugins().Status(args[0])
 				if err != nil {
 					return err
 				}
 				w := cmd.OutOrStdout()
-				dir := s.m.Dir(st.Plugin)
+				dir := s.Plugins().Dir(st.Plugin)
 				if asJSON {
 					return writeJSON(w, toJSON(st, dir))
 				}
@@ -166,7 +167,7 @@ func newInfo(g *globals) *cobra.Command {
 					fmt.Fprintf(w, "pending:    %s (approve with warden grant %s %s)\n", strings.Join(st.Pending, ", "), st.ID, strings.Join(st.Pending, " "))
 				}
 				fmt.Fprintf(w, "policy:     %s\n", st.Policy.Reason)
-				fmt.Fprintf(w, "policies:   %s\n", s.pol.Load().Source)
+				fmt.Fprintf(w, "policies:   %s\n", s.Policy().Source)
 				return nil
 			})
 		},
@@ -186,15 +187,15 @@ func orDash(s string) string {
 // When a `warden run` holds the profile, a command with a control request
 // (ctl not nil) is carried out by that process, which also closes or opens
 // the plugin's window to match.
-func recordCmd(g *globals, use, short string, args cobra.PositionalArgs, ctl func(a []string) controlRequest, fn func(ctx context.Context, s *session, args []string) (store.Plugin, string, error)) *cobra.Command {
+func recordCmd(g *globals, use, short string, args cobra.PositionalArgs, ctl func(a []string) warden.ControlRequest, fn func(ctx context.Context, s *warden.Warden, args []string) (store.Plugin, string, error)) *cobra.Command {
 	return &cobra.Command{
 		Use:   use,
 		Short: short,
 		Args:  args,
 		RunE: func(cmd *cobra.Command, a []string) error {
 			if ctl != nil {
-				msg, err := sendControl(cmd.Context(), g.profile, ctl(a))
-				if !errors.Is(err, errNoRun) {
+				msg, err := warden.SendControl(cmd.Context(), g.profile, ctl(a))
+				if !errors.Is(err, warden.ErrNoRun) {
 					if err != nil {
 						return err
 					}
@@ -202,12 +203,12 @@ func recordCmd(g *globals, use, short string, args cobra.PositionalArgs, ctl fun
 					return nil
 				}
 			}
-			return withSession(cmd, g, func(ctx context.Context, s *session) error {
+			return withSession(cmd, g, func(ctx context.Context, s *warden.Warden) error {
 				p, msg, err := fn(ctx, s, a)
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(cmd.OutOrStdout(), "%s\n%s\n", msg, describeState(s, p.ID, nil))
+				fmt.Fprintf(cmd.OutOrStdout(), "%s\n%s\n", msg, s.Describe(p.ID))
 				return nil
 			})
 		},
@@ -215,7 +216,7 @@ func recordCmd(g *globals, use, short string, args cobra.PositionalArgs, ctl fun
 }
 
 // doneMessage is the first line a change command prints.
-func doneMessage(req controlRequest) string {
+func doneMessage(req warden.ControlRequest) string {
 	switch req.Op {
 	case "grant":
 		return fmt.Sprintf("granted %s to %s", strings.Join(req.Perms, ", "), req.ID)
@@ -226,50 +227,50 @@ func doneMessage(req controlRequest) string {
 	}
 }
 
-func ctlOp(op string) func(a []string) controlRequest {
-	return func(a []string) controlRequest { return controlRequest{Op: op, ID: a[0], Perms: a[1:]} }
+func ctlOp(op string) func(a []string) warden.ControlRequest {
+	return func(a []string) warden.ControlRequest { return warden.ControlRequest{Op: op, ID: a[0], Perms: a[1:]} }
 }
 
 func newEnable(g *globals) *cobra.Command {
 	return recordCmd(g, "enable <id>", "Let a disabled plugin run again", cobra.ExactArgs(1), ctlOp("enable"),
-		func(ctx context.Context, s *session, a []string) (store.Plugin, string, error) {
-			p, err := s.m.Enable(ctx, a[0])
+		func(ctx context.Context, s *warden.Warden, a []string) (store.Plugin, string, error) {
+			p, err := s.Plugins().Enable(ctx, a[0])
 			return p, "enabled " + a[0], err
 		})
 }
 
 func newDisable(g *globals) *cobra.Command {
 	return recordCmd(g, "disable <id>", "Stop a plugin from running without uninstalling it", cobra.ExactArgs(1), ctlOp("disable"),
-		func(ctx context.Context, s *session, a []string) (store.Plugin, string, error) {
-			p, err := s.m.Disable(ctx, a[0], "")
+		func(ctx context.Context, s *warden.Warden, a []string) (store.Plugin, string, error) {
+			p, err := s.Plugins().Disable(ctx, a[0], "")
 			return p, "disabled " + a[0], err
 		})
 }
 
 func newGrant(g *globals) *cobra.Command {
 	return recordCmd(g, "grant <id> <permission>...", "Approve permissions for a plugin (also approves an update's new ones)", cobra.MinimumNArgs(2), ctlOp("grant"),
-		func(ctx context.Context, s *session, a []string) (store.Plugin, string, error) {
-			p, err := s.m.Grant(ctx, a[0], a[1:])
+		func(ctx context.Context, s *warden.Warden, a []string) (store.Plugin, string, error) {
+			p, err := s.Plugins().Grant(ctx, a[0], a[1:])
 			return p, fmt.Sprintf("granted %s to %s", strings.Join(a[1:], ", "), a[0]), err
 		})
 }
 
 func newRevoke(g *globals) *cobra.Command {
 	return recordCmd(g, "revoke <id> <permission>...", "Withdraw permissions from a plugin", cobra.MinimumNArgs(2), ctlOp("revoke"),
-		func(ctx context.Context, s *session, a []string) (store.Plugin, string, error) {
-			p, err := s.m.Revoke(ctx, a[0], a[1:])
+		func(ctx context.Context, s *warden.Warden, a []string) (store.Plugin, string, error) {
+			p, err := s.Plugins().Revoke(ctx, a[0], a[1:])
 			return p, fmt.Sprintf("revoked %s from %s", strings.Join(a[1:], ", "), a[0]), err
 		})
 }
 
 func newRollback(g *globals) *cobra.Command {
 	return recordCmd(g, "rollback <id>", "Go back to the plugin's previous version (its data is kept)", cobra.ExactArgs(1), nil,
-		func(ctx context.Context, s *session, a []string) (store.Plugin, string, error) {
-			before, err := s.st.Get(a[0])
+		func(ctx context.Context, s *warden.Warden, a []string) (store.Plugin, string, error) {
+			before, err := s.Store().Get(a[0])
 			if err != nil {
 				return store.Plugin{}, "", err
 			}
-			p, err := s.m.Rollback(ctx, a[0])
+			p, err := s.Plugins().Rollback(ctx, a[0])
 			return p, fmt.Sprintf("rolled %s back from %s to %s", a[0], before.Version, p.Version), err
 		})
 }
@@ -281,8 +282,8 @@ func newUninstall(g *globals) *cobra.Command {
 		Short: "Remove a plugin and its kept versions (--purge also deletes its data)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return withSession(cmd, g, func(ctx context.Context, s *session) error {
-				if err := s.m.Uninstall(ctx, args[0], purge); err != nil {
+			return withSession(cmd, g, func(ctx context.Context, s *warden.Warden) error {
+				if err := s.Plugins().Uninstall(ctx, args[0], purge); err != nil {
 					return err
 				}
 				if purge {
@@ -307,11 +308,11 @@ func newAudit(g *globals) *cobra.Command {
 		Short: "Show the audit log of plugin requests, newest first",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return withSession(cmd, g, func(ctx context.Context, s *session) error {
+			return withSession(cmd, g, func(ctx context.Context, s *warden.Warden) error {
 				if since > 0 {
 					f.Since = time.Now().Add(-since)
 				}
-				es, err := s.h.Audit().Query(ctx, f)
+				es, err := s.Host().Audit().Query(ctx, f)
 				if err != nil {
 					return err
 				}

@@ -2,12 +2,11 @@ package main
 
 import (
 	"fmt"
+	"github.com/wardenhq/warden"
 	"os"
 
 	"github.com/spf13/cobra"
 
-	"github.com/wardenhq/warden/host"
-	"github.com/wardenhq/warden/host/supervise"
 	"github.com/wardenhq/warden/host/window"
 )
 
@@ -30,31 +29,22 @@ blocks, is refused.`,
 			if err != nil {
 				return err
 			}
-			m, err := openSource(ctx, pol, dir)
+			w, err := warden.Open(ctx, warden.Config{Profile: g.profile, Policy: pol,
+				Window: cliWindow(window.Options{Debug: debug, Stderr: os.Stderr})})
 			if err != nil {
 				return err
 			}
-			h, err := host.New(ctx, host.Options{Profile: g.profile, Limits: limitsOf(pol.Ceilings())})
+			defer w.Close(ctx)
+			p, err := w.LoadSource(ctx, dir, nil)
 			if err != nil {
 				return err
 			}
-			defer h.Close(ctx)
-			p, err := h.Load(ctx, dir, host.LoadOptions{Grants: host.GrantAll(m), Ceiling: pol.PermissionCeiling()})
-			if err != nil {
+			if _, err := w.OpenWindow(ctx, p, nil); err != nil {
 				return err
 			}
-			if err := sameSource(m, p.Manifest()); err != nil {
-				return err
-			}
-			wins, err := window.NewManager(h, supervise.Policy{})
-			if err != nil {
-				return err
-			}
-			if _, err := wins.Open(ctx, p, withNetwork(window.Options{Debug: debug, Stderr: os.Stderr}, pol)); err != nil {
-				return err
-			}
+			m := p.Manifest()
 			fmt.Fprintf(cmd.ErrOrStderr(), "warden: %s %s is running; close its window or press Ctrl-C to stop\n", m.ID, m.Version)
-			return wins.Wait(ctx, p.ID())
+			return w.Windows().Wait(ctx, p.ID())
 		},
 	}
 	cmd.Flags().BoolVar(&debug, "debug", false, "log the page's console and enable the inspector")

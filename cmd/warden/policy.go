@@ -261,8 +261,8 @@ func explainInstalled(cmd *cobra.Command, g *globals, p *policy.Policy, id strin
 		return
 	}
 	defer s.Close(ctx)
-	s.pol.Store(p)
-	st, err := s.m.Status(id)
+	s.SetPolicy(ctx, p)
+	st, err := s.Plugins().Status(id)
 	if err != nil {
 		return
 	}

@@ -63,7 +63,7 @@ func TestInstallUnderPolicy(t *testing.T) {
 			}
 			prof := filepath.Join(tdir, "profile")
 			args := append([]string{"--profile", prof, "--policy", pol, "install", bundle, "--grant", "storage"}, tt.args...)
-			out, errOut, code := warden(t, args...)
+			out, errOut, code := runCLI(t, args...)
 			list := listState(t, prof, "--policy", pol)
 			if tt.wantErr == "" {
 				if code != 0 || list != "1.0.0" {

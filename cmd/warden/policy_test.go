@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/wardenhq/warden/manifest"
 	"github.com/wardenhq/warden/plugins/policy"
 )
 
@@ -130,7 +129,7 @@ func TestPolicyCheckInvalid(t *testing.T) {
 
 // TestPolicyCheckExitCode runs the real binary: an invalid file exits 1.
 func TestPolicyCheckExitCode(t *testing.T) {
-	_, errOut, code := warden(t, "policy", "check", writePolicy(t, `{"policy_version": 1}`))
+	_, errOut, code := runCLI(t, "policy", "check", writePolicy(t, `{"policy_version": 1}`))
 	if code != 1 || !strings.Contains(errOut, "default: is required") {
 		t.Errorf("exit %d, stderr %q", code, errOut)
 	}
@@ -252,29 +251,5 @@ func TestInvalidManagedPolicyFailsClosed(t *testing.T) {
 	_, _, err := runWarden(t, "--policy", user, "call", helloAbs(t), "backend.greet", `"Ada"`)
 	if !errors.Is(err, policy.ErrInvalid) || !strings.Contains(err.Error(), "admin policy") {
 		t.Errorf("got %v", err)
-	}
-}
-
-// TestSameSourceRefusesASwappedManifest: a manifest swapped while the
-// backend builds (after the policy's check) is refused, whatever it
-// changed.
-func TestSameSourceRefusesASwappedManifest(t *testing.T) {
-	checked := &manifest.Manifest{ID: "com.example.a", Version: "1.0.0", Permissions: []string{"storage"}}
-	for _, tt := range []struct {
-		name   string
-		loaded manifest.Manifest
-		ok     bool
-	}{
-		{"same", manifest.Manifest{ID: "com.example.a", Version: "1.0.0", Permissions: []string{"storage"}}, true},
-		{"other id", manifest.Manifest{ID: "com.example.b", Version: "1.0.0", Permissions: []string{"storage"}}, false},
-		{"other version", manifest.Manifest{ID: "com.example.a", Version: "2.0.0", Permissions: []string{"storage"}}, false},
-		{"more permissions", manifest.Manifest{ID: "com.example.a", Version: "1.0.0", Permissions: []string{"storage", "notifications"}}, false},
-		{"a backend command", manifest.Manifest{ID: "com.example.a", Version: "1.0.0", Permissions: []string{"storage"}, Commands: []string{"x"}}, false},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			if err := sameSource(checked, &tt.loaded); (err == nil) != tt.ok {
-				t.Errorf("sameSource: %v, want ok=%v", err, tt.ok)
-			}
-		})
 	}
 }

@@ -51,20 +51,20 @@ func TestRegistryAddAndList(t *testing.T) {
 	srv := httptest.NewServer(http.FileServer(http.Dir(reg)))
 	defer srv.Close()
 	for _, loc := range []string{reg, srv.URL + "/", "file://" + reg + "/index.json"} {
-		out, errOut, code := warden(t, "registry", "list", loc, "--key", filepath.Join(dir, "reg.pub"))
+		out, errOut, code := runCLI(t, "registry", "list", loc, "--key", filepath.Join(dir, "reg.pub"))
 		if code != 0 || !strings.Contains(out, "signature: ok, signed by registry key") ||
 			!strings.Contains(out, "dev.warden.hello  Hello, by Warden") || !strings.Contains(out, "  1.0.0    storage") || errOut != "" {
 			t.Fatalf("list %s: exit %d\n%s\n%s", loc, code, out, errOut)
 		}
 	}
 
-	out, errOut, code := warden(t, "registry", "list", srv.URL)
+	out, errOut, code := runCLI(t, "registry", "list", srv.URL)
 	if code != 0 || !strings.Contains(out, "signature: NOT CHECKED") || !strings.Contains(errOut, "not checked") || !strings.Contains(out, "1.0.0") {
 		t.Fatalf("list without a key: exit %d\n%s\n%s", code, out, errOut)
 	}
 
 	// The publisher's key is not the registry's.
-	_, errOut, code = warden(t, "registry", "list", srv.URL, "--key", filepath.Join(dir, "k.pub"))
+	_, errOut, code = runCLI(t, "registry", "list", srv.URL, "--key", filepath.Join(dir, "k.pub"))
 	if code != 1 || !strings.Contains(errOut, "not by the registry key given") {
 		t.Fatalf("list with another key: exit %d\n%s", code, errOut)
 	}
@@ -73,7 +73,7 @@ func TestRegistryAddAndList(t *testing.T) {
 	index := filepath.Join(reg, "index.json")
 	data, _ := os.ReadFile(index)
 	os.WriteFile(index, []byte(strings.Replace(string(data), `"storage"`, `"storagf"`, 1)), 0o644)
-	_, errOut, code = warden(t, "registry", "list", srv.URL, "--key", filepath.Join(dir, "reg.pub"))
+	_, errOut, code = runCLI(t, "registry", "list", srv.URL, "--key", filepath.Join(dir, "reg.pub"))
 	if code != 1 || !strings.Contains(errOut, "signature does not verify") {
 		t.Fatalf("list of a tampered index: exit %d\n%s", code, errOut)
 	}
@@ -90,7 +90,7 @@ func TestRegistryAddRefuses(t *testing.T) {
 	rebuilt := packHelloEdited(t, dir, "1.0.0", func(m string) string {
 		return strings.Replace(m, `"name": "Hello"`, `"name": "Hello Again"`, 1)
 	})
-	_, errOut, code := warden(t, "registry", "add", reg, rebuilt, "--key", regKey)
+	_, errOut, code := runCLI(t, "registry", "add", reg, rebuilt, "--key", regKey)
 	if code != 1 || !strings.Contains(errOut, "already in the registry with different content") || !strings.Contains(errOut, "--force") {
 		t.Fatalf("same version, other bytes: exit %d\n%s", code, errOut)
 	}
@@ -105,19 +105,19 @@ func TestRegistryAddRefuses(t *testing.T) {
 	}
 
 	// The publisher's key cannot sign the registry's index.
-	_, errOut, code = warden(t, "registry", "add", reg, bundle, "--key", filepath.Join(dir, "k.key"))
+	_, errOut, code = runCLI(t, "registry", "add", reg, bundle, "--key", filepath.Join(dir, "k.key"))
 	if code != 1 || !strings.Contains(errOut, "not by the registry key given") || !strings.Contains(errOut, "--force") {
 		t.Fatalf("add with another key: exit %d\n%s", code, errOut)
 	}
 
 	unsigned := filepath.Join(dir, "unsigned.wbundle")
 	mustWarden(t, "pack", helloAbs(t), "-o", unsigned)
-	_, errOut, code = warden(t, "registry", "add", reg, unsigned, "--key", regKey)
+	_, errOut, code = runCLI(t, "registry", "add", reg, unsigned, "--key", regKey)
 	if code != 1 || !strings.Contains(errOut, "not signed") || !strings.Contains(errOut, "warden sign") {
 		t.Fatalf("unsigned bundle: exit %d\n%s", code, errOut)
 	}
 
-	_, errOut, code = warden(t, "registry", "add", reg, bundle)
+	_, errOut, code = runCLI(t, "registry", "add", reg, bundle)
 	if code != 1 || !strings.Contains(errOut, `"key" not set`) {
 		t.Fatalf("no --key: exit %d\n%s", code, errOut)
 	}

@@ -3,15 +3,13 @@ package main
 import (
 	"errors"
 	"fmt"
+	"github.com/wardenhq/warden"
 	"os"
 	"slices"
-	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/wardenhq/warden/host/supervise"
 	"github.com/wardenhq/warden/host/window"
-	"github.com/wardenhq/warden/plugins/manager"
 	"github.com/wardenhq/warden/plugins/policy"
 )
 
@@ -31,7 +29,7 @@ Ctrl-C.`,
 		Example: `  warden run dev.warden.notes
   warden run --policy ./policy.json`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runRun(cmd, g, args, withNetwork(window.Options{Debug: debug, Stderr: os.Stderr}, nil))
+			return runRun(cmd, g, args, window.Options{Debug: debug, Stderr: os.Stderr})
 		},
 	}
 	cmd.Flags().BoolVar(&debug, "debug", false, "log the pages' console and enable the inspector")
@@ -40,14 +38,18 @@ Ctrl-C.`,
 
 func runRun(cmd *cobra.Command, g *globals, ids []string, ui window.Options) error {
 	ctx := cmd.Context()
-	s, err := openSession(ctx, g)
+	pol, err := loadPolicy(g)
+	if err != nil {
+		return err
+	}
+	s, err := warden.Open(ctx, warden.Config{Profile: g.profile, Policy: pol, Window: cliWindow(ui)})
 	if err != nil {
 		return err
 	}
 	defer s.Close(ctx)
 	out := cmd.ErrOrStderr()
 	if len(ids) == 0 {
-		list, err := s.m.List()
+		list, err := s.Plugins().List()
 		if err != nil {
 			return err
 		}
@@ -60,21 +62,15 @@ func runRun(cmd *cobra.Command, g *globals, ids []string, ui window.Options) err
 			return fmt.Errorf("no enabled plugins installed (warden install <bundle>)")
 		}
 	}
-	wins, err := window.NewManager(s.h, supervise.Policy{})
-	if err != nil {
-		return err
-	}
-	r := manager.NewRunner(s.h, wins, s.m, s.pol.Load(), ui, nil)
 	w, err := policy.WatchLayered(ctx, managedPolicyPath, userPolicyPath(g), func(p *policy.Policy) {
-		s.pol.Store(p)
 		fmt.Fprintf(out, "warden: policy changed (%s); applying it\n", p.Source)
-		if err := r.SetPolicy(ctx, p); err != nil {
+		if err := s.SetPolicy(ctx, p); err != nil {
 			fmt.Fprintf(out, "warden: %v\n", err)
 		}
 		for _, id := range ids {
-			if why := r.Blocked(id); why != "" {
+			if why := s.Blocked(id); why != "" {
 				fmt.Fprintf(out, "warden: %s is not running: %s\n", id, why)
-			} else if r.Running(id) {
+			} else if s.Running(id) {
 				fmt.Fprintf(out, "warden: %s is running\n", id)
 			}
 		}
@@ -83,14 +79,14 @@ func runRun(cmd *cobra.Command, g *globals, ids []string, ui window.Options) err
 		return err
 	}
 	defer w.Close()
-	stopControl, err := serveControl(ctx, s, r)
+	stopControl, err := s.ServeControl(ctx)
 	if err != nil {
 		return err
 	}
 	defer stopControl()
 	started := 0
 	for _, id := range ids {
-		if err := r.Start(ctx, id); err != nil {
+		if err := s.Run(ctx, id); err != nil {
 			fmt.Fprintf(out, "warden: %v\n", err)
 			continue
 		}
@@ -103,45 +99,16 @@ func runRun(cmd *cobra.Command, g *globals, ids []string, ui window.Options) err
 	fmt.Fprintln(out, "warden: close the windows or press Ctrl-C to stop")
 	// Until every window was closed by the user: a window the policy or a
 	// command (disable, revoke) stopped may come back.
-	t := time.NewTicker(200 * time.Millisecond)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-		}
-		open := false
-		for _, id := range ids {
-			st := wins.State(id)
-			if r.Running(id) && !errors.Is(st.Err, supervise.ErrClosed) || mayComeBack(s, id) {
-				open = true
-			}
-		}
-		if !open {
-			return nil
-		}
+	if err := s.Wait(ctx); err != nil && ctx.Err() == nil {
+		return err
 	}
-}
-
-// mayComeBack reports whether plugin id is kept from running by the policy
-// or by being disabled, either of which a later change can undo.
-func mayComeBack(s *session, id string) bool {
-	st := stateOf(s, id)
-	return st == "blocked" || st == "disabled"
+	return nil
 }
 
 // anyBlockedByPolicy reports whether a later policy could start one of ids.
-func anyBlockedByPolicy(s *session, ids []string) bool {
-	return slices.ContainsFunc(ids, func(id string) bool { return stateOf(s, id) == "blocked" })
-}
-
-// stateOf is plugin id's state ("enabled", "disabled", "blocked", ...),
-// or "" when it cannot be read.
-func stateOf(s *session, id string) string {
-	st, err := s.m.Status(id)
-	if err != nil {
-		return ""
-	}
-	return st.State
+func anyBlockedByPolicy(s *warden.Warden, ids []string) bool {
+	return slices.ContainsFunc(ids, func(id string) bool {
+		st, err := s.Plugins().Status(id)
+		return err == nil && st.State == "blocked"
+	})
 }

@@ -1,0 +1,30 @@
+// Package warden embeds Warden in a Go application: a plugin host whose
+// plugins ship as signed bundles (manifest, web UI, WebAssembly backend),
+// each window in its own webview process, every request decided by the
+// trusted core before any capability is reached.
+//
+// # Lifecycle
+//
+// [Open] opens a profile directory: the core ([host.Host]: decisions,
+// backends, storage, audit), the store of installed plugins and their
+// grants, the admin policy, and the window manager whose webview processes
+// re-execute the application's own binary. The application's main must
+// therefore start with [ServeWebview], which runs the webview process when
+// the binary was started as one and returns false otherwise.
+//
+// Plugins reach the application through capabilities it registers in
+// [Config.Capabilities]: a command, the permission it needs (with the
+// consent text shown to the user), who may call it and its handler. Each
+// request to one passes the same limits, envelope checks, permission
+// decision, admin ceiling and audit as Warden's own capabilities.
+//
+// An installed plugin runs with [Warden.Run]; a plugin under development
+// runs from its source directory with [Warden.LoadSource] and
+// [Warden.OpenWindow]. [Warden.Wait] returns when the user closed every
+// window, [Warden.Close] stops everything.
+//
+// The shared isolation hook, a script run in every plugin page's isolation
+// frame before any request leaves the page, is the application's
+// ([Config.IsolationHook]) and the admin's (the policy's isolation_hook):
+// both run, the admin's first.
+package warden

@@ -1,0 +1,169 @@
+package warden
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync"
+	"sync/atomic"
+
+	berrors "go.etcd.io/bbolt/errors"
+
+	"github.com/wardenhq/warden/host"
+	"github.com/wardenhq/warden/host/supervise"
+	"github.com/wardenhq/warden/host/window"
+	"github.com/wardenhq/warden/plugins/manager"
+	"github.com/wardenhq/warden/plugins/policy"
+	"github.com/wardenhq/warden/plugins/store"
+)
+
+// Capability is one command an application offers plugins (see
+// host.Capability): its Command and Permission are in the application's
+// namespace ("app.clock.now" needing "app.clock"), and its Description is
+// the permission's consent text.
+type Capability = host.Capability
+
+// Config configures [Open]. Only Profile is required.
+type Config struct {
+	// Profile is the directory holding Warden's state: the state file,
+	// installed plugins, their data and the compilation cache. One
+	// process at a time may open it.
+	Profile string
+	// Logger receives the core's log; nil means slog.Default().
+	Logger *slog.Logger
+	// Policy is the admin policy in force at start (nil: none); see
+	// [Warden.SetPolicy] to apply a changed one.
+	Policy *policy.Policy
+	// Limits are per-plugin bounds (zero fields: host.DefaultLimits); the
+	// policy's ceilings lower them.
+	Limits host.Limits
+	// Capabilities are the application's own capabilities.
+	Capabilities []Capability
+	// IsolationHook are scripts run in every plugin page's isolation
+	// frame, after Warden's isolation app and the admin's hook: they see
+	// every request before it is sealed and may refuse it.
+	IsolationHook []string
+	// Window says how plugin windows run. Its zero value re-executes this
+	// binary with the argument [WebviewArg] (see [ServeWebview]). Its
+	// IsolationJS is ignored: use IsolationHook.
+	Window window.Options
+	// Restart is the webview processes' restart policy; zero fields take
+	// supervise's defaults.
+	Restart supervise.Policy
+}
+
+// ErrProfileInUse reports a profile another process holds open.
+var ErrProfileInUse = errors.New("profile in use")
+
+// Warden is an open profile: the core, the installed plugins, the admin
+// policy and the plugins' windows. It is safe for concurrent use.
+type Warden struct {
+	core    *host.Host
+	store   *store.Store
+	plugins *manager.Manager
+	windows *window.Manager
+	log     *slog.Logger
+	window  window.Options
+	hook    []string // the application's isolation hook
+	policy  atomic.Pointer[policy.Policy]
+
+	// The run state: which installed plugins were asked to run, and how
+	// each one stands (see run.go).
+	mu      sync.Mutex
+	wanted  []string                  // ids asked for, in order
+	running map[string][]string       // id -> blocked permissions it runs under
+	blocked map[string]string         // id -> why it is not running
+	open    map[string]*window.Window // id -> its window, while running
+	changed chan struct{}             // signalled after every change of the above or of a window
+}
+
+// Open opens (or creates) the profile in cfg. It fails with
+// ErrProfileInUse, after five seconds, while another process holds the
+// profile.
+func Open(ctx context.Context, cfg Config) (*Warden, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	core, err := host.New(ctx, host.Options{
+		Profile: cfg.Profile, Logger: cfg.Logger, Capabilities: cfg.Capabilities,
+		Limits: limitsOf(cfg.Limits, cfg.Policy.Ceilings()),
+	})
+	if err != nil {
+		if errors.Is(err, berrors.ErrTimeout) {
+			return nil, fmt.Errorf("%w: %s is open in another warden process (a running window?): close it and retry", ErrProfileInUse, cfg.Profile)
+		}
+		return nil, err
+	}
+	w := &Warden{
+		core: core, log: cfg.Logger, window: cfg.Window, hook: cfg.IsolationHook,
+		running: map[string][]string{}, blocked: map[string]string{}, open: map[string]*window.Window{},
+		changed: make(chan struct{}, 1),
+	}
+	w.policy.Store(cfg.Policy)
+	fail := func(err error) (*Warden, error) {
+		core.Close(ctx)
+		return nil, err
+	}
+	if w.store, err = store.Open(core.DB(), core.Profile()); err != nil {
+		return fail(err)
+	}
+	w.plugins, err = manager.New(manager.Options{
+		Store: w.store, Policy: w.Policy, HostVersion: host.Version,
+		Precompile: core, Purge: core,
+	})
+	if err != nil {
+		return fail(err)
+	}
+	if w.windows, err = window.NewManager(core, cfg.Restart); err != nil {
+		return fail(err)
+	}
+	return w, nil
+}
+
+// Host returns the core, for decisions and requests of the application's
+// own (tests, a command line's call).
+func (w *Warden) Host() *host.Host { return w.core }
+
+// Windows returns the window manager.
+func (w *Warden) Windows() *window.Manager { return w.windows }
+
+// Plugins returns the lifecycle manager of installed plugins: install,
+// update, grant, revoke, enable, disable, uninstall.
+func (w *Warden) Plugins() *manager.Manager { return w.plugins }
+
+// Store returns the store of installed plugins.
+func (w *Warden) Store() *store.Store { return w.store }
+
+// Policy returns the admin policy in force (nil: none).
+func (w *Warden) Policy() *policy.Policy { return w.policy.Load() }
+
+// Close stops every window and backend, flushes the audit log and releases
+// the profile.
+func (w *Warden) Close(ctx context.Context) error { return w.core.Close(ctx) }
+
+// windowOptions are o with what every plugin window opened now must have:
+// the isolation hooks (the admin's first) and the network rules of the
+// environment and the policy.
+func (w *Warden) windowOptions(o window.Options) window.Options {
+	pol := w.Policy()
+	o.IsolationJS = append([]string(nil), w.hook...)
+	if os.Getenv(NetnsEnv) == "off" {
+		o.SharedNetwork = true
+	}
+	if pol.RequireNetworkIsolation() {
+		o.RequireNetworkIsolation = true
+	}
+	if o.Args == nil && o.Executable == "" {
+		o.Args = []string{WebviewArg}
+	}
+	return o
+}
+
+// NetnsEnv set to "off" runs webview processes with the host's network,
+// for diagnosing a system where WebKit misbehaves in an empty network
+// namespace. The window then says so in the log and the audit, and an
+// admin's require_network_isolation refuses to open it, as on a system
+// without namespaces.
+const NetnsEnv = "WARDEN_NETNS"
