@@ -35,9 +35,9 @@ type fakeEnv struct {
 
 // fakeReply is a reply as the page sees it.
 type fakeReply struct {
-	OK     bool            `json:"ok"`
-	Result json.RawMessage `json:"result"`
-	Error  *host.ReplyError     `json:"error"`
+	OK     bool             `json:"ok"`
+	Result json.RawMessage  `json:"result"`
+	Error  *host.ReplyError `json:"error"`
 }
 
 func (e fakeEnv) seal(seq uint64, cmd, args string) []byte {
