@@ -93,7 +93,7 @@ func RunChild(ctx context.Context, conn *ipc.Conn) error {
 	// Run has not started: this goroutine is the GTK thread.
 	c.open()
 	c.readCore()
-	stop := context.AfterFunc(ctx, func() { Dispatch(func() { c.finish(ctx.Err()) }) })
+	stop := context.AfterFunc(ctx, func() { Dispatch(func() { c.end(ctx.Err()) }) })
 	defer stop()
 	Run()
 	if c.tmpData != "" {
@@ -187,7 +187,7 @@ func (c *child) open() {
 	ext := c.extension()
 	w, err := New(Options{Title: in.Title, Width: in.Width, Height: in.Height, DataDir: dataDir, Sandbox: in.Sandbox, Debug: in.Debug, Extension: ext, Features: in.Features})
 	if err != nil {
-		c.finish(fmt.Errorf("open window: %w", err))
+		c.end(fmt.Errorf("open window: %w", err))
 		return
 	}
 	c.w = w
@@ -217,11 +217,11 @@ func (c *child) open() {
 	w.OnLoadChanged(c.loadChanged)
 	w.OnTerminated(func(reason string) {
 		c.send(ipc.Frame{Type: ipc.TypeCrashed, Payload: []byte(reason)})
-		c.finish(fmt.Errorf("%w: %s", ErrWebProcess, reason))
+		c.end(fmt.Errorf("%w: %s", ErrWebProcess, reason))
 	})
 	w.OnClose(func() {
 		c.send(ipc.Frame{Type: ipc.TypeClosed})
-		c.finish(nil)
+		c.end(nil)
 	})
 	w.Navigate(c.entryURL())
 }
@@ -319,7 +319,7 @@ func (c *child) invoke(msg string, reply func(value, errMsg string)) {
 func (c *child) send(f ipc.Frame) {
 	if err := c.conn.Send(f); err != nil {
 		c.log.Error("send to core", "type", f.Type, "err", err)
-		onGTK(func() { c.finish(fmt.Errorf("send %s: %w", f.Type, err)) })
+		onGTK(func() { c.end(fmt.Errorf("send %s: %w", f.Type, err)) })
 	}
 }
 
@@ -331,8 +331,8 @@ func (c *child) sendLog(level, msg string) {
 	c.send(ipc.Frame{Type: ipc.TypeLog, Payload: b})
 }
 
-// finish ends the process with err (nil for a clean exit). GTK thread only.
-func (c *child) finish(err error) {
+// end ends the process with err (nil for a clean exit). GTK thread only.
+func (c *child) end(err error) {
 	if c.done {
 		return
 	}
@@ -389,7 +389,7 @@ func (c *child) readCore() {
 				if err == nil {
 					err = io.EOF
 				}
-				c.finish(fmt.Errorf("read from core: %w", err))
+				c.end(fmt.Errorf("read from core: %w", err))
 				return false
 			}
 			dec.Write(buf[:n])
@@ -407,7 +407,7 @@ func (c *child) drain(dec *ipc.Decoder) bool {
 	for {
 		f, ok, err := dec.Next()
 		if err != nil {
-			c.finish(fmt.Errorf("read from core: %w", err))
+			c.end(fmt.Errorf("read from core: %w", err))
 			return false
 		}
 		if !ok {
@@ -422,7 +422,7 @@ func (c *child) readFrames() {
 	for {
 		f, err := c.conn.Recv()
 		if err != nil {
-			Dispatch(func() { c.finish(fmt.Errorf("read from core: %w", err)) })
+			Dispatch(func() { c.end(fmt.Errorf("read from core: %w", err)) })
 			return
 		}
 		c.handle(f)
@@ -453,7 +453,7 @@ func (c *child) handle(f ipc.Frame) {
 		src := "window.__wardenEvent && window.__wardenEvent(" + string(f.Payload) + ");"
 		Dispatch(func() { c.w.Eval(src, nil) })
 	case ipc.TypeShutdown:
-		Dispatch(func() { c.finish(nil) })
+		Dispatch(func() { c.end(nil) })
 	case ipc.TypeNextLaunch:
 		var next ipc.NextLaunch
 		if err := json.Unmarshal(f.Payload, &next); err != nil || len(next.Key) != isolation.KeySize || next.LaunchID == "" {

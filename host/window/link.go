@@ -130,7 +130,7 @@ func (s *link) invoke(conn *ipc.Conn, direct bool, id uint32, envelope []byte) f
 }
 
 // reply sends rep as the reply to frame id on conn. Every reply fits in a
-// frame (finish bounds results and messages), so a send fails only when
+// frame (the core's answer bounds results and messages), so a send fails only when
 // the peer is gone or, on the direct channel, does not read.
 func (s *link) reply(conn *ipc.Conn, direct bool, id uint32, rep host.Reply) {
 	f := ipc.Frame{Type: ipc.TypeReply, ID: id, Payload: rep.AppendJSON(nil)}
