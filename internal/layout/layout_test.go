@@ -65,7 +65,8 @@ var rules = []rule{
 	{pkgs: []string{"plugins/registry"}, imports: []string{"manifest", "plugins/bundle", "plugins/signing"}},
 	{pkgs: []string{"plugins/manager"},
 		imports: []string{"host", "manifest", "permissions", "plugins/bundle", "plugins/policy", "plugins/registry", "plugins/signing", "plugins/store"}},
-	{pkgs: []string{"examples/..."}, imports: []string{"sdk/guest"}},
+	{pkgs: []string{"examples/hello/backend", "examples/notes/backend"}, imports: []string{"sdk/guest"}},
+	{pkgs: []string{"examples/embed"}, imports: []string{".", "host"}, never: []string{"cmd/..."}},
 }
 
 // pending are imports the package map forbids that the tree still has
@@ -269,7 +270,7 @@ func TestImportRules(t *testing.T) {
 	}
 	for _, r := range rules {
 		for _, p := range r.pkgs {
-			if !strings.HasSuffix(p, "/...") && graph[module+"/"+p] == nil {
+			if full := module + "/" + p; !strings.HasSuffix(p, "/...") && p != "." && graph[full] == nil {
 				t.Logf("the package map has a row for %s, which does not exist yet", p)
 			}
 		}
