@@ -111,7 +111,7 @@ func Open(ctx context.Context, cfg Config) (*Warden, error) {
 	}
 	w.plugins, err = manager.New(manager.Options{
 		Store: w.store, Policy: w.Policy, HostVersion: host.Version,
-		Precompile: core, Purge: core,
+		Precompile: core, Purge: core, Describe: core.Describe,
 	})
 	if err != nil {
 		return fail(err)

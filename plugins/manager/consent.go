@@ -38,13 +38,22 @@ type ConsentRequest struct {
 // nothing left behind. The CLI prompts on a terminal or takes --grant flags.
 type Consent func(ctx context.Context, req ConsentRequest) error
 
-// describe returns the catalog text for each permission.
-func describe(names []string, scopes map[string][]string) []Permission {
+// describe returns the consent text of each permission: the catalog's,
+// or for an application permission ("app.*") the application's
+// (Options.Describe).
+func (m *Manager) describe(names []string, scopes map[string][]string) []Permission {
 	out := make([]Permission, 0, len(names))
 	for _, n := range names {
 		p := Permission{Name: n, Scopes: scopes[n]}
 		if e, ok := permissions.Lookup(n); ok {
 			p.Description = e.Description
+		} else if m.opts.Describe != nil {
+			if e, ok := m.opts.Describe(n); ok {
+				p.Description = e.Description
+			}
+		}
+		if p.Description == "" && permissions.ValidAppPermission(n) {
+			p.Description = "Use a capability of the application that embeds Warden, which this application does not offer"
 		}
 		out = append(out, p)
 	}

@@ -38,6 +38,9 @@ type Options struct {
 	// Purge deletes a plugin's data on uninstall --purge; nil means
 	// purging is refused.
 	Purge Remover
+	// Describe gives the consent text of the application's own
+	// permissions ("app.*"; host.Host.Describe); nil means none.
+	Describe func(name string) (permissions.Entry, bool)
 	// Logger receives what the manager does; nil means slog.Default().
 	Logger *slog.Logger
 	// Now stamps consent records; nil means time.Now.
