@@ -462,6 +462,10 @@
     if (!root.crypto || typeof root.crypto.getRandomValues !== 'function') {
       throw new Error('crypto.getRandomValues is unavailable');
     }
+    // Bound now, while only trusted scripts have run: scripts loaded later
+    // in this world (an admin's or a user's isolation hook) may replace
+    // window.crypto, and the nonces must never come from them.
+    var random = root.crypto.getRandomValues.bind(root.crypto);
     var c = newCipher();
     var key = keyWords(keyBytes);
     setKey(c, key);
@@ -488,7 +492,7 @@
       }
       var n = encoder.encodeInto(text, buf).written;
       if (next === nonces.length) {
-        root.crypto.getRandomValues(nonces);
+        random(nonces);
         next = 0;
       }
       var no = next;

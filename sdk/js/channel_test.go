@@ -25,7 +25,9 @@ var hookPath = filepath.Join("..", "..", "testdata", "plugins", "hookreject", "i
 type fakeCore struct {
 	opener *isolation.Opener
 	seen   []isolation.Request
-	routes map[string]int // envelopes per route: "handler", "direct"
+	// envelopes are the envelopes behind seen.
+	envelopes []string
+	routes    map[string]int // envelopes per route: "handler", "direct"
 }
 
 // answer returns the reply JSON for one envelope, or errMsg to make the
@@ -36,6 +38,7 @@ func (c *fakeCore) answer(envelope string) (reply, errMsg string) {
 		return replyError(0, "tampered", err.Error()), ""
 	}
 	c.seen = append(c.seen, req)
+	c.envelopes = append(c.envelopes, envelope)
 	switch req.Cmd {
 	case "echo":
 		args := req.Args

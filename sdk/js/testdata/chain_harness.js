@@ -6,7 +6,7 @@
 //
 // Protocol, one JSON object per line:
 //   stdin  first line  {"mode": "chain"|"probe", "bridge", "isolation",
-//                       "channel", "hooks": [sources], "document": html,
+//                       "channel", "hooks": [isolation scripts], "document": html,
 //                       "handler": bool, "direct": bool,
 //                       "directClosed": bool (__wardenSend throws),
 //                       "calls": [{"cmd", "args"?}]}
@@ -26,6 +26,7 @@ const out = (v) => process.stdout.write(JSON.stringify(v) + '\n');
 const lines = readline.createInterface({ input: process.stdin });
 let job = null;
 const waiting = new Map(); // n -> {resolve, reject}
+const hookErrors = []; // what the isolation scripts threw while loading
 
 lines.on('line', (line) => {
   const msg = JSON.parse(line);
@@ -84,7 +85,15 @@ function loadFrame(listeners, opts) {
   }
   const w = newWindow(listeners, globals);
   w.run(opts.isolation, 'isolation.js');
-  for (const [i, src] of (opts.hooks || []).entries()) w.run(src, 'hook' + i + '.js');
+  // Each script on its own, as WebKit injects them: one that fails to
+  // parse or throws does not keep the next from running.
+  for (const [i, src] of (opts.hooks || []).entries()) {
+    try {
+      w.run(src, 'hook' + i + '.js');
+    } catch (err) {
+      hookErrors.push(String(err && err.message ? err.message : err));
+    }
+  }
   w.run(opts.channel, 'channel.js');
   return w;
 }
@@ -96,7 +105,7 @@ async function run(job) {
     const parent = { postMessage(msg, origin) { posted.push({ msg: structuredClone(msg), origin }); } };
     const w = loadFrame(listeners, { ...job, parent });
     await tick();
-    return { posted, sendInstalled: typeof w.g.WardenIsolation.send === 'function' };
+    return { posted, sendInstalled: typeof w.g.WardenIsolation.send === 'function', ...(hookErrors.length ? { hookErrors } : {}) };
   }
 
   const timers = new Timers();
@@ -148,5 +157,6 @@ async function run(job) {
     directLeft: '__wardenSend' in frameWin.g,
     pageHasWebkit: 'webkit' in page.g,
     armedTimers: timers.queue.length,
+    ...(hookErrors.length ? { hookErrors } : {}),
   };
 }
