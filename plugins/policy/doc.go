@@ -23,7 +23,9 @@
 //	    {"id": "com.example.*", "versions": ">=1.2 <2"},
 //	    {"id": "com.example.notes", "pin": "1.4.2"},
 //	    {"id": "com.example.beta", "allow": false, "reason": "not approved by IT yet"}
-//	  ]
+//	  ],
+//	  "isolation_hook": {"path": "hook.js",
+//	                     "sha256": "2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae"}
 //	}
 //
 // Fields:
@@ -56,6 +58,15 @@
 //   - developer_mode: when false, plugins may run only from the store of
 //     installed plugins, never from a source directory. Default true.
 //   - plugins: entries for plugin ids or id patterns, described next.
+//   - isolation_hook: a script run in every plugin window's isolation
+//     frame on each request the plugin's page sends, before it is sealed:
+//     it may refuse or change the request (see [Hook]). path (required)
+//     is the script's file, absolute or relative to the directory of the
+//     policy file; sha256 (required) is the SHA-256 of its contents as 64
+//     hex digits. The file is read once when the policy comes into force
+//     and run only if it matches the pin, at most [MaxHookSize] bytes of
+//     UTF-8 text; otherwise no plugin window opens ([ErrHookMismatch],
+//     [ErrHookUnreadable]).
 //
 // Each entry of plugins has:
 //
@@ -87,6 +98,9 @@
 // only add restrictions: [Combine] builds the policy in force, in which a
 // plugin must be allowed by both layers and every setting is the stricter
 // of the two, and [WatchLayered] keeps it current as either file changes.
+// Isolation hooks add up: the managed layer's hook always runs, and a hook
+// the user's layer names runs before it, in a frame whose built-ins are
+// frozen, so it can refuse more but never remove the managed one.
 //
 // # Developer mode
 //

@@ -28,6 +28,13 @@ var (
 	// ErrDeveloperModeOff: the policy sets "developer_mode": false and a
 	// plugin was to run from a source directory.
 	ErrDeveloperModeOff = errors.New("developer mode turned off by policy")
+	// ErrHookMismatch: the isolation hook's file does not match the
+	// SHA-256 the policy pins; no plugin window may open without the hook.
+	ErrHookMismatch = errors.New("isolation hook does not match its sha256 pin")
+	// ErrHookUnreadable: the isolation hook's file is missing, unreadable,
+	// empty, too large or not script text; no plugin window may open
+	// without the hook.
+	ErrHookUnreadable = errors.New("isolation hook cannot be used")
 )
 
 // Error is one problem in a policy file. Field is the JSON path of the value

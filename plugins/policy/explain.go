@@ -56,7 +56,36 @@ func (p *Policy) Explain(id string) []string {
 	} else {
 		lines = append(lines, "blocked permissions: none")
 	}
-	return append(lines, "ceilings: "+p.ceilings.String(), p.networkLine(), p.developerLine())
+	lines = append(lines, "ceilings: "+p.ceilings.String(), p.networkLine(), p.developerLine())
+	if len(p.hooks) > 0 {
+		h := p.hooks[0]
+		lines = append(lines, fmt.Sprintf("isolation hook: %s (sha256 %s), run in every plugin window on each request its page sends", h.Path, h.Pin()))
+	}
+	return lines
+}
+
+// hookLines says which isolation hooks of a combined policy run, in the
+// order they see a request; nothing when there is none, so policies
+// without a hook read as before.
+func (p *Policy) hookLines() []string {
+	if len(p.hooks) == 0 {
+		return nil
+	}
+	// In the order they see a request: the user's first, the admin's last.
+	var parts []string
+	for _, user := range []bool{true, false} {
+		for _, h := range p.hooks {
+			if h.User != user {
+				continue
+			}
+			who := "the admin's, decides last"
+			if h.User {
+				who = "the user's, sees each request first"
+			}
+			parts = append(parts, fmt.Sprintf("%s (sha256 %s; %s)", h.Path, h.Pin(), who))
+		}
+	}
+	return []string{"isolation hooks: " + strings.Join(parts, ", then ") + "; run in every plugin window on each request its page sends"}
 }
 
 func (p *Policy) networkLine() string {
@@ -105,7 +134,11 @@ func (p *Policy) explainLayers(id string) []string {
 	if len(p.blocked) > 0 {
 		blocked = strings.Join(p.blocked, ", ")
 	}
-	return append(lines, "  blocked permissions: "+blocked, "  ceilings: "+p.ceilings.String(), "  "+p.networkLine(), "  "+p.developerLine())
+	lines = append(lines, "  blocked permissions: "+blocked, "  ceilings: "+p.ceilings.String(), "  "+p.networkLine(), "  "+p.developerLine())
+	for _, s := range p.hookLines() {
+		lines = append(lines, "  "+s)
+	}
+	return lines
 }
 
 // allowance says whether plugin id may run at all and, if so, which

@@ -14,6 +14,7 @@ type fileJSON struct {
 	BlockedPermissions      []string      `json:"blocked_permissions"`
 	Ceilings                *ceilingsJSON `json:"ceilings"`
 	Plugins                 []entryJSON   `json:"plugins"`
+	IsolationHook           *hookJSON     `json:"isolation_hook"`
 }
 
 // entryJSON is one element of "plugins".

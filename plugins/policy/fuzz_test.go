@@ -19,6 +19,7 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(`{"policy_version": 1,,}`))
 	f.Add([]byte("\xef\xbb\xbf{}"))
 	f.Add([]byte(`{"ceilings": {"invoke_rate": 1e3}}`))
+	f.Add([]byte(withHook("hook.js", sha256Hex([]byte(hookSrc)))))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p, err := Parse(data)
 		if err != nil {
@@ -48,6 +49,7 @@ func FuzzCombine(f *testing.F) {
 		[]byte(`{"policy_version": 1, "default": "allow", "plugins": [{"id": "com.a.b"}]}`))
 	f.Add([]byte(`{"policy_version": 1, "default": "block", "developer_mode": false, "require_signatures": true, "trusted_keys": ["`+keyA+`"], "plugins": [{"id": "com.*", "pin": "1.4.2"}]}`),
 		[]byte(`{"policy_version": 1, "default": "allow", "require_signatures": true, "trusted_keys": ["`+keyB+`"], "blocked_permissions": ["http"]}`))
+	f.Add([]byte(withHook("/etc/warden/hook.js", sha256Hex([]byte(hookSrc)))), []byte(withHook("/etc/warden/hook.js", sha256Hex(nil))))
 	f.Fuzz(func(t *testing.T, mdata, udata []byte) {
 		managed, err := Parse(mdata)
 		if err != nil {
@@ -76,6 +78,17 @@ func FuzzCombine(f *testing.F) {
 		}
 		if managed.RequireSignatures() && !c.RequireSignatures() || managed.RequireNetworkIsolation() && !c.RequireNetworkIsolation() || !managed.DeveloperMode() && c.DeveloperMode() {
 			t.Fatal("a switch was loosened")
+		}
+		// The managed hooks come first, unchanged and with the admin's
+		// authority; every other hook is the user's.
+		mh, ch := managed.IsolationHooks(), c.IsolationHooks()
+		if len(ch) != len(mh)+len(user.IsolationHooks()) {
+			t.Fatalf("hooks %+v from managed %+v", ch, mh)
+		}
+		for i, h := range ch {
+			if i < len(mh) && (h.User || h.Path != mh[i].Path || h.SHA256 != mh[i].SHA256) || i >= len(mh) && !h.User {
+				t.Fatalf("hook %d %+v; managed hooks %+v", i, h, mh)
+			}
 		}
 	})
 }

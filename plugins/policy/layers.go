@@ -25,7 +25,12 @@ import (
 //     bundle and both lists are used);
 //   - the default is "block" if either layer says so;
 //   - network isolation is required if either layer requires it, and
-//     developer mode is off if either layer turns it off.
+//     developer mode is off if either layer turns it off;
+//   - isolation hooks add up: the managed layer's hook always runs, and a
+//     hook the user's layer names runs too ([Hook.User]), seeing each
+//     request before the managed hook, which decides last on what is
+//     sealed. A user's hook can refuse more, never less: it cannot replace
+//     or remove the managed one (see [Policy.IsolationHooks]).
 //
 // A missing layer adds nothing. With user nil, Combine returns managed
 // itself; a nil managed is taken as no managed policy. The result keeps
@@ -72,6 +77,14 @@ func Combine(managed, user *Policy) *Policy {
 		}
 	}
 	c.keys = combineKeys(active)
+	for _, h := range managed.hooks {
+		h.User = false
+		c.hooks = append(c.hooks, h)
+	}
+	for _, h := range user.hooks {
+		h.User = true
+		c.hooks = append(c.hooks, h)
+	}
 	return c
 }
 

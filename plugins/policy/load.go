@@ -40,6 +40,9 @@ func parseFile(path string, data []byte) (*Policy, error) {
 		return nil, err
 	}
 	p.Source, p.Path = path, path
+	if err := p.resolveHooks(path); err != nil {
+		return nil, err
+	}
 	return p, nil
 }
 

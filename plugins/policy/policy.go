@@ -40,6 +40,7 @@ type Policy struct {
 	blocked     []string
 	ceilings    Ceilings
 	entries     []Entry
+	hooks       []Hook    // isolation_hook; for Combine, managed first
 	broken      string    // set when the file is invalid and everything is blocked
 	layers      []*Policy // for a policy made by Combine: managed first, then the user's
 }
@@ -113,6 +114,9 @@ func Parse(data []byte) (*Policy, error) {
 		return nil, err
 	}
 	p.Source = "inline"
+	for i := range p.hooks {
+		p.hooks[i].Policy = p.Source
+	}
 	return p, nil
 }
 
@@ -146,6 +150,7 @@ func compile(f *fileJSON) (*Policy, error) {
 	p.blocked = compileBlocked(&pr, f.BlockedPermissions)
 	p.ceilings = compileCeilings(&pr, f.Ceilings)
 	p.entries = compileEntries(&pr, f.Plugins)
+	p.hooks = compileHook(&pr, f.IsolationHook)
 	if err := pr.err(); err != nil {
 		return nil, err
 	}
