@@ -17,7 +17,9 @@ import (
 // and the user's changes: SetPolicy stops every running plugin the new
 // policy blocks (with the policy's reason) and starts again every plugin it
 // allows once more; Revoke and Refresh apply a change of grants or of
-// enabled state at once.
+// enabled state at once. Every window runs the policy's isolation hooks: a
+// policy whose hooks changed restarts the windows, and one whose hooks
+// cannot be used stops them until a later policy brings usable ones.
 
 // Run opens installed plugin id's window if it is enabled and allowed. A
 // plugin the policy blocks is remembered and started when a later policy
@@ -43,12 +45,19 @@ func (w *Warden) startLocked(ctx context.Context, id string) error {
 		return fmt.Errorf("run %s: %s: %s", id, st.State, st.Reason)
 	}
 	pol := w.Policy()
+	opts, err := w.windowOptions(w.window)
+	if err != nil {
+		w.blocked[id] = err.Error()
+		w.refuseForHook(id, err)
+		return fmt.Errorf("run %s: %w", id, err)
+	}
+	hooks, _ := w.hooksFor(pol)
 	blocked := pol.PermissionCeiling().Blocked
 	p, err := w.core.Load(ctx, w.plugins.Dir(st.Plugin), host.LoadOptions{Grants: st.Grants, Ceiling: permissions.Ceiling{Blocked: blocked}})
 	if err != nil {
 		return fmt.Errorf("run %s: %w", id, err)
 	}
-	win, err := w.windows.Open(ctx, p, w.windowOptions(w.window))
+	win, err := w.windows.Open(ctx, p, opts)
 	if err != nil {
 		w.core.Unload(ctx, id, "window failed to start")
 		if errors.Is(err, window.ErrNoNetworkIsolation) {
@@ -59,6 +68,7 @@ func (w *Warden) startLocked(ctx context.Context, id string) error {
 	w.open[id] = win
 	delete(w.blocked, id)
 	w.running[id] = slices.Clone(blocked)
+	w.hooked[id] = hooks
 	w.log.Info("plugin started", "plugin", id, "version", st.Version)
 	return nil
 }
@@ -71,6 +81,7 @@ func (w *Warden) SetPolicy(ctx context.Context, pol *policy.Policy) error {
 	defer w.mu.Unlock()
 	defer w.signal()
 	w.policy.Store(pol)
+	hooks, hookErr := w.hooksFor(pol) // read once, as the policy comes into force
 	var errs []error
 	for _, id := range w.wanted {
 		st, err := w.plugins.Status(id)
@@ -95,6 +106,13 @@ func (w *Warden) SetPolicy(ctx context.Context, pol *policy.Policy) error {
 			// restart it under the new ceiling.
 			delete(w.running, id)
 			errs = append(errs, w.core.Unload(ctx, id, "admin policy changed"), w.startLocked(ctx, id))
+		case st.Runnable && running && (hookErr != nil || !slices.Equal(w.hooked[id], hooks)):
+			// The hooks load with each page: restart the window so that the
+			// new ones hold for every page, or stop it when they cannot be
+			// used (startLocked then refuses and says why).
+			delete(w.running, id)
+			w.log.Warn("plugin window restarted: the policy's isolation hooks changed", "plugin", id)
+			errs = append(errs, w.core.Unload(ctx, id, "admin policy changed the isolation hook"), w.startLocked(ctx, id))
 		case st.Runnable && running && pol.RequireNetworkIsolation() && !w.open[id].Network().Isolated:
 			// Its web stack has network access, which the policy now
 			// refuses: start it again, which fails if that cannot change.
@@ -208,6 +226,11 @@ func (w *Warden) Wait(ctx context.Context) error {
 // anyOpen reports whether a window of a plugin Run was asked to run is
 // open, or may open again.
 func (w *Warden) anyOpen() bool {
+	if w.HookError() != nil {
+		// Every window is kept closed until a policy change brings
+		// isolation hooks that can be used.
+		return true
+	}
 	w.mu.Lock()
 	ids := slices.Clone(w.wanted)
 	w.mu.Unlock()

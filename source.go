@@ -66,13 +66,20 @@ func (w *Warden) LoadSource(ctx context.Context, dir string, grants permissions.
 
 // OpenWindow opens p's window with opts (nil: Config.Window), the
 // isolation hooks and the policy's network rules. It returns once the
-// webview process started; Window.WaitReady waits for the page.
+// webview process started; Window.WaitReady waits for the page. When the
+// policy's isolation hooks cannot be used it opens nothing, audits the
+// refusal and returns why.
 func (w *Warden) OpenWindow(ctx context.Context, p *host.Plugin, opts *window.Options) (*window.Window, error) {
 	o := w.window
 	if opts != nil {
 		o = *opts
 	}
-	return w.windows.Open(ctx, p, w.windowOptions(o))
+	o, err := w.windowOptions(o)
+	if err != nil {
+		w.refuseForHook(p.ID(), err)
+		return nil, fmt.Errorf("open %s: %w", p.ID(), err)
+	}
+	return w.windows.Open(ctx, p, o)
 }
 
 // sameSource refuses a manifest that changed between the policy's check

@@ -42,8 +42,11 @@ type Config struct {
 	// Capabilities are the application's own capabilities.
 	Capabilities []Capability
 	// IsolationHook are scripts run in every plugin page's isolation
-	// frame, after Warden's isolation app and the admin's hook: they see
-	// every request before it is sealed and may refuse it.
+	// frame, after Warden's isolation app: they see every request before it
+	// is sealed and may refuse it. When the policy names isolation hooks
+	// (isolation_hook), the last hook these scripts set runs among them:
+	// after a user's policy hook and before the admin's, which decides
+	// last.
 	IsolationHook []string
 	// Window says how plugin windows run. Its zero value re-executes this
 	// binary with the argument [WebviewArg] (see [ServeWebview]). Its
@@ -68,6 +71,8 @@ type Warden struct {
 	window  window.Options
 	hook    []string // the application's isolation hook
 	policy  atomic.Pointer[policy.Policy]
+	hookMu  sync.Mutex
+	hooks   *policyHooks // the policy's isolation hooks, read once per policy
 
 	// The run state: which installed plugins were asked to run, and how
 	// each one stands (see run.go).
@@ -76,6 +81,7 @@ type Warden struct {
 	running map[string][]string       // id -> blocked permissions it runs under
 	blocked map[string]string         // id -> why it is not running
 	open    map[string]*window.Window // id -> its window, while running
+	hooked  map[string][]string       // id -> the policy's hook scripts its window runs
 	changed chan struct{}             // signalled after every change of the above or of a window
 }
 
@@ -99,9 +105,10 @@ func Open(ctx context.Context, cfg Config) (*Warden, error) {
 	w := &Warden{
 		core: core, log: cfg.Logger, window: cfg.Window, hook: cfg.IsolationHook,
 		running: map[string][]string{}, blocked: map[string]string{}, open: map[string]*window.Window{},
-		changed: make(chan struct{}, 1),
+		hooked: map[string][]string{}, changed: make(chan struct{}, 1),
 	}
 	w.policy.Store(cfg.Policy)
+	w.hooksFor(cfg.Policy) // read when the policy comes into force
 	fail := func(err error) (*Warden, error) {
 		core.Close(ctx)
 		return nil, err
@@ -144,11 +151,16 @@ func (w *Warden) Policy() *policy.Policy { return w.policy.Load() }
 func (w *Warden) Close(ctx context.Context) error { return w.core.Close(ctx) }
 
 // windowOptions are o with what every plugin window opened now must have:
-// the isolation hooks (the admin's first) and the network rules of the
-// environment and the policy.
-func (w *Warden) windowOptions(o window.Options) window.Options {
+// the isolation hooks (the application's, then the policy's chain) and the
+// network rules of the environment and the policy. It fails when the
+// policy's isolation hooks cannot be used: the window must not open.
+func (w *Warden) windowOptions(o window.Options) (window.Options, error) {
 	pol := w.Policy()
-	o.IsolationJS = append([]string(nil), w.hook...)
+	hooks, err := w.hooksFor(pol)
+	if err != nil {
+		return o, err
+	}
+	o.IsolationJS = append(append([]string(nil), w.hook...), hooks...)
 	if os.Getenv(NetnsEnv) == "off" {
 		o.SharedNetwork = true
 	}
@@ -158,7 +170,7 @@ func (w *Warden) windowOptions(o window.Options) window.Options {
 	if o.Args == nil && o.Executable == "" {
 		o.Args = []string{WebviewArg}
 	}
-	return o
+	return o, nil
 }
 
 // NetnsEnv set to "off" runs webview processes with the host's network,

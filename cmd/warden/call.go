@@ -33,7 +33,9 @@ its reason and exits 1.
 Run from a source directory (developer mode), the plugin gets every
 permission its manifest declares; --grant limits that to the listed ones.
 The admin policy still applies: it can turn developer mode off, and a plugin
-it blocks, or one asking for a permission it blocks, is refused.`,
+it blocks, or one asking for a permission it blocks, is refused. While a
+policy names an isolation hook, call is refused: it has no isolation frame
+to run the hook in.`,
 		Example: `  warden call examples/hello backend.greet '"Ada"'
   warden call examples/notes storage.list '{}' --grant storage`,
 		Args: cobra.RangeArgs(2, 3),
@@ -60,6 +62,9 @@ func runCall(cmd *cobra.Command, g *globals, dir, command string, args json.RawM
 	}
 	pol, err := loadPolicy(g)
 	if err != nil {
+		return err
+	}
+	if err := refuseCallUnderHook(pol); err != nil {
 		return err
 	}
 	m, err := warden.CheckSource(ctx, pol, dir)
@@ -110,6 +115,9 @@ func callInstalled(cmd *cobra.Command, g *globals, id, command string, args json
 		return err
 	}
 	defer s.Close(ctx)
+	if err := refuseCallUnderHook(s.Policy()); err != nil {
+		return err
+	}
 	st, err := s.Plugins().Status(id)
 	if err != nil {
 		return fmt.Errorf("call %s: %w (give a plugin directory or an installed plugin's id)", id, err)

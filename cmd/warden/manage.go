@@ -83,6 +83,9 @@ type statusJSON struct {
 	Dir       string            `json:"dir"`
 	Installed time.Time         `json:"installed_at"`
 	Updated   time.Time         `json:"updated_at"`
+	// IsolationHooks are the hooks every window of the plugin runs (info
+	// only).
+	IsolationHooks []hookJSON `json:"isolation_hooks,omitempty"`
 }
 
 func toJSON(s manager.Status, dir string) statusJSON {
@@ -131,7 +134,9 @@ func newInfo(g *globals) *cobra.Command {
 				w := cmd.OutOrStdout()
 				dir := s.Plugins().Dir(st.Plugin)
 				if asJSON {
-					return writeJSON(w, toJSON(st, dir))
+					j := toJSON(st, dir)
+					j.IsolationHooks = hooksJSON(s.Policy())
+					return writeJSON(w, j)
 				}
 				fmt.Fprintf(w, "%s %s (%s)\n", st.Name, st.Version, st.ID)
 				if st.Publisher != "" {
@@ -168,6 +173,8 @@ func newInfo(g *globals) *cobra.Command {
 				}
 				fmt.Fprintf(w, "policy:     %s\n", st.Policy.Reason)
 				fmt.Fprintf(w, "policies:   %s\n", s.Policy().Source)
+				hooks, _ := describeHooks(s.Policy())
+				writeHooks(w, "isolation hook", 16, hooks)
 				return nil
 			})
 		},

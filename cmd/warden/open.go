@@ -19,8 +19,9 @@ func newOpen(g *globals) *cobra.Command {
 are newer than the .wasm), grants what its manifest declares (developer mode)
 and shows its UI in a supervised webview process. It runs until the window is
 closed or warden is interrupted. The admin policy still applies: it can turn
-developer mode off, and a plugin it blocks, or one asking for a permission it
-blocks, is refused.`,
+developer mode off, a plugin it blocks, or one asking for a permission it
+blocks, is refused, and its isolation hook runs in the window (a hook whose
+file does not match its pin keeps the window from opening).`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()

@@ -80,8 +80,11 @@ func newPolicyCheck(g *globals) *cobra.Command {
 		Long: `check parses one policy file (the argument, else --policy, else the admin's
 policy at ` + policy.DefaultPath + `) strictly and prints a summary: the default, the
 plugin entries, the trusted keys with their ids, the blocked permissions, the
-ceilings, network isolation and developer mode, then any warnings. If the
-file is invalid it prints every problem with its line, column and field, and
+ceilings, network isolation, developer mode and the isolation hook, then any
+warnings. The hook's file is read and checked against its pinned SHA-256 (a
+regular file of at most 256 KiB of UTF-8 text): one that cannot be used is
+an error, and check exits 1, since no plugin window would open. If the file
+is invalid it prints every problem with its line, column and field, and
 exits 1. Use explain to see what the admin's policy and yours decide together.`,
 		Example: `  warden policy check /etc/warden/policy.json
   warden policy check --policy ./policy.json`,
@@ -136,8 +139,16 @@ func runPolicyCheck(stdout, stderr io.Writer, file string) error {
 	w("ceilings", p.Ceilings().String())
 	w("network isolation", requiredOrNot(p.RequireNetworkIsolation()))
 	w("developer mode", onOff(p.DeveloperMode()))
+	hooks, hookErrs := describeHooks(p)
+	writeHooks(stdout, "isolation hook", 21, hooks)
 	for _, warning := range p.Warnings() {
 		fmt.Fprintln(stderr, "warning: "+warning)
+	}
+	for _, err := range hookErrs {
+		fmt.Fprintln(stderr, "error: "+err.Error())
+	}
+	if len(hookErrs) > 0 {
+		return &exitError{code: 1}
 	}
 	return nil
 }

@@ -24,8 +24,11 @@ policy file and the user's own (--policy), which applies on top and can only
 add restrictions: a change that blocks a running plugin stops it within a
 second, with the policy's reason, and a later change that allows it again
 starts it again. A policy file that does not parse leaves its last good
-policy in force and says so. run ends when every window was closed or on
-Ctrl-C.`,
+policy in force and says so. Every window runs the isolation hooks the
+policies name; a hook whose file does not match its pinned SHA-256 keeps
+every window closed, saying why, until a policy change brings one that
+does, and a changed hook restarts the windows. run ends when every window
+was closed or on Ctrl-C.`,
 		Example: `  warden run dev.warden.notes
   warden run --policy ./policy.json`,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -93,7 +96,7 @@ func runRun(cmd *cobra.Command, g *globals, ids []string, ui window.Options) err
 		started++
 		fmt.Fprintf(out, "warden: %s is running\n", id)
 	}
-	if started == 0 && !anyBlockedByPolicy(s, ids) {
+	if started == 0 && !anyBlockedByPolicy(s, ids) && s.HookError() == nil {
 		return errors.New("no plugin could start")
 	}
 	fmt.Fprintln(out, "warden: close the windows or press Ctrl-C to stop")
