@@ -31,6 +31,7 @@ func TestTestPlugins(t *testing.T) {
 		{"hostile", "test.warden.hostile", []string{"ui/hostile.js"}},
 		{"hookreject", "test.warden.hookreject", []string{"ui/hookreject.js", "isolation-hook.js"}},
 		{"netprobe", "test.warden.netprobe", []string{"ui/netprobe.js"}},
+		{"hookprobe", "test.warden.hookprobe", []string{"ui/hookprobe.js"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.dir, func(t *testing.T) {
