@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -74,6 +75,7 @@ blocked permissions: fs.write, clipboard.*
 ceilings:            backend timeout 5s, backend memory 128 MiB, 500 invokes/s, storage 1048576 bytes
 network isolation:   not required
 developer mode:      on
+isolation hook:      none
 `
 	if out != want {
 		t.Errorf("stdout:\n%s\nwant:\n%s", out, want)
@@ -251,5 +253,51 @@ func TestInvalidManagedPolicyFailsClosed(t *testing.T) {
 	_, _, err := runWarden(t, "--policy", user, "call", helloAbs(t), "backend.greet", `"Ada"`)
 	if !errors.Is(err, policy.ErrInvalid) || !strings.Contains(err.Error(), "admin policy") {
 		t.Errorf("got %v", err)
+	}
+}
+
+// TestPolicyCheckVerifiesHook: check reads the hook the policy names,
+// checks it against its pin and reports it; a hook that cannot be used
+// fails the check with the reason, like an invalid policy.
+func TestPolicyCheckVerifiesHook(t *testing.T) {
+	dir := t.TempDir()
+	hook := filepath.Join(dir, "hook.js")
+	src := []byte(adminHookJS)
+	if err := os.WriteFile(hook, src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "policy.json")
+	if err := os.WriteFile(path, []byte(adminPolicy("hook.js", sha256Of(src))), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, err := runWarden(t, "policy", "check", path)
+	want := fmt.Sprintf("isolation hook:      %s (sha256 %s): %d bytes, matches its pin\n", hook, sha256Of(src), len(src))
+	if err != nil || !strings.HasSuffix(out, want) || errOut != "" {
+		t.Fatalf("check: %v\n%s%s\nwant the last line %q", err, out, errOut, want)
+	}
+
+	tests := []struct {
+		name    string
+		content []byte // nil: no file
+		want    string
+	}{
+		{"changed", []byte(strings.Replace(adminHookJS, "throw", "void ", 1)), "isolation hook does not match its sha256 pin: " + hook + " (isolation_hook in " + path + ") has sha256 "},
+		{"missing", nil, "isolation hook cannot be used: " + hook + " (isolation_hook in " + path + "): stat " + hook + ": no such file or directory"},
+		{"too large", append(src, make([]byte, policy.MaxHookSize)...), "the file is larger than the 262144 bytes allowed"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			os.Remove(hook)
+			if tt.content != nil {
+				if err := os.WriteFile(hook, tt.content, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			out, errOut, err := runWarden(t, "policy", "check", path)
+			var ee *exitError
+			if !errors.As(err, &ee) || ee.code != 1 || !strings.HasPrefix(errOut, "error: isolation hook ") || !strings.Contains(errOut, tt.want) || !strings.Contains(out, hook+" (sha256 "+sha256Of(src)+"): ") {
+				t.Errorf("check: %v\nstdout:\n%s\nstderr:\n%s\nwant exit 1 and %q", err, out, errOut, tt.want)
+			}
+		})
 	}
 }
