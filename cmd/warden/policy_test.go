@@ -282,7 +282,7 @@ func TestPolicyCheckVerifiesHook(t *testing.T) {
 		want    string
 	}{
 		{"changed", []byte(strings.Replace(adminHookJS, "throw", "void ", 1)), "isolation hook does not match its sha256 pin: " + hook + " (isolation_hook in " + path + ") has sha256 "},
-		{"missing", nil, "isolation hook cannot be used: " + hook + " (isolation_hook in " + path + "): stat " + hook + ": no such file or directory"},
+		{"missing", nil, "isolation hook cannot be used: " + hook + " (isolation_hook in " + path + "): open " + hook + ": no such file or directory"},
 		{"too large", append(src, make([]byte, policy.MaxHookSize)...), "the file is larger than the 262144 bytes allowed"},
 	}
 	for _, tt := range tests {

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"unicode/utf8"
 )
 
@@ -70,22 +71,23 @@ func (h Hook) Read() ([]byte, error) {
 }
 
 // readFile reads at most MaxHookSize bytes of the hook's file, which must
-// be a regular file (after following symlinks). The mode is checked before
-// opening because opening a FIFO would block; the size is checked on what
-// was read, not on the mode's size, which can change in between.
+// be a regular file (after following symlinks). It opens without blocking
+// (a FIFO swapped in would otherwise block the open) and checks the mode of
+// what it opened, so no file swapped in between a check and the open is
+// read; the size is checked on what was read.
 func (h Hook) readFile() ([]byte, error) {
-	fi, err := os.Stat(h.Path)
+	f, err := os.OpenFile(h.Path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
 	if err != nil {
 		return nil, err
 	}
 	if !fi.Mode().IsRegular() {
 		return nil, fmt.Errorf("not a regular file (mode %s)", fi.Mode().Type())
 	}
-	f, err := os.Open(h.Path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, MaxHookSize+1))
 	if err != nil {
 		return nil, err
