@@ -25,6 +25,10 @@
 //
 // The shared isolation hook, a script run in every plugin page's isolation
 // frame before any request leaves the page, is the application's
-// ([Config.IsolationHook]) and the admin's (the policy's isolation_hook):
-// both run, the admin's first.
+// ([Config.IsolationHook]) and the admin's (the policy's isolation_hook,
+// pinned by its SHA-256), with a user's own policy hook if any: all run,
+// the user's first and the admin's last, deciding on exactly what is
+// sealed. A window never opens without the policy's hooks: when their files
+// do not match their pins, [Warden.Run] and [Warden.OpenWindow] refuse,
+// and audit it ([HookAuditCmd]).
 package warden
