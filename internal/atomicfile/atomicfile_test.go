@@ -6,24 +6,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
+	"slices"
 	"testing"
 )
-
-// listDir returns the names in dir, to check that no temporary file is
-// left behind.
-func listDir(t *testing.T, dir string) []string {
-	t.Helper()
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var names []string
-	for _, e := range entries {
-		names = append(names, e.Name())
-	}
-	return names
-}
 
 // wantFile fails t unless path holds content with mode perm.
 func wantFile(t *testing.T, path, content string, perm fs.FileMode) {
@@ -44,11 +29,16 @@ func wantFile(t *testing.T, path, content string, perm fs.FileMode) {
 	}
 }
 
-// wantOnly fails t unless dir holds exactly names.
+// wantOnly fails t unless dir holds exactly names (so no temporary file
+// is left behind).
 func wantOnly(t *testing.T, dir string, names ...string) {
 	t.Helper()
-	if got := listDir(t, dir); strings.Join(got, ",") != strings.Join(names, ",") {
-		t.Errorf("%s holds %q, want %q", dir, got, names)
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.EqualFunc(entries, names, func(e os.DirEntry, name string) bool { return e.Name() == name }) {
+		t.Errorf("%s holds %v, want %q", dir, entries, names)
 	}
 }
 

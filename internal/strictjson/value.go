@@ -52,7 +52,7 @@ func (d *decoder) value(v reflect.Value, field string) error {
 		if tok != json.Delim('{') {
 			return d.errAt(start, field, "must be an object, got "+describe(tok))
 		}
-		return d.members(v, field)
+		return d.mapping(v, field)
 	case reflect.Struct:
 		if tok != json.Delim('{') {
 			return d.errAt(start, field, "must be an object, got "+describe(tok))
@@ -121,24 +121,11 @@ func (d *decoder) array(v reflect.Value, tok json.Token, start int, field string
 	return err
 }
 
-// object decodes the members of an object whose '{' was just read.
+// object decodes the members of an object whose '{' was just read into
+// the struct v.
 func (d *decoder) object(v reflect.Value, field string) error {
 	fields := Fields(v.Type())
-	seen := make(map[string]bool)
-	for d.dec.More() {
-		tok, start, err := d.token(field)
-		if err != nil {
-			return err
-		}
-		key, ok := tok.(string)
-		if !ok {
-			return d.errAt(start, field, "invalid JSON: object key must be a string")
-		}
-		path := Join(field, key)
-		if seen[key] {
-			return d.errAt(start, path, fmt.Sprintf("duplicate key %q; give each field once", key))
-		}
-		seen[key] = true
+	return d.members(field, Join, "field", func(key, path string, start int) error {
 		idx, ok := fields.Index[key]
 		if !ok {
 			return d.errAt(start, path, fmt.Sprintf("unknown field %q; allowed here: %s", key, strings.Join(fields.Names, ", ")))
@@ -150,18 +137,32 @@ func (d *decoder) object(v reflect.Value, field string) error {
 		if d.opts.RefuseZero && fields.omitEmpty[key] && (f.Kind() == reflect.Int || f.Kind() == reflect.Int64) && f.Int() == 0 {
 			return d.errAt(d.pos[path], path, "must not be 0; leave the field out to use the default")
 		}
-	}
-	_, _, err := d.token(field)
-	return err
+		return nil
+	})
 }
 
-// members decodes the members of an object whose '{' was just read into
+// mapping decodes the members of an object whose '{' was just read into
 // the map v, whose keys are strings; a member's path is field["key"].
-func (d *decoder) members(v reflect.Value, field string) error {
+func (d *decoder) mapping(v reflect.Value, field string) error {
 	t := v.Type()
 	if v.IsNil() {
 		v.Set(reflect.MakeMap(t))
 	}
+	return d.members(field, JoinKey, "key", func(key, path string, _ int) error {
+		elem := reflect.New(t.Elem()).Elem()
+		if err := d.value(elem, path); err != nil {
+			return err
+		}
+		v.SetMapIndex(reflect.ValueOf(key).Convert(t.Key()), elem)
+		return nil
+	})
+}
+
+// members reads the members of an object whose '{' was just read, through
+// its '}'. For each it refuses a key given before (a noun, in the message)
+// and calls member with the key, its path (join of field and key) and
+// where the key starts; member decodes the value.
+func (d *decoder) members(field string, join func(parent, key string) string, noun string, member func(key, path string, start int) error) error {
 	seen := make(map[string]bool)
 	for d.dec.More() {
 		tok, start, err := d.token(field)
@@ -172,16 +173,14 @@ func (d *decoder) members(v reflect.Value, field string) error {
 		if !ok {
 			return d.errAt(start, field, "invalid JSON: object key must be a string")
 		}
-		path := JoinKey(field, key)
+		path := join(field, key)
 		if seen[key] {
-			return d.errAt(start, path, fmt.Sprintf("duplicate key %q; give each key once", key))
+			return d.errAt(start, path, fmt.Sprintf("duplicate key %q; give each %s once", key, noun))
 		}
 		seen[key] = true
-		elem := reflect.New(t.Elem()).Elem()
-		if err := d.value(elem, path); err != nil {
+		if err := member(key, path, start); err != nil {
 			return err
 		}
-		v.SetMapIndex(reflect.ValueOf(key).Convert(t.Key()), elem)
 	}
 	_, _, err := d.token(field)
 	return err
