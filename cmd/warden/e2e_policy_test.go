@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wardenhq/warden/internal/atomicfile"
 	"github.com/wardenhq/warden/internal/helperproc"
 )
 
@@ -24,11 +25,7 @@ func TestE2EPolicyLiveStopsAndRestarts(t *testing.T) {
 	prof := filepath.Join(dir, "profile")
 	pol := filepath.Join(dir, "policy.json")
 	writeFileAtomic := func(content string) {
-		tmp := pol + ".tmp"
-		if err := os.WriteFile(tmp, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Rename(tmp, pol); err != nil {
+		if err := atomicfile.WriteFile(pol, []byte(content), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
