@@ -5,6 +5,8 @@ import (
 	"errors"
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/wardenhq/warden/internal/jsonwire"
 )
 
 // ErrReplyTooLarge is the failure of a request whose result is larger than
@@ -75,22 +77,6 @@ func (r *Reply) AppendJSON(b []byte) []byte {
 	b = append(b, `,"ok":false,"error":{"code":`...)
 	b = strconv.AppendQuote(b, string(r.Error.Code))
 	b = append(b, `,"message":`...)
-	b = appendJSONString(b, r.Error.Message)
+	b = jsonwire.AppendString(b, r.Error.Message)
 	return append(b, "}}"...)
-}
-
-// appendJSONString appends s as a JSON string. strconv.AppendQuote is not
-// JSON (it emits \x escapes), so fall back to encoding/json when s has
-// anything but printable ASCII without quotes or backslashes.
-func appendJSONString(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
-			q, _ := json.Marshal(s)
-			return append(b, q...)
-		}
-	}
-	b = append(b, '"')
-	b = append(b, s...)
-	return append(b, '"')
 }

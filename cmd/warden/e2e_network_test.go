@@ -22,6 +22,7 @@ import (
 	"github.com/wardenhq/warden/host"
 	"github.com/wardenhq/warden/host/audit"
 	"github.com/wardenhq/warden/host/window"
+	"github.com/wardenhq/warden/internal/helperproc"
 )
 
 // loopbackListener accepts TCP connections on 127.0.0.1 and remembers
@@ -433,8 +434,8 @@ func openUntilRunning(t *testing.T, env []string, dir string) (stderr string, ex
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, os.Args[0], "open", "--profile", t.TempDir(), dir)
-	cmd.Env = append(env, "WARDEN_TEST_MAIN=1")
+	cmd := helperproc.CommandContext(ctx, wardenRole, "open", "--profile", t.TempDir(), dir)
+	cmd.Env = helperproc.Env(env, wardenRole)
 	var buf strings.Builder
 	var mu sync.Mutex
 	r, w, err := os.Pipe()

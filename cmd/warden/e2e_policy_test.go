@@ -4,12 +4,14 @@ import (
 	"bufio"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/wardenhq/warden/internal/atomicfile"
+	"github.com/wardenhq/warden/internal/helperproc"
 )
 
 // TestE2EPolicyLiveStopsAndRestarts installs the hello example from a
@@ -23,11 +25,7 @@ func TestE2EPolicyLiveStopsAndRestarts(t *testing.T) {
 	prof := filepath.Join(dir, "profile")
 	pol := filepath.Join(dir, "policy.json")
 	writeFileAtomic := func(content string) {
-		tmp := pol + ".tmp"
-		if err := os.WriteFile(tmp, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Rename(tmp, pol); err != nil {
+		if err := atomicfile.WriteFile(pol, []byte(content), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -86,8 +84,7 @@ func packHello(t *testing.T, dir string) string {
 // output so far.
 func startRun(t *testing.T, prof, pol string) (webview func() int, logText func() string) {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "--profile", prof, "--policy", pol, "run", "dev.warden.hello")
-	cmd.Env = append(os.Environ(), "WARDEN_TEST_MAIN=1")
+	cmd := helperproc.Command(wardenRole, "--profile", prof, "--policy", pol, "run", "dev.warden.hello")
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

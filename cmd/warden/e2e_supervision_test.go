@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"github.com/wardenhq/warden/host"
+	"github.com/wardenhq/warden/internal/helperproc"
 )
 
 // TestE2ECrashRestart kills one plugin's webview process three times while
@@ -105,8 +105,7 @@ func TestE2ECrashRestart(t *testing.T) {
 // process and everything that process started are gone.
 func TestE2ENoOrphans(t *testing.T) {
 	needDisplay(t)
-	cmd := exec.Command(os.Args[0], "open", "--profile", t.TempDir(), example("hello"))
-	cmd.Env = append(os.Environ(), "WARDEN_TEST_MAIN=1")
+	cmd := helperproc.Command(wardenRole, "open", "--profile", t.TempDir(), example("hello"))
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

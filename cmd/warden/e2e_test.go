@@ -15,6 +15,7 @@ import (
 	"github.com/wardenhq/warden/host/audit"
 	"github.com/wardenhq/warden/host/supervise"
 	"github.com/wardenhq/warden/host/window"
+	"github.com/wardenhq/warden/internal/helperproc"
 	"github.com/wardenhq/warden/permissions"
 )
 
@@ -74,10 +75,11 @@ func windowsOf(h *host.Host) *window.Manager {
 
 // uiOptions run the webview process as this test binary.
 func uiOptions() window.Options {
+	c := helperproc.Command(wardenRole, "webview")
 	return window.Options{
-		Executable: os.Args[0],
-		Args:       []string{"webview"},
-		Env:        append(os.Environ(), "WARDEN_TEST_MAIN=1"),
+		Executable: c.Path,
+		Args:       c.Args[1:],
+		Env:        c.Env,
 		Ephemeral:  true,
 		Stderr:     os.Stderr,
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/wardenhq/warden/internal/atomicfile"
 	"github.com/wardenhq/warden/plugins/manager"
 	"github.com/wardenhq/warden/plugins/registry"
 	"github.com/wardenhq/warden/plugins/signing"
@@ -71,7 +72,7 @@ func registryClient(cmd *cobra.Command, g *globals, f registryFlags) (*registry.
 		if err := os.MkdirAll(g.profile, 0o700); err != nil {
 			return err
 		}
-		return writeFileAtomic(path, append(b, '\n'))
+		return atomicfile.WriteFile(path, append(b, '\n'), 0o600)
 	}
 	if f.url != "" || f.key != "" {
 		if err := save(); err != nil {
@@ -222,25 +223,4 @@ treated as a new install and asks for its permissions again (--grant).`,
 	cmd.Flags().StringArrayVar(&f.pubs, "pub", nil, "publisher public key file to verify the signature with (repeatable)")
 	addAcceptFlag(cmd, &f)
 	return cmd
-}
-
-// writeFileAtomic writes b to path through a temporary file and a rename.
-func writeFileAtomic(path string, b []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }

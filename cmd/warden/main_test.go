@@ -12,10 +12,12 @@ import (
 	"testing"
 
 	"github.com/wardenhq/warden/host/webview/webext"
+	"github.com/wardenhq/warden/internal/helperproc"
 )
 
-// The test binary doubles as the warden command: with WARDEN_TEST_MAIN set it
-// runs main instead of the tests, so the CLI is exercised as a real process.
+// The test binary doubles as the warden command: as the helper process role
+// wardenRole it runs main instead of the tests, so the CLI is exercised as a
+// real process (and the webview processes it starts run main too).
 //
 // The managed policy is read from $WARDEN_TEST_MANAGED_POLICY instead of
 // /etc/warden/policy.json, in this test binary only (the warden binary has
@@ -26,10 +28,7 @@ func TestMain(m *testing.M) {
 	if p := os.Getenv(managedPolicyEnv); p != "" {
 		managedPolicyPath = p
 	}
-	if os.Getenv("WARDEN_TEST_MAIN") == "1" {
-		main()
-		os.Exit(0)
-	}
+	helperproc.Roles{wardenRole: func() int { main(); return 0 }}.Dispatch()
 	// One profile for the package: its compilation cache spares every call
 	// after the first a cold compile. Each call still grants afresh.
 	dir, err := os.MkdirTemp("", "warden-cli-test-")
@@ -60,6 +59,9 @@ func TestMain(m *testing.M) {
 	}
 	os.Exit(code)
 }
+
+// wardenRole is the helper process role that runs the warden command.
+const wardenRole = "warden"
 
 // managedPolicyEnv points the managed policy at a test file, in the test
 // binary and the warden processes it starts.
@@ -94,8 +96,8 @@ func runCLI(t *testing.T, args ...string) (stdout, stderr string, code int) {
 // wardenEnv is runCLI with the child's environment given.
 func wardenEnv(t *testing.T, env []string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
-	cmd := exec.CommandContext(t.Context(), os.Args[0], args...)
-	cmd.Env = append(env, "WARDEN_TEST_MAIN=1")
+	cmd := helperproc.CommandContext(t.Context(), wardenRole, args...)
+	cmd.Env = helperproc.Env(env, wardenRole)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/wardenhq/warden/internal/helperproc"
 )
 
 // The admin's policy blocks the hello example; the user's own file allows
@@ -165,8 +167,7 @@ func wardenLimited(t *testing.T, args ...string) (stdout, stderr string, code in
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, os.Args[0], args...)
-	cmd.Env = append(os.Environ(), "WARDEN_TEST_MAIN=1")
+	cmd := helperproc.CommandContext(ctx, wardenRole, args...)
 	var out, errb strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()

@@ -3,21 +3,13 @@ package backend
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 
 	extism "github.com/extism/go-sdk"
+
+	"github.com/wardenhq/warden/internal/jsonwire"
 )
-
-// errUnavailable answers guest host calls when the module has no HostFunc.
-var errUnavailable = codedError{code: "unavailable", msg: "no capabilities are available to this backend"}
-
-// codedError is an error with a gateway reply code.
-type codedError struct{ code, msg string }
-
-func (e codedError) Error() string { return e.msg }
-func (e codedError) Code() string  { return e.code }
 
 // wardenCallFunction is the single capability gateway exported to guests as
 // extism:host/user warden_call(cmd i64, args i64) i64: cmd and args are kernel blocks
@@ -62,30 +54,25 @@ func (m *Module) wardenCall(ctx context.Context, cp *extism.CurrentPlugin, stack
 		panic(fmt.Errorf("warden_call: read arguments: %w", readErr))
 	}
 
-	var (
-		result []byte
-		err    error
-	)
+	var buf []byte
+	if in != nil && in.fast != nil {
+		buf = in.fast.reply[:0]
+	}
 	switch {
 	case m.cfg.Host == nil:
-		err = errUnavailable
+		buf = appendFailure(buf, "unavailable", "no capabilities are available to this backend")
 	case len(args) > m.cfg.MaxInput:
-		err = codedError{code: "too_large", msg: fmt.Sprintf("host call arguments too large: %d bytes, limit %d", len(args), m.cfg.MaxInput)}
+		buf = appendFailure(buf, "too_large", fmt.Sprintf("host call arguments too large: %d bytes, limit %d", len(args), m.cfg.MaxInput))
 	case len(cmd) == 0:
-		err = codedError{code: "invalid", msg: "empty command"}
+		buf = appendFailure(buf, "invalid", "empty command")
 	default:
 		var origin any
 		if in != nil {
 			origin = in.origin
 		}
-		result, err = m.cfg.Host(ctx, HostCall{PluginID: m.cfg.PluginID, Origin: origin, Command: cmd, Args: args})
+		result, err := m.cfg.Host(ctx, HostCall{PluginID: m.cfg.PluginID, Origin: origin, Command: cmd, Args: args})
+		buf = appendReply(buf, result, err)
 	}
-
-	var buf []byte
-	if in != nil && in.fast != nil {
-		buf = in.fast.reply[:0]
-	}
-	buf = appendReply(buf, result, err)
 	var off uint64
 	var werr error
 	if in != nil && in.fast != nil {
@@ -100,7 +87,8 @@ func (m *Module) wardenCall(ctx context.Context, cp *extism.CurrentPlugin, stack
 	stack[0] = off
 }
 
-// appendReply appends the gateway's JSON reply for (result, err) to buf.
+// appendReply appends the gateway's JSON reply for (result, err) to buf:
+// an error's code comes from its Code method (see [HostFunc]).
 func appendReply(buf, result []byte, err error) []byte {
 	if err != nil {
 		code := "error"
@@ -108,11 +96,7 @@ func appendReply(buf, result []byte, err error) []byte {
 		if errors.As(err, &c) && c.Code() != "" {
 			code = c.Code()
 		}
-		buf = append(buf, `{"ok":false,"error":{"code":`...)
-		buf = appendJSONString(buf, code)
-		buf = append(buf, `,"message":`...)
-		buf = appendJSONString(buf, err.Error())
-		return append(buf, "}}"...)
+		return appendFailure(buf, code, err.Error())
 	}
 	buf = append(buf, `{"ok":true,"result":`...)
 	if len(bytes.TrimSpace(result)) == 0 {
@@ -123,10 +107,12 @@ func appendReply(buf, result []byte, err error) []byte {
 	return append(buf, '}')
 }
 
-func appendJSONString(buf []byte, s string) []byte {
-	b, err := json.Marshal(s)
-	if err != nil { // cannot happen for a string
-		return append(buf, `""`...)
-	}
-	return append(buf, b...)
+// appendFailure appends the gateway's JSON reply for a failure with code
+// and msg to buf.
+func appendFailure(buf []byte, code, msg string) []byte {
+	buf = append(buf, `{"ok":false,"error":{"code":`...)
+	buf = jsonwire.AppendString(buf, code)
+	buf = append(buf, `,"message":`...)
+	buf = jsonwire.AppendString(buf, msg)
+	return append(buf, "}}"...)
 }

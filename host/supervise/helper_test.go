@@ -19,20 +19,11 @@ import (
 	"time"
 
 	"github.com/wardenhq/warden/host/ipc"
+	"github.com/wardenhq/warden/internal/helperproc"
 )
 
-// The tests re-execute the test binary as fake children (the helper
-// process pattern): helperEnv selects the mode.
-const helperEnv = "WARDEN_SUPERVISE_HELPER"
-
-func TestMain(m *testing.M) {
-	if mode := os.Getenv(helperEnv); mode != "" {
-		os.Exit(runHelper(mode))
-	}
-	os.Exit(m.Run())
-}
-
-// runHelper is the body of a fake child.
+// The tests re-execute the test binary as fake children (see
+// internal/helperproc), one role each:
 //
 //	echo         speaks ipc on fd 3 (see serveEcho); exits 0 on SIGTERM
 //	echo-extra   as echo, and echoes every frame on fd 4 too
@@ -42,66 +33,73 @@ func TestMain(m *testing.M) {
 //	core         Spawns an echo child, prints its pid, sleeps (a core to kill -9)
 //	core-thread  as core, but Spawns from a goroutine that exits locked to its thread
 //	dial         dials $WARDEN_SUPERVISE_DIAL over TCP and UDP, prints the interfaces and each result
-func runHelper(mode string) int {
-	switch mode {
-	case "echo":
-		sig := make(chan os.Signal, 1)
-		signal.Notify(sig, syscall.SIGTERM)
-		go func() {
-			<-sig
-			os.Exit(0)
-		}()
-		return serveEcho()
-	case "echo-extra":
-		go func() {
-			conn := ipc.NewConn(os.NewFile(4, "extra"), 0)
-			for {
-				fr, err := conn.Recv()
-				if err != nil {
-					return
-				}
-				conn.Send(fr)
-			}
-		}()
-		return serveEcho()
-	case "ignore-term":
-		signal.Ignore(syscall.SIGTERM)
-		return serveEcho()
-	case "exit":
-		return 1
-	case "dial":
-		return dialOut(os.Getenv("WARDEN_SUPERVISE_DIAL"))
-	case "sleep":
-		time.Sleep(time.Minute) // bounded, in case a test fails to kill it
-		return 0
-	case "core", "core-thread":
-		var c *Child
-		var err error
-		spawn := func() { c, err = Spawn(context.Background(), helperSpec("echo", nil)) }
-		if mode == "core" {
-			spawn()
-		} else {
-			// Keep this goroutine on the main thread, which Go never
-			// terminates, so that the one below runs on another thread.
-			runtime.LockOSThread()
-			done := make(chan struct{})
+func TestMain(m *testing.M) {
+	helperproc.Roles{
+		"echo": func() int {
+			sig := make(chan os.Signal, 1)
+			signal.Notify(sig, syscall.SIGTERM)
 			go func() {
-				runtime.LockOSThread() // never unlocked: the thread ends with the goroutine
-				spawn()
-				close(done)
+				<-sig
+				os.Exit(0)
 			}()
-			<-done
-		}
-		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			return 2
-		}
-		fmt.Println(c.PID)
-		time.Sleep(time.Minute)
-		return 0
+			return serveEcho()
+		},
+		"echo-extra": func() int {
+			go func() {
+				conn := ipc.NewConn(os.NewFile(4, "extra"), 0)
+				for {
+					fr, err := conn.Recv()
+					if err != nil {
+						return
+					}
+					conn.Send(fr)
+				}
+			}()
+			return serveEcho()
+		},
+		"ignore-term": func() int {
+			signal.Ignore(syscall.SIGTERM)
+			return serveEcho()
+		},
+		"exit": func() int { return 1 },
+		"dial": func() int { return dialOut(os.Getenv("WARDEN_SUPERVISE_DIAL")) },
+		"sleep": func() int {
+			time.Sleep(time.Minute) // bounded, in case a test fails to kill it
+			return 0
+		},
+		"core":        func() int { return fakeCore(false) },
+		"core-thread": func() int { return fakeCore(true) },
+	}.Dispatch()
+	os.Exit(m.Run())
+}
+
+// fakeCore Spawns an echo child, prints its pid and sleeps; onThread
+// Spawns from a goroutine that exits locked to its thread.
+func fakeCore(onThread bool) int {
+	var c *Child
+	var err error
+	spawn := func() { c, err = Spawn(context.Background(), helperSpec("echo", nil)) }
+	if !onThread {
+		spawn()
+	} else {
+		// Keep this goroutine on the main thread, which Go never
+		// terminates, so that the one below runs on another thread.
+		runtime.LockOSThread()
+		done := make(chan struct{})
+		go func() {
+			runtime.LockOSThread() // never unlocked: the thread ends with the goroutine
+			spawn()
+			close(done)
+		}()
+		<-done
 	}
-	fmt.Fprintf(os.Stderr, "unknown helper mode %q\n", mode)
-	return 2
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	fmt.Println(c.PID)
+	time.Sleep(time.Minute)
+	return 0
 }
 
 // serveEcho answers frames on fd 3. It echoes each frame back, except:
@@ -130,8 +128,7 @@ func serveEcho() int {
 			conn.Send(ipc.Frame{Type: ipc.TypeClosed})
 			return 0
 		case "grandchild":
-			cmd := exec.Command(os.Args[0])
-			cmd.Env = helperEnvFor("sleep")
+			cmd := helperCommand("sleep")
 			if err := cmd.Start(); err != nil {
 				fmt.Fprintln(os.Stderr, err)
 				return 4
@@ -144,15 +141,18 @@ func serveEcho() int {
 	}
 }
 
-// helperSpec is the Spec of a fake child in mode.
-func helperSpec(mode string, stderr io.Writer) Spec {
-	return Spec{Path: os.Args[0], Env: helperEnvFor(mode), Stderr: stderr}
+// helperCommand is the command of a fake child in role. The race
+// detector's one-second pause at exit is turned off: the tests time exits.
+func helperCommand(role string) *exec.Cmd {
+	cmd := helperproc.Command(role)
+	cmd.Env = append(cmd.Env, "GORACE=atexit_sleep_ms=0")
+	return cmd
 }
 
-// helperEnvFor is the environment of a fake child in mode. The race
-// detector's one-second pause at exit is turned off: the tests time exits.
-func helperEnvFor(mode string) []string {
-	return append(os.Environ(), helperEnv+"="+mode, "GORACE=atexit_sleep_ms=0")
+// helperSpec is the Spec of a fake child in role.
+func helperSpec(role string, stderr io.Writer) Spec {
+	cmd := helperCommand(role)
+	return Spec{Path: cmd.Path, Args: cmd.Args[1:], Env: cmd.Env, Stderr: stderr}
 }
 
 // alive reports whether pid is a live process (a zombie counts as dead).

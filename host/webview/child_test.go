@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/wardenhq/warden/host/ipc"
+	"github.com/wardenhq/warden/internal/helperproc"
 	"github.com/wardenhq/warden/isolation"
 	"github.com/wardenhq/warden/manifest"
 )
@@ -85,8 +86,7 @@ func startChildOut(t *testing.T, init ipc.Init, stdout io.Writer) *testCore {
 		ready: make(chan string, 16), invokes: make(chan ipc.Frame, 16), logs: make(chan string, 64),
 		other: make(chan ipc.Frame, 16), evals: map[uint32]chan ipc.Frame{},
 	}
-	c.cmd = exec.Command(os.Args[0], "-test.run=^$")
-	c.cmd.Env = append(os.Environ(), childEnv+"=1")
+	c.cmd = helperproc.Command(childRole)
 	c.cmd.ExtraFiles = []*os.File{theirs}
 	c.cmd.Stderr = c.stderr
 	c.cmd.Stdout = stdout

@@ -8,10 +8,12 @@ import (
 	"testing"
 
 	"github.com/wardenhq/warden/host/ipc"
+	"github.com/wardenhq/warden/internal/helperproc"
 )
 
-// childEnv makes the test binary run RunChild on fd 3 instead of the tests.
-const childEnv = "WARDEN_WEBVIEW_TEST_CHILD"
+// childRole is the helper process role that runs RunChild on fd 3 instead
+// of the tests.
+const childRole = "webview-child"
 
 // displayErr is why this process has no GTK; nil when it has.
 var displayErr error
@@ -19,9 +21,7 @@ var displayErr error
 // TestMain runs GTK's main loop on the main thread while the tests run in
 // other goroutines, or plays the webview process for the child tests.
 func TestMain(m *testing.M) {
-	if os.Getenv(childEnv) == "1" {
-		os.Exit(runTestChild())
-	}
+	helperproc.Roles{childRole: runTestChild}.Dispatch()
 	if os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
 		displayErr = errors.New("no DISPLAY")
 	} else {

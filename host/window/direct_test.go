@@ -13,18 +13,24 @@ import (
 	"github.com/wardenhq/warden/host"
 	"github.com/wardenhq/warden/host/audit"
 	"github.com/wardenhq/warden/host/ipc"
+	"github.com/wardenhq/warden/internal/helperproc"
 	"github.com/wardenhq/warden/isolation"
 )
 
-// fakeWebviewEnv makes the test binary play a webview process (helper
-// process pattern) that speaks the core's protocol on fd 3 and, like the
-// web process extension, sends envelopes on fd 4.
-const fakeWebviewEnv = "WARDEN_HOST_FAKE_WEBVIEW"
+// fakeWebviewRole is the helper process role (see internal/helperproc) in
+// which the test binary plays a webview process that speaks the core's
+// protocol on fd 3 and, like the web process extension, sends envelopes on
+// fd 4. Its argument is the mode.
+const fakeWebviewRole = "fake-webview"
 
 func TestMain(m *testing.M) {
-	if mode := os.Getenv(fakeWebviewEnv); mode != "" {
-		os.Exit(runFakeWebview(mode))
-	}
+	helperproc.Roles{fakeWebviewRole: func() int {
+		if len(os.Args) != 2 {
+			fmt.Fprintln(os.Stderr, "fake webview: want a mode")
+			return 2
+		}
+		return runFakeWebview(os.Args[1])
+	}}.Dispatch()
 	os.Exit(m.Run())
 }
 
@@ -204,9 +210,9 @@ func runFakeWebview(mode string) int {
 
 func startFakeUI(t *testing.T, h *host.Host, p *host.Plugin, mode string, env ...string) *Window {
 	t.Helper()
+	c := helperproc.Command(fakeWebviewRole, mode)
 	ui, err := wm(h).Open(context.Background(), p, Options{
-		Executable: os.Args[0], Args: []string{"-test.run=^$"},
-		Env:    append(append(os.Environ(), fakeWebviewEnv+"="+mode), env...),
+		Executable: c.Path, Args: c.Args[1:], Env: append(c.Env, env...),
 		Stderr: os.Stderr,
 	})
 	if err != nil {

@@ -2,9 +2,11 @@ package strictjson
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 type inner struct {
@@ -13,19 +15,34 @@ type inner struct {
 }
 
 type doc struct {
-	S     string   `json:"s"`
-	B     bool     `json:"b"`
-	I     int      `json:"i"`
-	I64   int64    `json:"i64"`
-	Z     int64    `json:"z,omitempty"`
-	List  []string `json:"list"`
-	Items []inner  `json:"items"`
-	Obj   inner    `json:"obj"`
-	Ptr   *inner   `json:"ptr"`
-	PB    *bool    `json:"pb"`
-	PI    *int64   `json:"pi"`
-	Skip  string   `json:"-"`
+	S     string           `json:"s"`
+	B     bool             `json:"b"`
+	I     int              `json:"i"`
+	I64   int64            `json:"i64"`
+	Z     int64            `json:"z,omitempty"`
+	List  []string         `json:"list"`
+	Items []inner          `json:"items"`
+	Obj   inner            `json:"obj"`
+	Ptr   *inner           `json:"ptr"`
+	PB    *bool            `json:"pb"`
+	PI    *int64           `json:"pi"`
+	M     map[string]inner `json:"m"`
+	T     time.Time        `json:"t"`
+	Code  code             `json:"code"`
+	PCode *code            `json:"pcode"`
+	Skip  string           `json:"-"`
 	Plain string
+}
+
+// code is a text field: two upper-case letters.
+type code [2]byte
+
+func (c *code) UnmarshalText(b []byte) error {
+	if len(b) != 2 || b[0] < 'A' || b[0] > 'Z' || b[1] < 'A' || b[1] > 'Z' {
+		return fmt.Errorf("code %q is not two upper-case letters", b)
+	}
+	copy(c[:], b)
+	return nil
 }
 
 var testOptions = Options{Name: "test", MaxSize: 4096, MaxArrayLen: 3}
@@ -33,19 +50,27 @@ var testOptions = Options{Name: "test", MaxSize: 4096, MaxArrayLen: 3}
 func TestDecodeValid(t *testing.T) {
 	src := `{"s": "x", "b": true, "i": -2147483648, "i64": 9007199254740993, "z": 0,
 	  "list": ["a", "é"], "items": [{"name": "a", "n": 2}], "obj": {"name": "o"},
-	  "ptr": {"name": "p"}, "pb": false, "pi": 7}`
+	  "ptr": {"name": "p"}, "pb": false, "pi": 7,
+	  "m": {"a.b": {"name": "ab"}, "": {}}, "t": "2025-01-31T12:00:00Z", "code": "AB", "pcode": "CD"}`
 	var d doc
 	pos, err := Decode([]byte(src), &d, testOptions)
 	if err != nil {
 		t.Fatal(err)
 	}
 	f, tr := false, int64(7)
+	cd := code{'C', 'D'}
 	want := doc{S: "x", B: true, I: -2147483648, I64: 9007199254740993, List: []string{"a", "é"},
-		Items: []inner{{Name: "a", N: 2}}, Obj: inner{Name: "o"}, Ptr: &inner{Name: "p"}, PB: &f, PI: &tr}
+		Items: []inner{{Name: "a", N: 2}}, Obj: inner{Name: "o"}, Ptr: &inner{Name: "p"}, PB: &f, PI: &tr,
+		M: map[string]inner{"a.b": {Name: "ab"}, "": {}}, T: time.Date(2025, 1, 31, 12, 0, 0, 0, time.UTC),
+		Code: code{'A', 'B'}, PCode: &cd}
 	if !reflect.DeepEqual(d, want) {
 		t.Errorf("got %+v\nwant %+v", d, want)
 	}
-	for path, off := range map[string]int{"": 0, "s": 6, "items[0].n": strings.Index(src, "2}"), "list[1]": strings.Index(src, `"é"`)} {
+	for path, off := range map[string]int{
+		"": 0, "s": 6, "items[0].n": strings.Index(src, "2}"), "list[1]": strings.Index(src, `"é"`),
+		`m["a.b"]`: strings.Index(src, `{"name": "ab"}`), `m["a.b"].name`: strings.Index(src, `"ab"`), `m[""]`: strings.Index(src, `{}}`),
+		"t": strings.Index(src, `"2025`),
+	} {
 		if got, ok := pos[path]; !ok || got != off {
 			t.Errorf("position of %q = %d, %v; want %d", path, got, ok, off)
 		}
@@ -99,6 +124,15 @@ func TestDecodeErrors(t *testing.T) {
 		{"nested error path", testOptions, `{"items": [{"name": "a"}, {"name": 1}]}`, "items[1].name", 1, 36, "must be a string", false},
 		{"explicit zero refused", Options{RefuseZero: true}, `{"obj": {"n": 0}}`, "obj.n", 1, 15, "must not be 0; leave the field out to use the default", true},
 		{"explicit zero int64 refused", Options{RefuseZero: true}, `{"z": 0}`, "z", 1, 7, "must not be 0", false},
+		{"array for map", testOptions, `{"m": []}`, "m", 1, 7, "must be an object, got an array", true},
+		{"null map", testOptions, `{"m": null}`, "m", 1, 7, "must be an object, got null", true},
+		{"duplicate map key", testOptions, `{"m": {"a.b": {}, "a.b": {}}}`, `m["a.b"]`, 1, 19, `duplicate key "a.b"; give each key once`, true},
+		{"error in map entry", testOptions, `{"m": {"a.b": {"name": 1}}}`, `m["a.b"].name`, 1, 24, "must be a string, got a number", true},
+		{"unknown field in map entry", testOptions, `{"m": {"x": {"id": 1}}}`, `m["x"].id`, 1, 14, `unknown field "id"`, false},
+		{"bad text", testOptions, `{"code": "ab"}`, "code", 1, 10, `code "ab" is not two upper-case letters`, true},
+		{"number for text", testOptions, `{"pcode": 12}`, "pcode", 1, 11, "must be a string, got a number", true},
+		{"bad time", testOptions, `{"t": "yesterday"}`, "t", 1, 7, `cannot parse "yesterday"`, false},
+		{"object for time", testOptions, `{"t": {}}`, "t", 1, 7, "must be a string, got an object", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -138,14 +172,29 @@ func TestDecodePanicsOnBadTarget(t *testing.T) {
 }
 
 func TestDecodePanicsOnUnsupportedField(t *testing.T) {
-	defer func() {
-		if recover() == nil {
-			t.Error("a float field did not panic")
-		}
-	}()
-	Decode([]byte(`{"f": 1}`), new(struct {
-		F float64 `json:"f"`
-	}), Options{})
+	for name, v := range map[string]any{
+		"a float field": new(struct {
+			F float64 `json:"f"`
+		}),
+		"a map with int keys": new(struct {
+			F map[int]string `json:"f"`
+		}),
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%s did not panic", name)
+				}
+			}()
+			Decode([]byte(`{"f": {}}`), v, Options{})
+		}()
+	}
+}
+
+func TestJoinKey(t *testing.T) {
+	if got := JoinKey(JoinKey("plugins", "a.b"), `x"]`) + ".name"; got != `plugins["a.b"]["x\"]"].name` {
+		t.Errorf("JoinKey = %s", got)
+	}
 }
 
 func TestErrorString(t *testing.T) {
@@ -177,13 +226,14 @@ func TestLineCol(t *testing.T) {
 }
 
 func TestPositionsFind(t *testing.T) {
-	p := Positions{"": 0, "a": 5, "a.b": 9, "l[1]": 20}
+	p := Positions{"": 0, "a": 5, "a.b": 9, "l[1]": 20, `m["x.y[\"]"]`: 30, "m": 25}
 	tests := []struct {
 		field string
 		off   int
 		ok    bool
 	}{
 		{"a.b", 9, true}, {"a.c", 5, true}, {"a.b.c", 9, true}, {"x", 0, true}, {"l[1].id", 20, true}, {"l[2]", 0, true},
+		{`m["x.y[\"]"].v`, 30, true}, {`m["x.y[\"]"]`, 30, true}, {`m["x.z"].v[1]`, 25, true}, {`m["a\"]"]`, 25, true},
 	}
 	for _, tt := range tests {
 		if off, ok := p.Find(tt.field); off != tt.off || ok != tt.ok {

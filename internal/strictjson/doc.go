@@ -7,6 +7,8 @@
 // too (see [Positions]).
 //
 // Supported field types are string, bool, int, int64, slices of supported
-// types, structs whose fields carry json tags, and pointers to any of these.
-// A field of another type is a programming error and panics.
+// types, maps from strings to supported types, structs whose fields carry
+// json tags, types whose pointer implements encoding.TextUnmarshaler
+// (decoded from a JSON string, such as time.Time), and pointers to any of
+// these. A field of another type is a programming error and panics.
 package strictjson

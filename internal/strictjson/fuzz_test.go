@@ -19,6 +19,8 @@ func FuzzDecode(f *testing.F) {
 	f.Add([]byte("\xef\xbb\xbf{}"))
 	f.Add([]byte("{\"s\": \"\xff\"}"))
 	f.Add([]byte(`{"obj": {"n": 0}}`))
+	f.Add([]byte(`{"m": {"a": {"name": "x"}, "b": {}}, "t": "2025-01-31T12:00:00+01:00", "code": "AB", "pcode": "XY"}`))
+	f.Add([]byte(`{"m": {"a": {}, "a": {}}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var d doc
 		_, err := Decode(data, &d, Options{MaxSize: 1 << 16, MaxArrayLen: 8, RefuseZero: true})

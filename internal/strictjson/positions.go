@@ -1,9 +1,13 @@
 package strictjson
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
 
 // Positions maps the JSON path of every decoded value ("" for the document,
-// "ui.window", "commands[1]") to the byte offset where the value starts.
+// "ui.window", "commands[1]", `plugins["com.example.notes"]`) to the byte
+// offset where the value starts.
 type Positions map[string]int
 
 // Find returns the offset of the value at field or, when that value was not
@@ -29,8 +33,21 @@ func Join(parent, key string) string {
 	return parent + "." + key
 }
 
+// JoinKey returns the JSON path of the entry key of the map at parent:
+// parent["key"], the key quoted as by strconv.Quote.
+func JoinKey(parent, key string) string {
+	return parent + "[" + strconv.Quote(key) + "]"
+}
+
 // parentPath returns the path of the value containing field.
 func parentPath(field string) string {
+	if strings.HasSuffix(field, `"]`) {
+		// A map member: the quoted key may hold '.' and '[', but not `["`,
+		// which strconv.Quote writes as `[\"`.
+		if i := strings.LastIndex(field, `["`); i >= 0 {
+			return field[:i]
+		}
+	}
 	if i := strings.LastIndexAny(field, ".["); i >= 0 {
 		return field[:i]
 	}

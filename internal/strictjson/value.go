@@ -1,6 +1,7 @@
 package strictjson
 
 import (
+	"encoding"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -8,6 +9,9 @@ import (
 	"strconv"
 	"strings"
 )
+
+// textUnmarshaler is the type of encoding.TextUnmarshaler.
+var textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
 
 // value decodes the next JSON value into v, recording where it starts.
 func (d *decoder) value(v reflect.Value, field string) error {
@@ -20,6 +24,9 @@ func (d *decoder) value(v reflect.Value, field string) error {
 	if t.Kind() == reflect.Pointer {
 		v.Set(reflect.New(t.Elem()))
 		v, t = v.Elem(), t.Elem()
+	}
+	if reflect.PointerTo(t).Implements(textUnmarshaler) {
+		return d.text(v, tok, start, field)
 	}
 	switch t.Kind() {
 	case reflect.String:
@@ -38,6 +45,14 @@ func (d *decoder) value(v reflect.Value, field string) error {
 		return d.integer(v, tok, start, field)
 	case reflect.Slice:
 		return d.array(v, tok, start, field)
+	case reflect.Map:
+		if t.Key().Kind() != reflect.String {
+			panic("strictjson: unsupported map key type " + t.Key().String())
+		}
+		if tok != json.Delim('{') {
+			return d.errAt(start, field, "must be an object, got "+describe(tok))
+		}
+		return d.mapping(v, field)
 	case reflect.Struct:
 		if tok != json.Delim('{') {
 			return d.errAt(start, field, "must be an object, got "+describe(tok))
@@ -45,6 +60,19 @@ func (d *decoder) value(v reflect.Value, field string) error {
 		return d.object(v, field)
 	default:
 		panic("strictjson: unsupported field type " + t.String())
+	}
+	return nil
+}
+
+// text stores the string tok in v, an addressable value whose pointer is
+// an encoding.TextUnmarshaler; its error is the message.
+func (d *decoder) text(v reflect.Value, tok json.Token, start int, field string) error {
+	s, ok := tok.(string)
+	if !ok {
+		return d.errAt(start, field, "must be a string, got "+describe(tok))
+	}
+	if err := v.Addr().Interface().(encoding.TextUnmarshaler).UnmarshalText([]byte(s)); err != nil {
+		return d.errAt(start, field, err.Error())
 	}
 	return nil
 }
@@ -93,24 +121,11 @@ func (d *decoder) array(v reflect.Value, tok json.Token, start int, field string
 	return err
 }
 
-// object decodes the members of an object whose '{' was just read.
+// object decodes the members of an object whose '{' was just read into
+// the struct v.
 func (d *decoder) object(v reflect.Value, field string) error {
 	fields := Fields(v.Type())
-	seen := make(map[string]bool)
-	for d.dec.More() {
-		tok, start, err := d.token(field)
-		if err != nil {
-			return err
-		}
-		key, ok := tok.(string)
-		if !ok {
-			return d.errAt(start, field, "invalid JSON: object key must be a string")
-		}
-		path := Join(field, key)
-		if seen[key] {
-			return d.errAt(start, path, fmt.Sprintf("duplicate key %q; give each field once", key))
-		}
-		seen[key] = true
+	return d.members(field, Join, "field", func(key, path string, start int) error {
 		idx, ok := fields.Index[key]
 		if !ok {
 			return d.errAt(start, path, fmt.Sprintf("unknown field %q; allowed here: %s", key, strings.Join(fields.Names, ", ")))
@@ -121,6 +136,50 @@ func (d *decoder) object(v reflect.Value, field string) error {
 		}
 		if d.opts.RefuseZero && fields.omitEmpty[key] && (f.Kind() == reflect.Int || f.Kind() == reflect.Int64) && f.Int() == 0 {
 			return d.errAt(d.pos[path], path, "must not be 0; leave the field out to use the default")
+		}
+		return nil
+	})
+}
+
+// mapping decodes the members of an object whose '{' was just read into
+// the map v, whose keys are strings; a member's path is field["key"].
+func (d *decoder) mapping(v reflect.Value, field string) error {
+	t := v.Type()
+	if v.IsNil() {
+		v.Set(reflect.MakeMap(t))
+	}
+	return d.members(field, JoinKey, "key", func(key, path string, _ int) error {
+		elem := reflect.New(t.Elem()).Elem()
+		if err := d.value(elem, path); err != nil {
+			return err
+		}
+		v.SetMapIndex(reflect.ValueOf(key).Convert(t.Key()), elem)
+		return nil
+	})
+}
+
+// members reads the members of an object whose '{' was just read, through
+// its '}'. For each it refuses a key given before (a noun, in the message)
+// and calls member with the key, its path (join of field and key) and
+// where the key starts; member decodes the value.
+func (d *decoder) members(field string, join func(parent, key string) string, noun string, member func(key, path string, start int) error) error {
+	seen := make(map[string]bool)
+	for d.dec.More() {
+		tok, start, err := d.token(field)
+		if err != nil {
+			return err
+		}
+		key, ok := tok.(string)
+		if !ok {
+			return d.errAt(start, field, "invalid JSON: object key must be a string")
+		}
+		path := join(field, key)
+		if seen[key] {
+			return d.errAt(start, path, fmt.Sprintf("duplicate key %q; give each %s once", key, noun))
+		}
+		seen[key] = true
+		if err := member(key, path, start); err != nil {
+			return err
 		}
 	}
 	_, _, err := d.token(field)

@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/wardenhq/warden/internal/atomicfile"
 )
 
 // ErrNoBackend reports a plugin whose backend has neither Go sources nor a built .wasm.
@@ -77,30 +79,27 @@ func Package(ctx context.Context, pkgDir, out string) error {
 	return nil
 }
 
-// goBuild runs the Go toolchain in pkg, writing wasm. It builds into a
-// temporary file beside wasm and renames it into place, so a reader (or a
-// concurrent build of the same plugin) never sees a half-written module.
+// goBuild runs the Go toolchain in pkg, writing wasm (mode 0644) atomically
+// and durably: it builds into a temporary file beside wasm and renames it
+// into place, so a reader (or a concurrent build of the same plugin) never
+// sees a half-written module.
 func goBuild(ctx context.Context, pkg, wasm string) error {
-	tmp, err := os.CreateTemp(filepath.Dir(wasm), "."+filepath.Base(wasm)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	tmp.Close()
-	defer os.Remove(tmp.Name())
-	cmd := exec.CommandContext(ctx, goTool(), "build", "-buildmode=c-shared", "-trimpath", "-o", tmp.Name(), ".")
-	cmd.Dir = pkg
-	cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm", "CGO_ENABLED=0")
-	var out bytes.Buffer
-	cmd.Stdout = &out
-	cmd.Stderr = &out
-	if err := cmd.Run(); err != nil {
-		msg := strings.TrimSpace(out.String())
-		if msg == "" {
-			return fmt.Errorf("go build: %w", err)
+	return atomicfile.Produce(wasm, 0o644, func(tmp string) error {
+		cmd := exec.CommandContext(ctx, goTool(), "build", "-buildmode=c-shared", "-trimpath", "-o", tmp, ".")
+		cmd.Dir = pkg
+		cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm", "CGO_ENABLED=0")
+		var out bytes.Buffer
+		cmd.Stdout = &out
+		cmd.Stderr = &out
+		if err := cmd.Run(); err != nil {
+			msg := strings.TrimSpace(out.String())
+			if msg == "" {
+				return fmt.Errorf("go build: %w", err)
+			}
+			return fmt.Errorf("go build: %w\n%s", err, msg)
 		}
-		return fmt.Errorf("go build: %w\n%s", err, msg)
-	}
-	return os.Rename(tmp.Name(), wasm)
+		return nil
+	})
 }
 
 // goTool finds the go command: on PATH, else under $GOROOT.

@@ -11,9 +11,9 @@ import (
 	"io/fs"
 	"net/http"
 	"os"
-	"path/filepath"
 	"time"
 
+	"github.com/wardenhq/warden/internal/atomicfile"
 	"github.com/wardenhq/warden/plugins/signing"
 )
 
@@ -237,7 +237,7 @@ func (c *Client) BundleURL(v Version) (string, error) {
 // MaxBundle is ErrTooLarge; no data for Timeout is ErrTimeout. Progress
 // is called after each chunk. v must come from an index returned by
 // [Client.Index] for the hash to mean anything. Cost: one pass over the
-// bundle, and an fsync.
+// bundle, and two fsyncs (the file's and its directory's).
 func (c *Client) Download(ctx context.Context, v Version, dst string) (err error) {
 	if v.Size <= 0 {
 		return fmt.Errorf("download %s: the index gives no size", v)
@@ -271,27 +271,20 @@ func (c *Client) Download(ctx context.Context, v Version, dst string) (err error
 		return fmt.Errorf("download %s: %w: %s is %d bytes, the signed index lists %d", v, ErrBundleHash, display(u), n, v.Size)
 	}
 
-	tmp, err := os.CreateTemp(filepath.Dir(dst), "."+filepath.Base(dst)+".*.part")
-	if err != nil {
-		return fmt.Errorf("download %s: %w", v, err)
-	}
-	defer func() {
+	err = atomicfile.Write(dst, 0o644, func(f *os.File) error {
+		got, sum, err := c.copyBody(ctx, guard, f, body, v.Size)
 		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
+			return c.fetchErr(ctx, u, err)
 		}
-	}()
-	got, sum, err := c.copyBody(ctx, guard, tmp, body, v.Size)
+		if got != v.Size {
+			return fmt.Errorf("%w: received %d bytes from %s, the signed index lists %d", ErrBundleHash, got, display(u), v.Size)
+		}
+		if subtle.ConstantTimeCompare(sum, want) != 1 {
+			return fmt.Errorf("%w: sha256 of %s is %x, the signed index lists %s; the bundle was changed after it was published", ErrBundleHash, display(u), sum, v.SHA256)
+		}
+		return nil
+	})
 	if err != nil {
-		return fmt.Errorf("download %s: %w", v, c.fetchErr(ctx, u, err))
-	}
-	if got != v.Size {
-		return fmt.Errorf("download %s: %w: received %d bytes from %s, the signed index lists %d", v, ErrBundleHash, got, display(u), v.Size)
-	}
-	if subtle.ConstantTimeCompare(sum, want) != 1 {
-		return fmt.Errorf("download %s: %w: sha256 of %s is %x, the signed index lists %s; the bundle was changed after it was published", v, ErrBundleHash, display(u), sum, v.SHA256)
-	}
-	if err := finish(tmp, dst); err != nil {
 		return fmt.Errorf("download %s: %w", v, err)
 	}
 	return nil
@@ -330,23 +323,6 @@ func (c *Client) copyBody(ctx context.Context, guard *time.Timer, w io.Writer, b
 			return done, nil, rerr
 		}
 	}
-}
-
-// finish makes a downloaded temporary file durable and renames it to dst.
-func finish(tmp *os.File, dst string) error {
-	if err := tmp.Chmod(0o644); err != nil {
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), dst); err != nil {
-		return err
-	}
-	return syncDir(filepath.Dir(dst))
 }
 
 // sleep waits for d or until ctx is done.

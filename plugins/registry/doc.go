@@ -39,9 +39,9 @@
 //	  }
 //	}
 //
-// The index is parsed strictly ([ParseIndex]): unknown fields, keys given
-// twice, keys that are not lower case, null, trailing data and invalid
-// UTF-8 are errors. "description", "publisher" and "permissions" may be
+// The index is parsed strictly ([ParseIndex]): unknown fields (names match
+// exactly, so "Name" is not "name"), keys given twice, null, trailing data
+// and invalid UTF-8 are errors. "description", "publisher" and "permissions" may be
 // left out; every other field is required. "url" is relative to the
 // index's own URL (resolved as a browser resolves a link) or an absolute
 // http or https URL. "sha256" and "size" describe the whole bundle file;

@@ -10,6 +10,7 @@ import (
 
 	"github.com/Masterminds/semver/v3"
 
+	"github.com/wardenhq/warden/internal/strictjson"
 	"github.com/wardenhq/warden/plugins/signing"
 )
 
@@ -92,21 +93,22 @@ func NewIndex() *Index {
 	return &Index{IndexVersion: IndexVersion, Updated: time.Now().UTC().Truncate(time.Second), Plugins: map[string]Plugin{}}
 }
 
+// indexOptions describes index.json to the strict decoder.
+var indexOptions = strictjson.Options{
+	Name:        "index",
+	RootMessage: "index.json must be a JSON object",
+}
+
 // ParseIndex parses and validates index.json. Parsing is strict: besides
 // what the format requires (see the package documentation), unknown
-// fields, duplicate keys, keys that are not lower case, null, invalid
-// UTF-8 and data after the index are errors. Errors wrap ErrMalformedIndex
-// and name the offending field. Versions come back in ascending order,
-// each with its ID set. ParseIndex does not check a signature. It costs
-// two passes over data.
+// fields, duplicate keys, null, invalid UTF-8 and data after the index are
+// errors, each naming the field's JSON path and its line and column.
+// Errors wrap ErrMalformedIndex and name the offending field. Versions
+// come back in ascending order, each with its ID set. ParseIndex does not
+// check a signature. It costs one pass over data.
 func ParseIndex(data []byte) (*Index, error) {
-	if err := checkJSON(data); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrMalformedIndex, err)
-	}
 	var ix Index
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&ix); err != nil {
+	if _, err := strictjson.Decode(data, &ix, indexOptions); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrMalformedIndex, err)
 	}
 	if err := ix.validate(); err != nil {

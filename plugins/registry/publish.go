@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/wardenhq/warden/internal/atomicfile"
 	"github.com/wardenhq/warden/plugins/signing"
 )
 
@@ -79,17 +80,17 @@ func finishPublish(dir string, data []byte, pk signing.PublicKey) bool {
 	if _, err := signing.Verify(data, sig, []signing.PublicKey{pk}); err != nil {
 		return false
 	}
-	if err := os.Rename(pending, filepath.Join(dir, SignatureName)); err != nil {
+	if err := atomicfile.Rename(pending, filepath.Join(dir, SignatureName)); err != nil {
 		return false
 	}
 	slog.Info("registry: finished an interrupted publish", "dir", dir)
-	return syncDir(dir) == nil
+	return true
 }
 
 // publish signs ix and replaces dir's index and signature. Both are
-// written and fsynced under pending names first, then renamed index
-// first, with a directory fsync after each rename so that the signature
-// never lands before the index it signs.
+// written durably under pending names first, then renamed index first,
+// with a directory fsync after each rename so that the signature never
+// lands before the index it signs.
 func publish(dir string, ix *Index, sk *signing.SecretKey, now time.Time) error {
 	data, err := ix.Marshal()
 	if err != nil {
@@ -106,22 +107,19 @@ func publish(dir string, ix *Index, sk *signing.SecretKey, now time.Time) error 
 		sig = append(sig, '\n')
 	}
 	pi, ps := filepath.Join(dir, pendingIndex), filepath.Join(dir, pendingSignature)
-	if err := writeSynced(pi, data); err != nil {
+	if err := atomicfile.WriteFile(pi, data, 0o644); err != nil {
 		return fmt.Errorf("write index: %w", err)
 	}
-	if err := writeSynced(ps, sig); err != nil {
+	if err := atomicfile.WriteFile(ps, sig, 0o644); err != nil {
 		return fmt.Errorf("write index signature: %w", err)
 	}
-	if err := os.Rename(pi, filepath.Join(dir, IndexName)); err != nil {
+	if err := atomicfile.Rename(pi, filepath.Join(dir, IndexName)); err != nil {
 		return fmt.Errorf("publish index: %w", err)
 	}
-	if err := syncDir(dir); err != nil {
-		return err
-	}
-	if err := os.Rename(ps, filepath.Join(dir, SignatureName)); err != nil {
+	if err := atomicfile.Rename(ps, filepath.Join(dir, SignatureName)); err != nil {
 		return fmt.Errorf("publish index signature: %w", err)
 	}
-	return syncDir(dir)
+	return nil
 }
 
 // readLimited reads a file of at most max bytes.

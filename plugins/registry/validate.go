@@ -203,3 +203,12 @@ func isPermission(s string) bool {
 	}
 	return true
 }
+
+// abbreviate shortens s for an error message.
+func abbreviate(s string) string {
+	const max = 64
+	if len(s) <= max {
+		return s
+	}
+	return s[:max] + "..."
+}

@@ -6,7 +6,8 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
+
+	"github.com/wardenhq/warden/internal/atomicfile"
 )
 
 // WriteKeyPair writes sk to secretPath (an unencrypted minisign secret key
@@ -23,10 +24,10 @@ func WriteKeyPair(secretPath, publicPath string, sk *SecretKey, overwrite bool) 
 			}
 		}
 	}
-	if err := writeFileAtomic(secretPath, sk.File(), 0o600, overwrite); err != nil {
+	if err := writeKeyFile(secretPath, sk.File(), 0o600, overwrite); err != nil {
 		return fmt.Errorf("write secret key: %w", err)
 	}
-	if err := writeFileAtomic(publicPath, sk.Public().File(), 0o644, overwrite); err != nil {
+	if err := writeKeyFile(publicPath, sk.Public().File(), 0o644, overwrite); err != nil {
 		return fmt.Errorf("write public key: %w", err)
 	}
 	return nil
@@ -77,48 +78,15 @@ func readSmall(path string) ([]byte, error) {
 	return data, nil
 }
 
-// writeFileAtomic writes data to path through a temporary file in the same
-// directory; without overwrite it links the file into place, which fails
-// with ErrKeyExists when path exists.
-func writeFileAtomic(path string, data []byte, perm fs.FileMode, overwrite bool) (err error) {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		tmp.Close()
-		os.Remove(tmp.Name())
-	}()
-	if err := tmp.Chmod(perm); err != nil {
-		return err
-	}
-	if _, err := tmp.Write(data); err != nil {
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
+// writeKeyFile writes one key file atomically and durably; without
+// overwrite an existing path is ErrKeyExists and is left as it was.
+func writeKeyFile(path string, data []byte, perm fs.FileMode, overwrite bool) error {
 	if overwrite {
-		err = os.Rename(tmp.Name(), path)
-	} else if err = os.Link(tmp.Name(), path); errors.Is(err, fs.ErrExist) {
+		return atomicfile.WriteFile(path, data, perm)
+	}
+	err := atomicfile.WriteNew(path, data, perm)
+	if errors.Is(err, fs.ErrExist) {
 		return fmt.Errorf("%s: %w", path, ErrKeyExists)
 	}
-	if err != nil {
-		return err
-	}
-	return syncDir(dir)
-}
-
-// syncDir makes a rename or link in dir durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
+	return err
 }

@@ -10,6 +10,8 @@ import (
 	"slices"
 
 	"go.etcd.io/bbolt"
+
+	"github.com/wardenhq/warden/internal/atomicfile"
 )
 
 // Commit installs the tree staged in st as version rec.Version of plugin
@@ -70,7 +72,7 @@ func (s *Store) Commit(ctx context.Context, st *Staging, rec Plugin) error {
 	if err := os.MkdirAll(pluginDir, 0o700); err != nil {
 		return fmt.Errorf("commit %s %s: %w", id, version, err)
 	}
-	if err := syncDir(s.root); err != nil {
+	if err := atomicfile.SyncDir(s.root); err != nil {
 		return fmt.Errorf("commit %s %s: %w", id, version, err)
 	}
 	dst := s.Dir(id, version)
@@ -94,10 +96,10 @@ func (s *Store) Commit(ctx context.Context, st *Staging, rec Plugin) error {
 	}
 	st.done = true
 	s.release(st.dir)
-	if err := syncDir(pluginDir); err != nil {
+	if err := atomicfile.SyncDir(pluginDir); err != nil {
 		return s.undoMove(ctx, dst, fmt.Errorf("commit %s %s: %w", id, version, err))
 	}
-	if err := syncDir(s.staging); err != nil {
+	if err := atomicfile.SyncDir(s.staging); err != nil {
 		return s.undoMove(ctx, dst, fmt.Errorf("commit %s %s: %w", id, version, err))
 	}
 
@@ -127,7 +129,7 @@ func (s *Store) Commit(ctx context.Context, st *Staging, rec Plugin) error {
 		}
 	}
 	if len(dropped) > 0 {
-		if err := syncDir(pluginDir); err != nil {
+		if err := atomicfile.SyncDir(pluginDir); err != nil {
 			s.log.WarnContext(ctx, "plugin store: sync", "err", err)
 		}
 	}

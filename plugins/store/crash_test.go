@@ -18,28 +18,35 @@ import (
 	"time"
 
 	"github.com/Masterminds/semver/v3"
-	"github.com/wardenhq/warden/permissions"
 	"go.etcd.io/bbolt"
+
+	"github.com/wardenhq/warden/internal/helperproc"
+	"github.com/wardenhq/warden/permissions"
 )
 
-// The test binary doubles as the crash test's child: with crashEnv set it
-// runs install, update, rollback and uninstall on the profile it names until
-// it is killed.
+// The test binary doubles as the crash test's child: in the helper process
+// role crashRole, with a profile and a seed as arguments, it runs install,
+// update, rollback and uninstall on the profile until it is killed.
 const (
-	crashEnv     = "WARDEN_STORE_CRASH_PROFILE"
+	crashRole = "store-crash"
+	crashKeep = 2
+	// crashSeedEnv sets the seed of TestCrashInstall's random runs.
 	crashSeedEnv = "WARDEN_STORE_CRASH_SEED"
-	crashKeep    = 2
 )
 
 func TestMain(m *testing.M) {
-	if profile := os.Getenv(crashEnv); profile != "" {
-		seed, _ := strconv.ParseUint(os.Getenv(crashSeedEnv), 10, 64)
-		if err := crashChild(profile, seed); err != nil {
-			fmt.Fprintln(os.Stderr, "crash child:", err)
-			os.Exit(1)
+	helperproc.Roles{crashRole: func() int {
+		if len(os.Args) != 3 {
+			fmt.Fprintln(os.Stderr, "crash child: want a profile and a seed")
+			return 2
 		}
-		os.Exit(0)
-	}
+		seed, _ := strconv.ParseUint(os.Args[2], 10, 64)
+		if err := crashChild(os.Args[1], seed); err != nil {
+			fmt.Fprintln(os.Stderr, "crash child:", err)
+			return 1
+		}
+		return 0
+	}}.Dispatch()
 	os.Exit(m.Run())
 }
 
@@ -263,8 +270,7 @@ type crashResult struct {
 // output.
 func runCrashChild(t *testing.T, profile string, seed uint64, afterReady bool, delay time.Duration) crashResult {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), crashEnv+"="+profile, crashSeedEnv+"="+strconv.FormatUint(seed, 10))
+	cmd := helperproc.Command(crashRole, profile, strconv.FormatUint(seed, 10))
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	out, err := cmd.StdoutPipe()

@@ -7,20 +7,6 @@ import (
 	"path/filepath"
 )
 
-// syncDir fsyncs a directory so that renames and creations inside it are
-// durable.
-func syncDir(dir string) error {
-	f, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("sync %s: %w", dir, err)
-	}
-	defer f.Close()
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("sync %s: %w", dir, err)
-	}
-	return nil
-}
-
 // syncTree fsyncs every file and directory under root, so that the tree is
 // complete on disk before a rename makes it visible (a rename does not
 // order the data of the files inside). It refuses symlinks and special

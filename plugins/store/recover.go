@@ -10,6 +10,8 @@ import (
 	"slices"
 
 	"go.etcd.io/bbolt"
+
+	"github.com/wardenhq/warden/internal/atomicfile"
 )
 
 // Report says what recovery found.
@@ -124,7 +126,7 @@ func (s *Store) recoverLocked() (Report, error) {
 	slices.Sort(rep.Missing)
 	if len(rep.Removed) > 0 {
 		for _, dir := range []string{s.staging, s.root} {
-			if err := syncDir(dir); err != nil {
+			if err := atomicfile.SyncDir(dir); err != nil {
 				return rep, fmt.Errorf("recover: %w", err)
 			}
 		}

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 
 	"go.etcd.io/bbolt"
+
+	"github.com/wardenhq/warden/internal/atomicfile"
 )
 
 // Rollback makes the newest kept version of plugin id current and keeps the
@@ -96,7 +98,7 @@ func (s *Store) Uninstall(ctx context.Context, id string) error {
 	if err := s.removeTree(ctx, filepath.Join(s.root, id), "uninstalled"); err != nil {
 		return fmt.Errorf("uninstall %s: record removed, files left for the next start to remove: %w", id, err)
 	}
-	if err := syncDir(s.root); err != nil {
+	if err := atomicfile.SyncDir(s.root); err != nil {
 		s.log.WarnContext(ctx, "plugin store: sync", "err", err)
 	}
 	return nil

@@ -20,6 +20,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+
+	"github.com/wardenhq/warden/internal/atomicfile"
 )
 
 // FileName is the extension's file name inside its directory.
@@ -38,7 +40,8 @@ func Source() []byte { return bytes.Clone(source) }
 
 // Build compiles the extension into dir/FileName with cc (default "cc")
 // and pkg-config's flags for webkit2gtk-web-extension-4.1, replacing any
-// earlier build atomically. It takes about a second.
+// earlier build atomically and durably (see [atomicfile]). It takes about
+// a second.
 func Build(ctx context.Context, dir string) (string, error) {
 	flags, err := exec.CommandContext(ctx, "pkg-config", "--cflags", "--libs", "webkit2gtk-web-extension-4.1").Output()
 	if err != nil {
@@ -48,24 +51,25 @@ func Build(ctx context.Context, dir string) (string, error) {
 		return "", fmt.Errorf("build web extension: %w", err)
 	}
 	out := filepath.Join(dir, FileName)
-	tmp := out + ".tmp"
 	cc := os.Getenv("CC")
 	if cc == "" {
 		cc = "cc"
 	}
-	// The source goes in on standard input ("-x c -"), so nothing but the
-	// extension is ever written to dir, which WebKit loads every .so of.
-	args := append([]string{"-shared", "-fPIC", "-O2", "-Wall", "-o", tmp, "-x", "c", "-", "-x", "none"}, strings.Fields(string(flags))...)
-	cmd := exec.CommandContext(ctx, cc, args...)
-	cmd.Stdin = bytes.NewReader(source)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Run(); err != nil {
-		os.Remove(tmp)
-		return "", fmt.Errorf("build web extension: %s: %w: %s", cc, err, strings.TrimSpace(stderr.String()))
-	}
-	if err := os.Rename(tmp, out); err != nil {
-		os.Remove(tmp)
+	err = atomicfile.Produce(out, 0o755, func(tmp string) error {
+		// The source goes in on standard input ("-x c -"), so nothing but
+		// the extension is ever written to dir, which WebKit loads every
+		// .so of; the temporary file's name does not end in .so.
+		args := append([]string{"-shared", "-fPIC", "-O2", "-Wall", "-o", tmp, "-x", "c", "-", "-x", "none"}, strings.Fields(string(flags))...)
+		cmd := exec.CommandContext(ctx, cc, args...)
+		cmd.Stdin = bytes.NewReader(source)
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		if err := cmd.Run(); err != nil {
+			return fmt.Errorf("%s: %w: %s", cc, err, strings.TrimSpace(stderr.String()))
+		}
+		return nil
+	})
+	if err != nil {
 		return "", fmt.Errorf("build web extension: %w", err)
 	}
 	return out, nil
