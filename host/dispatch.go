@@ -66,7 +66,7 @@ func (h *Host) backendExport(ctx context.Context, c *Call) ([]byte, error) {
 		return nil, nil
 	}
 	if !json.Valid(out) {
-		return nil, &codedError{code: CodeBackendError, msg: "backend output is not valid JSON"}
+		return nil, Deny(CodeBackendError, "backend output is not valid JSON")
 	}
 	return out, nil
 }
@@ -264,7 +264,7 @@ func (h *Host) emitEvent(_ context.Context, c *Call) ([]byte, error) {
 		return nil, Deny(CodeTooLarge, fmt.Sprintf("event too large: %d bytes, limit %d", n, h.limits.MaxReply))
 	}
 	if c.Launch == nil || !c.Launch.emit(Event{Name: a.Event, Payload: a.Payload}) {
-		return nil, &codedError{code: CodeFailed, msg: "no UI is listening for events"}
+		return nil, Deny(CodeFailed, "no UI is listening for events")
 	}
 	return nil, nil
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"github.com/wardenhq/warden"
@@ -13,7 +12,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/wardenhq/warden/internal/atomicfile"
 	"github.com/wardenhq/warden/plugins/manager"
 	"github.com/wardenhq/warden/plugins/registry"
 	"github.com/wardenhq/warden/plugins/signing"
@@ -29,71 +27,34 @@ func addRegistryFlags(cmd *cobra.Command, f *registryFlags) {
 	cmd.Flags().StringVar(&f.key, "registry-key", os.Getenv("WARDEN_REGISTRY_KEY"), "the registry's public key: a .pub file or the key itself (env WARDEN_REGISTRY_KEY)")
 }
 
-// registryConfig is <profile>/registry.json: the registry last used, so
-// that update needs no flags, and the newest index time read from each
-// registry, so that an older index is refused. Seen is keyed by the
-// registry's key and canonical URL (registry.Seen); files written before
-// that, keyed by URL alone, read the same.
-type registryConfig struct {
-	URL  string        `json:"url"`
-	Key  string        `json:"key"`
-	Seen registry.Seen `json:"seen,omitempty"`
-}
-
 // registryClient builds the client from the flags, else from the profile's
-// remembered registry, and remembers what the flags gave.
+// remembered registry (registry.Memory), and remembers what the flags gave.
 func registryClient(cmd *cobra.Command, g *globals, f registryFlags) (*registry.Client, error) {
-	path := filepath.Join(g.profile, "registry.json")
-	var cfg registryConfig
-	if b, err := os.ReadFile(path); err == nil {
-		if err := json.Unmarshal(b, &cfg); err != nil {
-			return nil, fmt.Errorf("%s: %w (delete it and pass --registry and --registry-key)", path, err)
-		}
+	mem, err := registry.LoadMemory(filepath.Join(g.profile, registry.MemoryFile))
+	if err != nil {
+		return nil, err
 	}
 	if f.url != "" {
-		cfg.URL = f.url
+		mem.URL = f.url
 	}
 	if f.key != "" {
 		k, err := readKeyArg(f.key)
 		if err != nil {
 			return nil, err
 		}
-		cfg.Key = k.String()
+		mem.Key = k.String()
 	}
-	if cfg.URL == "" || cfg.Key == "" {
+	if mem.URL == "" || mem.Key == "" {
 		return nil, errors.New("no registry: pass --registry URL and --registry-key PUBFILE (they are remembered in the profile)")
 	}
-	key, err := signing.ParsePublicKey(cfg.Key)
-	if err != nil {
-		return nil, fmt.Errorf("registry key: %w", err)
-	}
-	save := func() error {
-		b, _ := json.MarshalIndent(cfg, "", "  ")
-		if err := os.MkdirAll(g.profile, 0o700); err != nil {
-			return err
-		}
-		return atomicfile.WriteFile(path, append(b, '\n'), 0o600)
-	}
 	if f.url != "" || f.key != "" {
-		if err := save(); err != nil {
+		if err := mem.Save(); err != nil {
 			return nil, err
 		}
 	}
-	c := &registry.Client{IndexURL: cfg.URL, Key: key}
-	if _, err := c.Location(); err != nil {
+	c, err := mem.Client(func(err error) { fmt.Fprintf(cmd.ErrOrStderr(), "warning: %v\n", err) })
+	if err != nil {
 		return nil, err
-	}
-	c.NotBefore = cfg.Seen.NotBefore(c)
-	c.Verified = func(ix *registry.Index) {
-		if cfg.Seen == nil {
-			cfg.Seen = registry.Seen{}
-		}
-		if !cfg.Seen.Remember(c, ix.Updated) {
-			return
-		}
-		if err := save(); err != nil {
-			fmt.Fprintf(cmd.ErrOrStderr(), "warning: cannot remember the registry index time in %s: %v\n", path, err)
-		}
 	}
 	if isTerminal(os.Stderr) {
 		c.Progress = progressBar(cmd.ErrOrStderr())
