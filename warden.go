@@ -31,6 +31,9 @@ type Config struct {
 	// installed plugins, their data and the compilation cache. One
 	// process at a time may open it.
 	Profile string
+	// CacheDir, when set, holds the compilation cache instead of the
+	// profile (see host.Options.CacheDir): profiles may share one.
+	CacheDir string
 	// Logger receives the core's log; nil means slog.Default().
 	Logger *slog.Logger
 	// Policy is the admin policy in force at start (nil: none); see
@@ -93,7 +96,7 @@ func Open(ctx context.Context, cfg Config) (*Warden, error) {
 		cfg.Logger = slog.Default()
 	}
 	core, err := host.New(ctx, host.Options{
-		Profile: cfg.Profile, Logger: cfg.Logger, Capabilities: cfg.Capabilities,
+		Profile: cfg.Profile, CacheDir: cfg.CacheDir, Logger: cfg.Logger, Capabilities: cfg.Capabilities,
 		Limits: limitsOf(cfg.Limits, cfg.Policy.Ceilings()),
 	})
 	if err != nil {

@@ -27,8 +27,13 @@ const Version = "0.1.0"
 // Options configure a [Host]. Only Profile is required.
 type Options struct {
 	// Profile is the directory holding the state file (state.db), the
-	// compilation cache (cache/) and each plugin's data dir (data/<id>/).
+	// compilation cache (cache/, unless CacheDir is set) and each plugin's
+	// data dir (data/<id>/).
 	Profile string
+	// CacheDir is where compiled backends are cached; default
+	// <Profile>/cache/wasm. Profiles may share one: entries are keyed by
+	// the module's hash and the compiler's version.
+	CacheDir string
 	// Logger receives the core's log and plugins' log calls; nil means slog.Default().
 	Logger *slog.Logger
 	// Limits are per-plugin bounds; zero fields take DefaultLimits.
@@ -110,7 +115,10 @@ func New(ctx context.Context, opts Options) (*Host, error) {
 		db.Close()
 		return nil, fmt.Errorf("new host: %w", err)
 	}
-	if h.engine, err = backend.NewEngine(ctx, filepath.Join(opts.Profile, "cache", "wasm")); err != nil {
+	if opts.CacheDir == "" {
+		opts.CacheDir = filepath.Join(opts.Profile, "cache", "wasm")
+	}
+	if h.engine, err = backend.NewEngine(ctx, opts.CacheDir); err != nil {
 		h.audit.Close(ctx)
 		db.Close()
 		return nil, fmt.Errorf("new host: %w", err)

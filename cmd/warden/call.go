@@ -82,7 +82,7 @@ func runCall(cmd *cobra.Command, g *globals, dir, command string, args json.RawM
 		}
 	}
 
-	w, err := warden.Open(ctx, warden.Config{Profile: g.profile, Policy: pol})
+	w, err := warden.Open(ctx, warden.Config{Profile: g.profile, CacheDir: cacheDir(), Policy: pol})
 	if err != nil {
 		return err
 	}

@@ -87,7 +87,7 @@ func runDemo(ctx context.Context, out io.Writer, pol *policy.Policy, examples, s
 		fmt.Fprintf(out, "demo: no $DISPLAY, started Xvfb on %s\n", display)
 	}
 
-	w, err := warden.Open(ctx, warden.Config{Profile: profile, Policy: pol})
+	w, err := warden.Open(ctx, warden.Config{Profile: profile, CacheDir: cacheDir(), Policy: pol})
 	if err != nil {
 		return err
 	}

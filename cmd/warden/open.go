@@ -30,7 +30,7 @@ file does not match its pin keeps the window from opening).`,
 			if err != nil {
 				return err
 			}
-			w, err := warden.Open(ctx, warden.Config{Profile: g.profile, Policy: pol,
+			w, err := warden.Open(ctx, warden.Config{Profile: g.profile, CacheDir: cacheDir(), Policy: pol,
 				Window: cliWindow(window.Options{Debug: debug, Stderr: os.Stderr})})
 			if err != nil {
 				return err

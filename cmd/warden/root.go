@@ -50,3 +50,11 @@ func defaultProfile() string {
 	}
 	return filepath.Join(home, ".local", "share", "warden")
 }
+
+// cacheDirEnv names the environment variable that moves the compilation
+// cache out of the profile: profiles (or test runs) may share one cache.
+const cacheDirEnv = "WARDEN_CACHE_DIR"
+
+// cacheDir is $WARDEN_CACHE_DIR: the compilation cache, when set (else
+// the profile's own).
+func cacheDir() string { return os.Getenv(cacheDirEnv) }

@@ -45,7 +45,7 @@ func runRun(cmd *cobra.Command, g *globals, ids []string, ui window.Options) err
 	if err != nil {
 		return err
 	}
-	s, err := warden.Open(ctx, warden.Config{Profile: g.profile, Policy: pol, Window: cliWindow(ui)})
+	s, err := warden.Open(ctx, warden.Config{Profile: g.profile, CacheDir: cacheDir(), Policy: pol, Window: cliWindow(ui)})
 	if err != nil {
 		return err
 	}

@@ -19,7 +19,7 @@ func openSession(ctx context.Context, g *globals) (*warden.Warden, error) {
 	if err != nil {
 		return nil, err
 	}
-	return warden.Open(ctx, warden.Config{Profile: g.profile, Policy: pol, Window: cliWindow(window.Options{})})
+	return warden.Open(ctx, warden.Config{Profile: g.profile, CacheDir: cacheDir(), Policy: pol, Window: cliWindow(window.Options{})})
 }
 
 // cliWindow runs plugin windows as this binary's hidden webview command.
