@@ -6,49 +6,29 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 
+	"github.com/wardenhq/warden/internal/plugintest"
 	"github.com/wardenhq/warden/isolation"
-	"github.com/wardenhq/warden/manifest"
 	"github.com/wardenhq/warden/permissions"
-	"github.com/wardenhq/warden/plugins/build"
 )
 
-var (
-	examplesMu   sync.Mutex
-	exampleWasms = map[string][]byte{}
-)
-
-// exampleBackend builds the backend of examples/<name> from source once per
-// test binary and returns the module bytes.
-func exampleBackend(t testing.TB, name string) []byte {
+// exampleDir copies examples/<name> for the test, with its backend built
+// once per test run outside the source tree.
+func exampleDir(t testing.TB, name string) string {
 	t.Helper()
-	examplesMu.Lock()
-	defer examplesMu.Unlock()
-	if b, ok := exampleWasms[name]; ok {
-		return b
-	}
-	dir := exampleDir(name)
-	m, err := manifest.Load(dir)
-	if err != nil {
-		t.Fatalf("example %s: %v", name, err)
-	}
-	path, err := build.Backend(context.Background(), dir, m.Backend.Wasm)
-	if err != nil {
-		t.Fatalf("build %s backend: %v", name, err)
-	}
-	b, err := os.ReadFile(path)
+	return plugintest.Example(t, name)
+}
+
+// helloBackend is the hello example's backend module.
+func helloBackend(t testing.TB) []byte {
+	t.Helper()
+	b, err := plugintest.Backend("examples/hello/backend")
 	if err != nil {
 		t.Fatal(err)
 	}
-	exampleWasms[name] = b
 	return b
 }
-
-func exampleDir(name string) string { return filepath.Join("..", "examples", name) }
-
-func helloBackend(t testing.TB) []byte { return exampleBackend(t, "hello") }
 
 // probeManifest is a plugin that asks for every capability the mediator
 // offers, with scopes the tests can reach.
@@ -58,9 +38,13 @@ type probeManifest struct {
 	http  []string
 	read  []string
 	write []string
+	// tiny gives the plugin the stand-in backend (plugintest.TinyWasm,
+	// whose greet echoes its input) instead of the hello example's.
+	tiny bool
 }
 
-// writeProbe writes a plugin directory for pm with the hello backend.
+// writeProbe writes a plugin directory for pm with the hello backend (or
+// the stand-in one).
 func writeProbe(t testing.TB, pm probeManifest) string {
 	t.Helper()
 	dir := t.TempDir()
@@ -97,7 +81,11 @@ func writeProbe(t testing.TB, pm probeManifest) string {
 	if err := os.WriteFile(filepath.Join(dir, "manifest.json"), b, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "backend", "hello.wasm"), helloBackend(t), 0o644); err != nil {
+	wasm := plugintest.TinyWasm()
+	if !pm.tiny {
+		wasm = helloBackend(t)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "backend", "hello.wasm"), wasm, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	return dir
@@ -107,7 +95,12 @@ func writeProbe(t testing.TB, pm probeManifest) string {
 func newHost(t testing.TB, opts Options) *Host {
 	t.Helper()
 	if opts.Profile == "" {
+		// A fresh profile shares the run's compilation cache: a test that
+		// gives its own profile gets the default, the profile's cache.
 		opts.Profile = t.TempDir()
+		if opts.CacheDir == "" {
+			opts.CacheDir = plugintest.CompileCache(t)
+		}
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)

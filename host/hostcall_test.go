@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/wardenhq/warden/host/audit"
-	"github.com/wardenhq/warden/plugins/build"
+	"github.com/wardenhq/warden/internal/plugintest"
 )
 
 // TestBackendHostCallsAreDecided runs the notes example's backend through the
@@ -20,10 +20,9 @@ import (
 // the backend's host call is denied and audited.
 func TestBackendHostCallsAreDecided(t *testing.T) {
 	ctx := context.Background()
-	exampleBackend(t, "notes")
 	h := newHost(t, Options{})
 
-	p := load(t, h, exampleDir("notes"), LoadOptions{Grants: grants("storage")})
+	p := load(t, h, exampleDir(t, "notes"), LoadOptions{Grants: grants("storage")})
 	c := launch(t, p)
 	r := h.Invoke(ctx, c.l, c.seal(t, "backend.save", map[string]string{"text": "buy milk"}))
 	if !r.OK {
@@ -130,7 +129,11 @@ func writeRelayPlugin(t *testing.T, httpScope string) string {
 	if err := os.MkdirAll(filepath.Join(dir, "backend"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := build.Package(t.Context(), filepath.Join("backend", "testdata", "misbehave"), filepath.Join(dir, "backend", "relay.wasm")); err != nil {
+	relay, err := plugintest.Backend("host/backend/testdata/misbehave")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "backend", "relay.wasm"), relay, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	m := `{"manifest_version":1,"id":"test.warden.relay","name":"Relay","version":"1.0.0","host":">=0.1.0",

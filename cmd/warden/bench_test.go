@@ -26,7 +26,7 @@ func benchUI(b *testing.B, opts window.Options) (*host.Host, *host.Plugin, *wind
 	b.Helper()
 	needDisplay(b)
 	h := e2eHost(b, host.Options{Limits: host.Limits{Rate: -1, MaxInFlight: 1024}})
-	p, ui := openPlugin(b, h, example("hello"), nil, opts)
+	p, ui := openPlugin(b, h, example(b, "hello"), nil, opts)
 	return h, p, ui
 }
 
@@ -109,7 +109,7 @@ func BenchmarkColdStart(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		p, err := h.Load(context.Background(), example("hello"), host.LoadOptions{})
+		p, err := h.Load(context.Background(), example(b, "hello"), host.LoadOptions{})
 		if err != nil {
 			b.Fatal(err)
 		}

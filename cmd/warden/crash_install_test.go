@@ -204,7 +204,7 @@ func checkNoLeftovers(t *testing.T, prof, current, previous string) {
 // signed with dir/k.key.
 func packHelloVersion(t *testing.T, dir, version string) string {
 	t.Helper()
-	return packHelloEdited(t, dir, version, func(m string) string { return m })
+	return packHelloEdited(t, helloTiny(t), dir, version, func(m string) string { return m })
 }
 
 // touchWasm makes a copied example's wasm look newer than its copied

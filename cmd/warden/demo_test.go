@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/wardenhq/warden/internal/plugintest"
 )
 
 // TestDemoWithoutDisplay runs `warden demo` with no $DISPLAY: it must start
@@ -16,7 +18,7 @@ import (
 func TestDemoWithoutDisplay(t *testing.T) {
 	shot := filepath.Join(t.TempDir(), "demo.png")
 	env := slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, "DISPLAY=") })
-	out, errOut, code := wardenEnv(t, env, "demo", "--examples", filepath.Join("..", "..", "examples"), "--screenshot", shot)
+	out, errOut, code := wardenEnv(t, env, "demo", "--examples", plugintest.Examples(t, "hello", "notes"), "--screenshot", shot)
 	if code != 0 {
 		t.Fatalf("demo exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
 	}

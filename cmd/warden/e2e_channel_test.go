@@ -34,7 +34,7 @@ func TestE2EInvokeRoutes(t *testing.T) {
 			h := e2eHost(t, host.Options{})
 			opts := uiOptions()
 			tc.opts(&opts)
-			_, ui := openPlugin(t, h, example("hello"), nil, opts)
+			_, ui := openPlugin(t, h, example(t, "hello"), nil, opts)
 			const n = 5
 			for i := range n {
 				var reply string

@@ -21,8 +21,8 @@ import (
 func TestE2EUserClosesWindow(t *testing.T) {
 	needDisplay(t)
 	h := e2eHost(t, host.Options{})
-	hello, ui := openPlugin(t, h, example("hello"), nil, uiOptions())
-	_, other := openPlugin(t, h, example("notes"), nil, uiOptions())
+	hello, ui := openPlugin(t, h, example(t, "hello"), nil, uiOptions())
+	_, other := openPlugin(t, h, example(t, "notes"), nil, uiOptions())
 	pid := ui.PID()
 
 	if err := webview.RequestClose(os.Getenv("DISPLAY"), "Hello"); err != nil {

@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/wardenhq/warden/internal/plugintest"
 )
 
 // The admin's isolation hooks of these tests. The first refuses
@@ -406,7 +408,7 @@ func TestE2ERunHookMismatchStartsNothing(t *testing.T) {
 			if _, errOut, code := runCLI(t, "--profile", t.TempDir(), "open", testPlugin("hookprobe")); code == 0 || !strings.Contains(errOut, tt.want[0]) {
 				t.Errorf("open: exit %d: %s", code, errOut)
 			}
-			if _, errOut, code := runCLI(t, "demo", "--examples", filepath.Join("..", "..", "examples")); code == 0 || !strings.Contains(errOut, tt.want[0]) {
+			if _, errOut, code := runCLI(t, "demo", "--examples", plugintest.Examples(t, "hello", "notes")); code == 0 || !strings.Contains(errOut, tt.want[0]) {
 				t.Errorf("demo: exit %d: %s", code, errOut)
 			}
 			if _, errOut, code := runCLI(t, "--profile", prof, "call", probeIDs[0], "storage.set", `{"key": "k", "value": "v"}`); code == 0 || !strings.Contains(errOut, "warden call cannot run") {

@@ -330,7 +330,7 @@ func TestE2ENetworkIsolationMissing(t *testing.T) {
 	h := e2eHost(t, host.Options{})
 	opts := uiOptions()
 	opts.SharedNetwork = true
-	p, ui := openPlugin(t, h, example("hello"), nil, opts)
+	p, ui := openPlugin(t, h, example(t, "hello"), nil, opts)
 	if n := ui.Network(); n.Isolated || n.Reason == "" {
 		t.Errorf("Network() = %+v, want not isolated with a reason", n)
 	}
@@ -371,7 +371,7 @@ func TestE2ENetworkIsolationMissing(t *testing.T) {
 func TestE2EWebKitProcessesHoldNoCoreSocket(t *testing.T) {
 	needDisplay(t)
 	h := e2eHost(t, host.Options{})
-	_, ui := openPlugin(t, h, example("hello"), nil, uiOptions())
+	_, ui := openPlugin(t, h, example(t, "hello"), nil, uiOptions())
 	var reply string
 	eval(t, ui, `return await warden.invoke("backend.greet", "Ada")`, &reply)
 	root := ui.PID()
@@ -488,11 +488,11 @@ func openUntilRunning(t *testing.T, env []string, dir string) (stderr string, ex
 func TestE2EOpenSaysWhenNotIsolated(t *testing.T) {
 	needDisplay(t)
 	const loud = "NOT ISOLATED FROM THE NETWORK"
-	errOut, exited := openUntilRunning(t, append(os.Environ(), warden.NetnsEnv+"=off"), example("hello"))
+	errOut, exited := openUntilRunning(t, append(os.Environ(), warden.NetnsEnv+"=off"), example(t, "hello"))
 	if exited || !strings.Contains(errOut, loud) || !strings.Contains(errOut, warden.NetnsEnv+"=off") {
 		t.Errorf("warden open with %s=off (exited early: %v) did not say the window has network access:\n%s", warden.NetnsEnv, exited, errOut)
 	}
-	errOut, exited = openUntilRunning(t, os.Environ(), example("hello"))
+	errOut, exited = openUntilRunning(t, os.Environ(), example(t, "hello"))
 	if exited || strings.Contains(errOut, loud) {
 		t.Errorf("warden open in a namespace (exited early: %v) said:\n%s", exited, errOut)
 	}
@@ -504,11 +504,11 @@ func TestE2EOpenSaysWhenNotIsolated(t *testing.T) {
 func TestE2EPolicyRequiresNetworkIsolation(t *testing.T) {
 	needDisplay(t)
 	setManagedPolicy(t, `{"policy_version": 1, "default": "allow", "require_network_isolation": true}`)
-	errOut, exited := openUntilRunning(t, append(os.Environ(), warden.NetnsEnv+"=off"), example("hello"))
+	errOut, exited := openUntilRunning(t, append(os.Environ(), warden.NetnsEnv+"=off"), example(t, "hello"))
 	if !exited || !strings.Contains(errOut, "network isolation unavailable") || !strings.Contains(errOut, "require_network_isolation") {
 		t.Errorf("warden open (exited: %v) under require_network_isolation without a namespace:\n%s", exited, errOut)
 	}
-	errOut, exited = openUntilRunning(t, os.Environ(), example("hello"))
+	errOut, exited = openUntilRunning(t, os.Environ(), example(t, "hello"))
 	if exited {
 		t.Errorf("warden open in a namespace under require_network_isolation exited:\n%s", errOut)
 	}
@@ -522,7 +522,7 @@ func TestE2ENetworkRequirementBindsRestarts(t *testing.T) {
 	h := e2eHost(t, host.Options{})
 	opts := uiOptions()
 	opts.SharedNetwork = true // stands for a system where namespaces fail
-	p, ui := openPlugin(t, h, example("hello"), nil, opts)
+	p, ui := openPlugin(t, h, example(t, "hello"), nil, opts)
 	ui.SetRequireNetworkIsolation(true)
 	pid := ui.PID()
 	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {

@@ -33,7 +33,7 @@ func TestE2EPolicyLiveStopsAndRestarts(t *testing.T) {
 	const block = `{"policy_version": 1, "default": "allow", "plugins": [{"id": "dev.warden.hello", "allow": false, "reason": "under review"}]}`
 	writeFileAtomic(allow)
 
-	bundle := packHello(t, dir)
+	bundle := packHelloReal(t, dir)
 	mustWarden(t, "--profile", prof, "--policy", pol, "install", bundle, "--pub", filepath.Join(dir, "k.pub"), "--grant", "storage")
 
 	webview, logText := startRun(t, prof, pol)
@@ -69,13 +69,27 @@ func TestE2EPolicyLiveStopsAndRestarts(t *testing.T) {
 	}
 }
 
-// packHello packs the hello example into dir, signed with a new key whose
-// public half is dir/k.pub, and returns the bundle's path.
+// packHello packs the hello example with a stand-in backend (helloTiny)
+// into dir, signed with a new key whose public half is dir/k.pub, and
+// returns the bundle's path: for tests that never call the backend.
 func packHello(t *testing.T, dir string) string {
+	t.Helper()
+	return packSigned(t, dir, helloTiny(t))
+}
+
+// packHelloReal is packHello with the example's own backend.
+func packHelloReal(t *testing.T, dir string) string {
+	t.Helper()
+	return packSigned(t, dir, example(t, "hello"))
+}
+
+// packSigned packs the plugin in src into dir/hello.wbundle, signed with a
+// new key whose public half is dir/k.pub.
+func packSigned(t *testing.T, dir, src string) string {
 	t.Helper()
 	mustPlain(t, "keygen", "-o", filepath.Join(dir, "k.key"))
 	out := filepath.Join(dir, "hello.wbundle")
-	mustPlain(t, "pack", helloAbs(t), "--key", filepath.Join(dir, "k.key"), "-o", out)
+	mustPlain(t, "pack", src, "--key", filepath.Join(dir, "k.key"), "-o", out)
 	return out
 }
 
@@ -137,7 +151,7 @@ func TestE2EChangesReachRunningWarden(t *testing.T) {
 	dir := t.TempDir()
 	prof := filepath.Join(dir, "profile")
 	pol := filepath.Join(dir, "policy.json")
-	bundle := packHello(t, dir)
+	bundle := packHelloReal(t, dir)
 	mustWarden(t, "--profile", prof, "--policy", pol, "install", bundle, "--pub", filepath.Join(dir, "k.pub"), "--grant", "storage")
 	webview, logText := startRun(t, prof, pol)
 	waitLogged(t, "the window opens", 30*time.Second, logText, func() bool { return webview() != 0 })

@@ -20,7 +20,7 @@ func TestE2EUpdateByAnotherPublisher(t *testing.T) {
 		t.Fatal(err)
 	}
 	mustPlain(t, "keygen", "-o", filepath.Join(evilDir, "k.key"))
-	evil := packHelloEdited(t, evilDir, "1.1.0", func(m string) string {
+	evil := packHelloEdited(t, helloTiny(t), evilDir, "1.1.0", func(m string) string {
 		return strings.Replace(m, `"permissions": ["storage"]`, `"permissions": ["storage", "notifications"]`, 1)
 	})
 	prof := filepath.Join(dir, "profile")

@@ -16,17 +16,19 @@ type registryFixture struct {
 	bundles                  map[string]string // version -> bundle file
 }
 
-func newRegistryFixture(t *testing.T, versions ...string) *registryFixture {
+// newRegistryFixture packs the hello plugin in src as 1.0.0 and as each of
+// versions.
+func newRegistryFixture(t *testing.T, src string, versions ...string) *registryFixture {
 	t.Helper()
 	f := &registryFixture{dir: t.TempDir(), bundles: map[string]string{}}
-	f.bundles["1.0.0"] = packHello(t, f.dir)
+	f.bundles["1.0.0"] = packSigned(t, f.dir, src)
 	for _, v := range versions {
 		perms := `"permissions": ["storage"]`
 		if v != "1.0.0" {
 			// Every later version also asks for notifications.
 			perms = `"permissions": ["storage", "notifications"]`
 		}
-		f.bundles[v] = packHelloEdited(t, f.dir, v, func(m string) string {
+		f.bundles[v] = packHelloEdited(t, src, f.dir, v, func(m string) string {
 			return strings.Replace(m, `"permissions": ["storage"]`, perms, 1)
 		})
 	}
@@ -52,7 +54,7 @@ func (f *registryFixture) publish(t *testing.T, v string) {
 // update that adds a permission stays disabled until warden grant, and
 // rollback returns to the previous version with the plugin's data intact.
 func TestE2ERegistryInstallUpdateRollback(t *testing.T) {
-	f := newRegistryFixture(t, "1.1.0")
+	f := newRegistryFixture(t, example(t, "hello"), "1.1.0") // the backend is called
 	f.publish(t, "1.0.0")
 	prof := filepath.Join(f.dir, "profile")
 	w := func(args ...string) (string, string, int) {
@@ -108,7 +110,7 @@ func TestE2ERegistryInstallUpdateRollback(t *testing.T) {
 // and not 2.0.0, that an exact pin wins over newer versions, and that a
 // tampered bundle on the server is refused with nothing installed.
 func TestE2ERegistryPolicyPicksVersion(t *testing.T) {
-	f := newRegistryFixture(t, "1.1.0", "1.9.0", "2.0.0")
+	f := newRegistryFixture(t, helloTiny(t), "1.1.0", "1.9.0", "2.0.0")
 	for _, v := range []string{"1.0.0", "1.1.0", "1.9.0", "2.0.0"} {
 		f.publish(t, v)
 	}
@@ -156,11 +158,10 @@ func TestE2ERegistryPolicyPicksVersion(t *testing.T) {
 	}
 }
 
-// packHelloEdited packs a copy of the hello example with version and the
-// manifest changed by edit, signed with dir/k.key.
-func packHelloEdited(t *testing.T, dir, version string, edit func(string) string) string {
+// packHelloEdited packs a copy of the hello plugin in src with version and
+// the manifest changed by edit, signed with dir/k.key.
+func packHelloEdited(t *testing.T, src, dir, version string, edit func(string) string) string {
 	t.Helper()
-	src := helloAbs(t)
 	dst := filepath.Join(dir, "hello-src-"+version)
 	if err := os.CopyFS(dst, os.DirFS(src)); err != nil {
 		t.Fatal(err)
@@ -184,7 +185,7 @@ func packHelloEdited(t *testing.T, dir, version string, edit func(string) string
 // server that goes back to an older, validly signed index (a stale mirror,
 // or an attacker hiding an update) is refused instead of trusted.
 func TestE2ERegistryRefusesReplayedIndex(t *testing.T) {
-	f := newRegistryFixture(t, "1.1.0")
+	f := newRegistryFixture(t, helloTiny(t), "1.1.0")
 	f.publish(t, "1.0.0")
 	old := t.TempDir()
 	copyIndex(t, f.regDir, old)

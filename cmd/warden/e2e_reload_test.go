@@ -15,7 +15,7 @@ import (
 func TestE2EReloadGetsNewLaunch(t *testing.T) {
 	needDisplay(t)
 	h := e2eHost(t, host.Options{})
-	p, ui := openPlugin(t, h, example("hello"), nil, uiOptions())
+	p, ui := openPlugin(t, h, example(t, "hello"), nil, uiOptions())
 	var reply string
 	eval(t, ui, `return await warden.invoke("backend.greet", "first")`, &reply)
 	if reply != "Hello, first!" {

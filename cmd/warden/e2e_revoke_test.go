@@ -16,10 +16,7 @@ func TestE2ERevokeStopsRunningPlugin(t *testing.T) {
 	dir := t.TempDir()
 	mustPlain(t, "keygen", "-o", filepath.Join(dir, "k.key"))
 	bundle := filepath.Join(dir, "notes.wbundle")
-	notes, err := filepath.Abs(example("notes"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	notes := example(t, "notes")
 	mustPlain(t, "pack", notes, "--key", filepath.Join(dir, "k.key"), "-o", bundle)
 	prof := filepath.Join(dir, "profile")
 	mustWarden(t, "--profile", prof, "--policy", filepath.Join(dir, "none.json"), "install", bundle, "--pub", filepath.Join(dir, "k.pub"), "--grant", "storage")

@@ -22,8 +22,8 @@ import (
 func TestE2ECrashRestart(t *testing.T) {
 	needDisplay(t)
 	h := e2eHost(t, host.Options{})
-	a, ui := openPlugin(t, h, example("hello"), nil, uiOptions())
-	_, other := openPlugin(t, h, example("notes"), nil, uiOptions())
+	a, ui := openPlugin(t, h, example(t, "hello"), nil, uiOptions())
+	_, other := openPlugin(t, h, example(t, "notes"), nil, uiOptions())
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -105,7 +105,7 @@ func TestE2ECrashRestart(t *testing.T) {
 // process and everything that process started are gone.
 func TestE2ENoOrphans(t *testing.T) {
 	needDisplay(t)
-	cmd := helperproc.Command(wardenRole, "open", "--profile", t.TempDir(), example("hello"))
+	cmd := helperproc.Command(wardenRole, "open", "--profile", t.TempDir(), example(t, "hello"))
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

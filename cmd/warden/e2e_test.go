@@ -6,7 +6,6 @@ import (
 	"github.com/wardenhq/warden"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -16,6 +15,7 @@ import (
 	"github.com/wardenhq/warden/host/supervise"
 	"github.com/wardenhq/warden/host/window"
 	"github.com/wardenhq/warden/internal/helperproc"
+	"github.com/wardenhq/warden/internal/plugintest"
 	"github.com/wardenhq/warden/permissions"
 )
 
@@ -40,6 +40,10 @@ func e2eHost(t testing.TB, opts host.Options) *host.Host {
 	t.Helper()
 	if opts.Profile == "" {
 		opts.Profile = t.TempDir()
+	}
+	if opts.CacheDir == "" {
+		// The cache the warden processes of the run share (see TestMain).
+		opts.CacheDir = os.Getenv(cacheDirEnv)
 	}
 	if opts.Logger == nil {
 		opts.Logger = quietLog
@@ -127,12 +131,17 @@ func eval(t *testing.T, ui *window.Window, js string, v any) {
 	}
 }
 
-func example(name string) string { return filepath.Join("..", "..", "examples", name) }
+// example copies examples/<name> for the test, with its backend built once
+// per test run (nothing is built into the source tree).
+func example(t testing.TB, name string) string {
+	t.Helper()
+	return plugintest.Example(t, name)
+}
 
 func TestE2EHelloGreets(t *testing.T) {
 	needDisplay(t)
 	h := e2eHost(t, host.Options{})
-	_, ui := openPlugin(t, h, example("hello"), nil, uiOptions())
+	_, ui := openPlugin(t, h, example(t, "hello"), nil, uiOptions())
 	var reply string
 	for _, st := range demoSteps {
 		if st.plugin == "hello" {
@@ -147,7 +156,7 @@ func TestE2EHelloGreets(t *testing.T) {
 func TestE2ENotesSavesAndLists(t *testing.T) {
 	needDisplay(t)
 	h := e2eHost(t, host.Options{})
-	p, ui := openPlugin(t, h, example("notes"), nil, uiOptions())
+	p, ui := openPlugin(t, h, example(t, "notes"), nil, uiOptions())
 	var notes []string
 	for _, st := range demoSteps {
 		if st.plugin == "notes" {

@@ -20,7 +20,7 @@ func TestCallRefusedUnderIsolationHook(t *testing.T) {
 	writeManaged(t, admin, "hook.js", adminHookJS)
 	writeManaged(t, admin, "policy.json", adminPolicy("hook.js", sha256Of([]byte(adminHookJS))))
 	user := writePolicy(t, `{"policy_version": 1, "default": "allow"}`)
-	for _, target := range []string{helloAbs(t), "dev.warden.hello"} {
+	for _, target := range []string{helloTiny(t), "dev.warden.hello"} {
 		for _, pre := range [][]string{nil, {"--policy", user}} {
 			args := append(append(pre, "--profile", prof, "call", target), "storage.set", `{"key": "k", "value": "v"}`)
 			out, errOut, code := runCLI(t, args...)

@@ -13,17 +13,16 @@ import (
 	"testing"
 
 	"golang.org/x/crypto/scrypt"
+
+	"github.com/wardenhq/warden/internal/plugintest"
 )
 
-// helloAbs is examples/hello as an absolute path, so tests may change
-// directory.
-func helloAbs(t *testing.T) string {
+// helloTiny copies examples/hello for the test with a stand-in backend
+// (plugintest.Tiny): for tests that pack, install or publish the plugin,
+// or see it refused, but never call its backend.
+func helloTiny(t testing.TB) string {
 	t.Helper()
-	p, err := filepath.Abs(filepath.Join("..", "..", "examples", "hello"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
+	return plugintest.Tiny(t, "hello")
 }
 
 // mustWarden runs warden and fails the test when it exits non-zero.
@@ -93,7 +92,7 @@ func TestPackSignVerify(t *testing.T) {
 	keyID := keyIDLine.FindStringSubmatch(mustWarden(t, "keygen", "--out", dir))[1]
 	bundlePath := filepath.Join(dir, "hello.wbundle")
 
-	out := mustWarden(t, "pack", helloAbs(t), "--key", key, "-o", bundlePath)
+	out := mustWarden(t, "pack", helloTiny(t), "--key", key, "-o", bundlePath)
 	for _, want := range []string{"packed dev.warden.hello 1.0.0", "bundle: " + bundlePath, "sha256: ", "signed: key " + keyID} {
 		if !strings.Contains(out, want) {
 			t.Errorf("pack output lacks %q:\n%s", want, out)
@@ -149,7 +148,7 @@ func TestPackSignVerify(t *testing.T) {
 func TestPackUnsignedThenSign(t *testing.T) {
 	dir := t.TempDir()
 	mustWarden(t, "keygen", "--out", dir)
-	hello := helloAbs(t)
+	hello := helloTiny(t)
 	t.Chdir(dir)
 	out := mustWarden(t, "pack", hello)
 	if !strings.Contains(out, "bundle: dev.warden.hello-1.0.0.wbundle") || !strings.Contains(out, "signed: no") {
@@ -254,7 +253,7 @@ func TestPackWithEncryptedKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	bundlePath := filepath.Join(dir, "t.wbundle")
-	mustWarden(t, "pack", helloAbs(t), "-o", bundlePath)
+	mustWarden(t, "pack", helloTiny(t), "-o", bundlePath)
 
 	env := slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, "WARDEN_KEY_PASSWORD=") })
 	_, errOut, code := wardenEnv(t, env, "sign", bundlePath, "--key", enc)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/wardenhq/warden/host/webview/webext"
 	"github.com/wardenhq/warden/internal/helperproc"
+	"github.com/wardenhq/warden/internal/plugintest"
 )
 
 // The test binary doubles as the warden command: as the helper process role
@@ -36,6 +37,15 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	profile = dir
+	// One compilation cache for every host of the run, in this process
+	// and in the warden processes it starts.
+	if os.Getenv(cacheDirEnv) == "" {
+		cache, err := plugintest.CompileCacheDir()
+		if err != nil {
+			panic(err)
+		}
+		os.Setenv(cacheDirEnv, cache)
+	}
 	if os.Getenv(managedPolicyEnv) == "" {
 		managedPolicyPath = filepath.Join(dir, "no-managed-policy.json")
 		os.Setenv(managedPolicyEnv, managedPolicyPath)
@@ -112,7 +122,7 @@ func wardenEnv(t *testing.T, env []string, args ...string) (stdout, stderr strin
 }
 
 func TestCallGreet(t *testing.T) {
-	hello := filepath.Join("..", "..", "examples", "hello")
+	hello := example(t, "hello")
 	out, errOut, code := runCLI(t, "call", "--profile", profile, hello, "backend.greet", `"Ada"`)
 	if code != 0 || strings.TrimSpace(out) != `"Hello, Ada!"` {
 		t.Fatalf("exit %d, stdout %q, stderr %q", code, out, errOut)
@@ -120,7 +130,7 @@ func TestCallGreet(t *testing.T) {
 }
 
 func TestCallDenied(t *testing.T) {
-	hello := filepath.Join("..", "..", "examples", "hello")
+	hello := helloTiny(t)
 	tests := []struct {
 		name string
 		args []string
@@ -142,7 +152,7 @@ func TestCallDenied(t *testing.T) {
 }
 
 func TestCallBadInput(t *testing.T) {
-	hello := filepath.Join("..", "..", "examples", "hello")
+	hello := helloTiny(t)
 	tests := []struct {
 		name string
 		args []string

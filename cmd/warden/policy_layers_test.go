@@ -125,7 +125,7 @@ func TestRefusedBundleRunFromSource(t *testing.T) {
 func TestDeveloperModeOffRefusesSourceDirs(t *testing.T) {
 	managed := setManagedPolicy(t, `{"policy_version": 1, "default": "allow", "developer_mode": false}`)
 	user := writePolicy(t, `{"policy_version": 1, "default": "allow", "developer_mode": true}`)
-	hello := helloAbs(t)
+	hello := helloTiny(t)
 	for _, pre := range [][]string{nil, {"--policy", user}} {
 		for _, cmd := range [][]string{
 			{"call", hello, "backend.greet", `"Ada"`},
@@ -146,7 +146,7 @@ func TestDeveloperModeOffRefusesSourceDirs(t *testing.T) {
 // blocks is refused, even when --grant gives it nothing.
 func TestSourcePluginAskingForBlockedPermission(t *testing.T) {
 	setManagedPolicy(t, `{"policy_version": 1, "default": "allow", "blocked_permissions": ["storage"]}`)
-	hello := helloAbs(t)
+	hello := helloTiny(t)
 	for _, cmd := range [][]string{
 		{"call", hello, "backend.greet", `"Ada"`},
 		{"call", hello, "backend.greet", `"Ada"`, "--grant="},

@@ -250,7 +250,7 @@ func TestPolicyExplainShowsBothLayers(t *testing.T) {
 func TestInvalidManagedPolicyFailsClosed(t *testing.T) {
 	setManagedPolicy(t, `{"policy_version": 1, "default": "deny"}`)
 	user := writePolicy(t, `{"policy_version": 1, "default": "allow"}`)
-	_, _, err := runWarden(t, "--policy", user, "call", helloAbs(t), "backend.greet", `"Ada"`)
+	_, _, err := runWarden(t, "--policy", user, "call", helloTiny(t), "backend.greet", `"Ada"`)
 	if !errors.Is(err, policy.ErrInvalid) || !strings.Contains(err.Error(), "admin policy") {
 		t.Errorf("got %v", err)
 	}

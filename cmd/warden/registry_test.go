@@ -87,7 +87,7 @@ func TestRegistryAddRefuses(t *testing.T) {
 	reg := filepath.Join(dir, "registry")
 	mustWarden(t, "registry", "add", reg, bundle, "--key", regKey)
 
-	rebuilt := packHelloEdited(t, dir, "1.0.0", func(m string) string {
+	rebuilt := packHelloEdited(t, helloTiny(t), dir, "1.0.0", func(m string) string {
 		return strings.Replace(m, `"name": "Hello"`, `"name": "Hello Again"`, 1)
 	})
 	_, errOut, code := runCLI(t, "registry", "add", reg, rebuilt, "--key", regKey)
@@ -111,7 +111,7 @@ func TestRegistryAddRefuses(t *testing.T) {
 	}
 
 	unsigned := filepath.Join(dir, "unsigned.wbundle")
-	mustWarden(t, "pack", helloAbs(t), "-o", unsigned)
+	mustWarden(t, "pack", helloTiny(t), "-o", unsigned)
 	_, errOut, code = runCLI(t, "registry", "add", reg, unsigned, "--key", regKey)
 	if code != 1 || !strings.Contains(errOut, "not signed") || !strings.Contains(errOut, "warden sign") {
 		t.Fatalf("unsigned bundle: exit %d\n%s", code, errOut)

@@ -1,24 +1,20 @@
 package backend
 
 import (
-	"context"
 	"fmt"
 	"os"
-	"path/filepath"
-	"runtime"
 	"testing"
-	"time"
 
-	"github.com/wardenhq/warden/plugins/build"
+	"github.com/wardenhq/warden/internal/plugintest"
 )
 
-// Guest binaries, built from source once per test binary.
+// Guest binaries, built from source once per test run (outside the source tree).
 var (
 	helloWasm     []byte
 	notesWasm     []byte
 	misbehaveWasm []byte
-	// sharedCache is a compilation cache dir reused by the tests' engines, so each guest
-	// is compiled cold once per test binary.
+	// sharedCache is the compilation cache dir the run's engines share, so each
+	// guest is compiled cold once per run.
 	sharedCache string
 )
 
@@ -27,31 +23,20 @@ func TestMain(m *testing.M) {
 }
 
 func run(m *testing.M) int {
-	dir, err := os.MkdirTemp("", "warden-backend-test")
-	if err != nil {
+	var err error
+	if sharedCache, err = plugintest.CompileCacheDir(); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	defer os.RemoveAll(dir)
-	sharedCache = filepath.Join(dir, "cache")
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	_, file, _, _ := runtime.Caller(0)
-	root := filepath.Join(filepath.Dir(file), "..", "..")
 	for _, g := range []struct {
 		pkg string
 		dst *[]byte
 	}{
-		{filepath.Join(root, "examples", "hello", "backend"), &helloWasm},
-		{filepath.Join(root, "examples", "notes", "backend"), &notesWasm},
-		{filepath.Join(root, "host", "backend", "testdata", "misbehave"), &misbehaveWasm},
+		{"examples/hello/backend", &helloWasm},
+		{"examples/notes/backend", &notesWasm},
+		{"host/backend/testdata/misbehave", &misbehaveWasm},
 	} {
-		out := filepath.Join(dir, filepath.Base(filepath.Dir(g.pkg))+"-"+filepath.Base(g.pkg)+".wasm")
-		if err := build.Package(ctx, g.pkg, out); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			return 1
-		}
-		if *g.dst, err = os.ReadFile(out); err != nil {
+		if *g.dst, err = plugintest.Backend(g.pkg); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			return 1
 		}

@@ -228,8 +228,7 @@ func startFakeUI(t *testing.T, h *host.Host, p *host.Plugin, mode string, env ..
 // reports that page, but only once it has opened.
 func TestDirectChannel(t *testing.T) {
 	h := newHost(t, host.Options{})
-	exampleBackend(t, "hello")
-	p := load(t, h, exampleDir("hello"), host.LoadOptions{Grants: grants("storage")})
+	p := load(t, h, exampleDir(t, "hello"), host.LoadOptions{Grants: grants("storage")})
 	ui := startFakeUI(t, h, p, "invoke")
 	var es []audit.Entry
 	deadline := time.Now().Add(20 * time.Second)
@@ -288,8 +287,7 @@ func TestDirectChannelReaderStalls(t *testing.T) {
 	t.Cleanup(func() { replyTimeout = old })
 	replyTimeout = 300 * time.Millisecond
 	h := newHost(t, host.Options{})
-	exampleBackend(t, "hello")
-	p := load(t, h, exampleDir("hello"), host.LoadOptions{Grants: grants("storage")})
+	p := load(t, h, exampleDir(t, "hello"), host.LoadOptions{Grants: grants("storage")})
 	done := filepath.Join(t.TempDir(), "done")
 	startFakeUI(t, h, p, "no-read", "WARDEN_FAKE_DONE="+done)
 	deadline := time.Now().Add(30 * time.Second)
@@ -314,8 +312,7 @@ func TestDirectChannelReaderStalls(t *testing.T) {
 // channel ends the window's session as a protocol error.
 func TestDirectChannelCarriesOnlyInvokes(t *testing.T) {
 	h := newHost(t, host.Options{})
-	exampleBackend(t, "hello")
-	p := load(t, h, exampleDir("hello"), host.LoadOptions{Grants: grants("storage")})
+	p := load(t, h, exampleDir(t, "hello"), host.LoadOptions{Grants: grants("storage")})
 	startFakeUI(t, h, p, "bad-frame")
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()

@@ -3,60 +3,37 @@ package window
 import (
 	"context"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"sync"
 	"testing"
 
 	"github.com/wardenhq/warden/host"
 	"github.com/wardenhq/warden/host/supervise"
-	"github.com/wardenhq/warden/manifest"
+	"github.com/wardenhq/warden/internal/plugintest"
 	"github.com/wardenhq/warden/permissions"
-	"github.com/wardenhq/warden/plugins/build"
 )
 
 var (
-	examplesMu   sync.Mutex
-	exampleWasms = map[string][]byte{}
-
 	managersMu sync.Mutex
 	managers   = map[*host.Host]*Manager{}
 )
 
-// exampleBackend builds the backend of examples/<name> from source once per
-// test binary and returns the module bytes.
-func exampleBackend(t testing.TB, name string) []byte {
+// exampleDir copies examples/<name> for the test, with its backend built
+// once per test run outside the source tree.
+func exampleDir(t testing.TB, name string) string {
 	t.Helper()
-	examplesMu.Lock()
-	defer examplesMu.Unlock()
-	if b, ok := exampleWasms[name]; ok {
-		return b
-	}
-	dir := exampleDir(name)
-	m, err := manifest.Load(dir)
-	if err != nil {
-		t.Fatalf("example %s: %v", name, err)
-	}
-	path, err := build.Backend(context.Background(), dir, m.Backend.Wasm)
-	if err != nil {
-		t.Fatalf("build %s backend: %v", name, err)
-	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	exampleWasms[name] = b
-	return b
+	return plugintest.Example(t, name)
 }
-
-func exampleDir(name string) string { return filepath.Join("..", "..", "examples", name) }
 
 // newHost starts a core on a fresh profile, with a window manager whose
 // webview processes are not restarted, and closes it with the test.
 func newHost(t testing.TB, opts host.Options) *host.Host {
 	t.Helper()
 	if opts.Profile == "" {
+		// A fresh profile shares the run's compilation cache.
 		opts.Profile = t.TempDir()
+		if opts.CacheDir == "" {
+			opts.CacheDir = plugintest.CompileCache(t)
+		}
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)

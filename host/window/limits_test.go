@@ -260,8 +260,7 @@ func TestOversizeReplyKeepsChannel(t *testing.T) {
 	for _, route := range []string{"direct", "relayed"} {
 		t.Run(route, func(t *testing.T) {
 			h := newHost(t, host.Options{})
-			exampleBackend(t, "hello")
-			p := load(t, h, exampleDir("hello"), host.LoadOptions{Grants: grants("storage")})
+			p := load(t, h, exampleDir(t, "hello"), host.LoadOptions{Grants: grants("storage")})
 			if err := h.Storage().Set(p.ID(), "big", bytes.Repeat([]byte("v"), ipc.MaxFrame+1), storage.MaxValue); err != nil {
 				t.Fatal(err)
 			}
@@ -294,8 +293,7 @@ func TestOversizeReplyKeepsChannel(t *testing.T) {
 // stays up.
 func TestOversizeEnvelopeRefusedFromHeader(t *testing.T) {
 	h := newHost(t, host.Options{})
-	exampleBackend(t, "hello")
-	p := load(t, h, exampleDir("hello"), host.LoadOptions{Grants: grants("storage")})
+	p := load(t, h, exampleDir(t, "hello"), host.LoadOptions{Grants: grants("storage")})
 	done := filepath.Join(t.TempDir(), "done")
 	startFakeUI(t, h, p, "oversize", "WARDEN_FAKE_DONE="+done)
 	got := waitFake(t, h, p, done, 60*time.Second)
@@ -317,8 +315,7 @@ func TestOversizeEnvelopeRefusedFromHeader(t *testing.T) {
 // core's heap bounded.
 func TestFloodMemoryBound(t *testing.T) {
 	h := newHost(t, host.Options{})
-	exampleBackend(t, "hello")
-	p := load(t, h, exampleDir("hello"), host.LoadOptions{Grants: grants("storage")})
+	p := load(t, h, exampleDir(t, "hello"), host.LoadOptions{Grants: grants("storage")})
 	done := filepath.Join(t.TempDir(), "done")
 	// The backend's instance pool fills up under load: fill it first, so
 	// that its instances' memory is not counted as the flood's.

@@ -26,7 +26,7 @@ func TestMinisignVerifiesPackedBundle(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := filepath.Join(dir, "hello.wbundle")
-	if err := Pack(t.Context(), helloDir, out, PackOptions{Key: sk}); err != nil {
+	if err := Pack(t.Context(), helloDir(t), out, PackOptions{Key: sk}); err != nil {
 		t.Fatal(err)
 	}
 	b, err := Open(out, Limits{})
@@ -85,7 +85,7 @@ func TestWardenAcceptsMinisignSignature(t *testing.T) {
 	}
 
 	out := filepath.Join(dir, "hello.wbundle")
-	if err := Pack(t.Context(), helloDir, out, PackOptions{}); err != nil {
+	if err := Pack(t.Context(), helloDir(t), out, PackOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	b, err := Open(out, Limits{})

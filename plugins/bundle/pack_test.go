@@ -10,12 +10,17 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/wardenhq/warden/internal/plugintest"
 	"github.com/wardenhq/warden/manifest"
 	"github.com/wardenhq/warden/plugins/signing"
 )
 
-// helloDir is the example plugin packed by the tests.
-var helloDir = filepath.Join("..", "..", "examples", "hello")
+// helloDir copies the hello example for the test, with a stand-in backend
+// (plugintest.Tiny): packing needs a plugin, not its multi-megabyte backend.
+func helloDir(t testing.TB) string {
+	t.Helper()
+	return plugintest.Tiny(t, "hello")
+}
 
 // writeSrc writes a plugin source tree and returns its directory.
 func writeSrc(t *testing.T, files map[string]string) string {
@@ -82,8 +87,9 @@ func tree(t *testing.T, dir string) map[string][]byte {
 func TestPackHelloRoundTrip(t *testing.T) {
 	sk, pk := newKey(t)
 	dir := t.TempDir()
+	hello := helloDir(t)
 	out := filepath.Join(dir, "hello.wbundle")
-	if err := Pack(t.Context(), helloDir, out, PackOptions{Key: sk}); err != nil {
+	if err := Pack(t.Context(), hello, out, PackOptions{Key: sk}); err != nil {
 		t.Fatal(err)
 	}
 	b, err := Open(out, Limits{})
@@ -122,7 +128,7 @@ func TestPackHelloRoundTrip(t *testing.T) {
 		t.Errorf("extracted %d files, want %d", len(got), len(want)+2)
 	}
 	for _, name := range want {
-		src, err := os.ReadFile(filepath.Join(helloDir, filepath.FromSlash(name)))
+		src, err := os.ReadFile(filepath.Join(hello, filepath.FromSlash(name)))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -136,7 +142,7 @@ func TestPackHelloRoundTrip(t *testing.T) {
 
 	// Packing again gives the same bytes.
 	again := filepath.Join(dir, "again.wbundle")
-	if err := Pack(t.Context(), helloDir, again, PackOptions{Key: sk}); err != nil {
+	if err := Pack(t.Context(), hello, again, PackOptions{Key: sk}); err != nil {
 		t.Fatal(err)
 	}
 	a, _ := os.ReadFile(out)

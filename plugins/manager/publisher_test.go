@@ -41,7 +41,7 @@ func packHello(t *testing.T, v2 bool, sk *signing.SecretKey) string {
 	if _, err := fixture(); err != nil {
 		t.Fatal(err)
 	}
-	src, _ := filepath.Abs(filepath.Join("..", "..", "examples", "hello"))
+	src := filepath.Join(fixtureDir, "hello")
 	if v2 {
 		src = filepath.Join(fixtureDir, "hello2")
 	}

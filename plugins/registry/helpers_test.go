@@ -11,13 +11,14 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/wardenhq/warden/plugins/build"
+	"github.com/wardenhq/warden/internal/plugintest"
 	"github.com/wardenhq/warden/plugins/bundle"
 	"github.com/wardenhq/warden/plugins/signing"
 )
 
-// helloDir is the example plugin the test bundles are made from.
-var helloDir = filepath.Join("..", "..", "examples", "hello")
+// helloDir is the plugin the test bundles are made from: a copy of the
+// hello example with a stand-in backend (plugintest.Tiny), made by setup.
+var helloDir string
 
 // fixtures holds what the tests share: one publisher key and bundles
 // packed once per variant, in a directory removed by TestMain.
@@ -38,16 +39,15 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// setup builds the example's backend (once, and only when its sources
-// are newer than the .wasm) and makes the publisher key.
+// setup copies the example and makes the publisher key, once.
 func setup(t testing.TB) {
 	t.Helper()
 	fixtures.once.Do(func() {
-		if _, err := build.Backend(context.Background(), helloDir, "backend/hello.wasm"); err != nil {
-			fixtures.err = err
+		if fixtures.dir, fixtures.err = os.MkdirTemp("", "warden-registry-test-"); fixtures.err != nil {
 			return
 		}
-		if fixtures.dir, fixtures.err = os.MkdirTemp("", "warden-registry-test-"); fixtures.err != nil {
+		helloDir = filepath.Join(fixtures.dir, "hello")
+		if fixtures.err = plugintest.CopyTiny("hello", helloDir); fixtures.err != nil {
 			return
 		}
 		fixtures.pub, _, fixtures.err = signing.GenerateKey(nil)
@@ -88,8 +88,7 @@ func packHello(t testing.TB, v variant) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The sources stay behind: with only the built .wasm, Pack does not
-	// rebuild, and the copy does not need to sit inside the module.
+	// Only the built .wasm: Pack has no sources to rebuild it from.
 	for _, f := range []string{"manifest.json", "ui/index.html", "ui/app.js", "ui/style.css", "backend/hello.wasm"} {
 		copyFile(t, filepath.Join(helloDir, filepath.FromSlash(f)), filepath.Join(src, filepath.FromSlash(f)))
 	}
