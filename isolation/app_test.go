@@ -10,6 +10,7 @@ import (
 )
 
 func TestApp(t *testing.T) {
+	t.Parallel()
 	for _, name := range []string{"index.html", "isolation.js"} {
 		b, err := fs.ReadFile(App(), name)
 		if err != nil {
@@ -32,6 +33,7 @@ func TestApp(t *testing.T) {
 // a script, style, image or frame would log a CSP violation in every
 // plugin's console, and a real violation would no longer stand out.
 func TestDocumentLoadsNothing(t *testing.T) {
+	t.Parallel()
 	doc, err := Document(Key{}, "com.example.t", "l1")
 	if err != nil {
 		t.Fatal(err)
@@ -56,6 +58,7 @@ func attrs(t *testing.T, doc []byte) map[string]string {
 }
 
 func TestDocument(t *testing.T) {
+	t.Parallel()
 	key := newTestKey(t)
 	tests := []struct{ plugin, launch string }{
 		{testPlugin, testLaunch},
@@ -90,6 +93,7 @@ func TestDocument(t *testing.T) {
 }
 
 func TestRenderDocument(t *testing.T) {
+	t.Parallel()
 	key := newTestKey(t)
 	tmpl := `<html data-warden-key="{{.Key}}" data-warden-plugin="{{.PluginID}}" data-warden-launch="{{.LaunchID}}"><script src="custom.js"></script>`
 	doc, err := RenderDocument([]byte(tmpl), key, "a<b", testLaunch)

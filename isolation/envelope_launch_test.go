@@ -3,6 +3,7 @@ package isolation
 import "testing"
 
 func TestLaunchOf(t *testing.T) {
+	t.Parallel()
 	env, err := Seal(fuzzKey, testPlugin, testLaunch, Request{Seq: 1, ID: 1, Cmd: "ping"})
 	if err != nil {
 		t.Fatal(err)

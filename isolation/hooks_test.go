@@ -9,6 +9,7 @@ import (
 // the lock, every User hook and the end, whatever order they are given
 // in; each hook keeps its index in the chain's list.
 func TestHookScriptsOrder(t *testing.T) {
+	t.Parallel()
 	got := HookScripts([]Hook{
 		{Name: "user.js", Script: "USER", User: true},
 		{Name: "admin.js", Script: "ADMIN"},
@@ -39,6 +40,7 @@ func TestHookScriptsOrder(t *testing.T) {
 // TestHookScriptsNameIsData: a hook's name (a path a user's policy
 // chooses) reaches the chain as a JSON string, never as code.
 func TestHookScriptsNameIsData(t *testing.T) {
+	t.Parallel()
 	name := `/tmp/x"}]);evil();//</script>` + "\u2028"
 	got := HookScripts([]Hook{{Name: name, Script: "", User: true}})[0]
 	if strings.Contains(got, `evil();//</script>`) || !strings.Contains(got, `x\"}]);evil();//\u003c/script\u003e\u2028`) {

@@ -8,6 +8,7 @@ import (
 )
 
 func TestValueEnd(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in string
 		ok bool

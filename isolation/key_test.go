@@ -6,6 +6,7 @@ import (
 )
 
 func TestNewKeyDistinct(t *testing.T) {
+	t.Parallel()
 	seen := make(map[Key]bool)
 	for i := 0; i < 256; i++ {
 		k := newTestKey(t)
@@ -20,6 +21,7 @@ func TestNewKeyDistinct(t *testing.T) {
 }
 
 func TestNewLaunchID(t *testing.T) {
+	t.Parallel()
 	hex32 := regexp.MustCompile(`^[0-9a-f]{32}$`)
 	seen := make(map[string]bool)
 	for i := 0; i < 256; i++ {

@@ -52,6 +52,7 @@ func str(p *string) string {
 // RFC 8439 sections 2.3.2 (ChaCha20 block), 2.5.2 (Poly1305) and 2.8.2
 // (AEAD), and that the AEAD refuses each kind of tampering.
 func TestNodeRFC8439(t *testing.T) {
+	t.Parallel()
 	blockKey := "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
 	blockWant := `10f1e7e4d13b5915500fdd1fa32071c4c7d1f4c733c068030422aa9ac3d46c4e
 		d2826446079faa0914c2d705d98b02a2b5129cd1de164eb9cbd083e8a2503c4e`
@@ -155,6 +156,7 @@ func poly1305Ref(key, msg []byte) []byte {
 // inputs chosen to hit the limb carries and the final reduction (an
 // accumulator in [2^130-5, 2^130)), and on random ones.
 func TestNodePoly1305(t *testing.T) {
+	t.Parallel()
 	ff := bytes.Repeat([]byte{0xff}, 16)
 	rOne := append([]byte{1}, make([]byte, 31)...)
 	rTwo := append([]byte{2}, make([]byte, 31)...)
@@ -207,6 +209,7 @@ func TestNodePoly1305(t *testing.T) {
 // TestNodeChaCha20Blocks compares JavaScript keystream blocks with Go's
 // ChaCha20 for random keys, nonces and counters.
 func TestNodeChaCha20Blocks(t *testing.T) {
+	t.Parallel()
 	rng := rand.New(rand.NewPCG(3, 4))
 	var ops []cipherOp
 	var want []string
@@ -242,6 +245,7 @@ func TestNodeChaCha20Blocks(t *testing.T) {
 // outputs must be identical, each side opens the other's, and flipping any
 // one byte makes the JavaScript open refuse.
 func TestNodeAEADCrossCheck(t *testing.T) {
+	t.Parallel()
 	rng := rand.New(rand.NewPCG(5, 6))
 	randBytes := func(n int) []byte {
 		b := make([]byte, n)
@@ -302,6 +306,7 @@ func randomID(rng *rand.Rand) string {
 // Opener, and seals them in Go and opens them with the JavaScript test
 // routine.
 func TestNodeEnvelopeCrossCheck(t *testing.T) {
+	t.Parallel()
 	rng := rand.New(rand.NewPCG(7, 8))
 	key := newTestKey(t)
 	keyHex := hex.EncodeToString(key[:])

@@ -56,6 +56,7 @@ func jsonEqual(t *testing.T, a, b []byte) bool {
 }
 
 func TestNodeSealInterop(t *testing.T) {
+	t.Parallel()
 	key := newTestKey(t)
 	launch, err := NewLaunchID()
 	if err != nil {
@@ -153,6 +154,7 @@ func runHook(t *testing.T, key Key, launch, hookVia string, withSend bool, messa
 }
 
 func TestNodeHook(t *testing.T) {
+	t.Parallel()
 	key := newTestKey(t)
 	launch, err := NewLaunchID()
 	if err != nil {
@@ -232,6 +234,7 @@ func TestNodeHook(t *testing.T) {
 }
 
 func TestNodeHookViaAPI(t *testing.T) {
+	t.Parallel()
 	key := newTestKey(t)
 	res := runHook(t, key, testLaunch, "api", true, []map[string]any{
 		{"id": 1, "cmd": "deny"},
@@ -253,6 +256,7 @@ func TestNodeHookViaAPI(t *testing.T) {
 }
 
 func TestNodeNoChannel(t *testing.T) {
+	t.Parallel()
 	key := newTestKey(t)
 	res := runHook(t, key, testLaunch, "none", false, []map[string]any{{"id": 4, "cmd": "ping"}})
 	if len(res.Sent) != 0 {
@@ -267,6 +271,7 @@ func TestNodeNoChannel(t *testing.T) {
 // frame, so that the sealer's buffer grows, is kept or is not, and the
 // base64url encoder works in more than one chunk.
 func TestNodeLargeRequests(t *testing.T) {
+	t.Parallel()
 	key := newTestKey(t)
 	sizes := []int{10, 5000, 70000, 20, 30000, 3, 200000, 1}
 	var msgs []map[string]any

@@ -13,6 +13,7 @@ import (
 )
 
 func TestRoundTrip(t *testing.T) {
+	t.Parallel()
 	key := newTestKey(t)
 	tests := []struct {
 		name string
@@ -42,6 +43,7 @@ func TestRoundTrip(t *testing.T) {
 }
 
 func TestWireFormat(t *testing.T) {
+	t.Parallel()
 	key := newTestKey(t)
 	env := mustSeal(t, key, "com.example.notes", "launch-1", Request{Seq: 1, ID: 2, Cmd: "ping"})
 	parts := strings.Split(string(env), ".")
@@ -71,6 +73,7 @@ func TestWireFormat(t *testing.T) {
 }
 
 func TestOpenErrors(t *testing.T) {
+	t.Parallel()
 	key := newTestKey(t)
 	otherKey := newTestKey(t)
 	valid := func() []byte { return mustSeal(t, key, testPlugin, testLaunch, Request{Seq: 1, ID: 1, Cmd: "ping"}) }
@@ -148,6 +151,7 @@ func TestOpenErrors(t *testing.T) {
 // TestOpenRetiredVersion checks that a version 1 envelope, AES-256-GCM
 // under the same key, is refused with a message naming the version.
 func TestOpenRetiredVersion(t *testing.T) {
+	t.Parallel()
 	key := newTestKey(t)
 	block, err := aes.NewCipher(key[:])
 	if err != nil {
@@ -181,6 +185,7 @@ func flipTo(env []byte, i, pos int, c byte) []byte {
 }
 
 func TestErrorsAreDistinct(t *testing.T) {
+	t.Parallel()
 	all := []error{ErrEmpty, ErrTooLarge, ErrUnsealed, ErrMalformed, ErrWrongPlugin, ErrWrongLaunch, ErrTampered, ErrReplay, ErrSeqOrder}
 	for i, a := range all {
 		for j, b := range all {
@@ -192,6 +197,7 @@ func TestErrorsAreDistinct(t *testing.T) {
 }
 
 func TestReplayAndSeq(t *testing.T) {
+	t.Parallel()
 	key := newTestKey(t)
 	o := NewOpener(key, testPlugin, testLaunch, 0)
 	seal := func(seq uint64) []byte {
@@ -225,6 +231,7 @@ func TestReplayAndSeq(t *testing.T) {
 }
 
 func TestReplayWindowEvicts(t *testing.T) {
+	t.Parallel()
 	key := newTestKey(t)
 	o := NewOpener(key, testPlugin, testLaunch, 0)
 	envs := make([][]byte, ReplayWindow+10)
@@ -246,6 +253,7 @@ func TestReplayWindowEvicts(t *testing.T) {
 }
 
 func TestConcurrentOpen(t *testing.T) {
+	t.Parallel()
 	key := newTestKey(t)
 	o := NewOpener(key, testPlugin, testLaunch, 0)
 	const n, workers = 400, 4
@@ -296,6 +304,7 @@ func TestConcurrentOpen(t *testing.T) {
 }
 
 func TestSealRejects(t *testing.T) {
+	t.Parallel()
 	key := newTestKey(t)
 	tests := []struct {
 		name           string
@@ -320,6 +329,7 @@ func TestSealRejects(t *testing.T) {
 }
 
 func TestSealFreshNonce(t *testing.T) {
+	t.Parallel()
 	key := newTestKey(t)
 	req := Request{Seq: 1, Cmd: "ping"}
 	a, b := mustSeal(t, key, testPlugin, testLaunch, req), mustSeal(t, key, testPlugin, testLaunch, req)

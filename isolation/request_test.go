@@ -9,6 +9,7 @@ import (
 )
 
 func TestParseRequest(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in   string
 		want *Request // nil: ErrMalformed

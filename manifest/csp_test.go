@@ -6,6 +6,7 @@ import (
 )
 
 func TestCheckCSP(t *testing.T) {
+	t.Parallel()
 	allowed := []string{
 		"default-src 'self'; img-src 'self'",
 		"connect-src 'none'",
@@ -69,6 +70,7 @@ func TestCheckCSP(t *testing.T) {
 }
 
 func TestDefaultCSPIsItsOwnTightening(t *testing.T) {
+	t.Parallel()
 	if err := checkCSP(DefaultCSP); err != nil {
 		t.Errorf("DefaultCSP does not pass its own check: %v", err)
 	}

@@ -45,6 +45,7 @@ func FuzzParse(f *testing.F) {
 }
 
 func TestCommandPatternMatchesValidCommand(t *testing.T) {
+	t.Parallel()
 	re := regexp.MustCompile(commandPattern)
 	for _, s := range []string{"a", "render", "getX_1", "A", "_a", "1a", "a-b", "a.b", "", "é",
 		"a123456789012345678901234567890123456789012345678901234567890123", "a1234567890123456789012345678901234567890123456789012345678901234"} {

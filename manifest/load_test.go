@@ -19,6 +19,7 @@ func writeFile(t *testing.T, path, content string) {
 }
 
 func TestLoad(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	writeFile(t, filepath.Join(dir, FileName), exampleJSON)
 	m, err := Load(dir)
@@ -62,6 +63,7 @@ func TestLoad(t *testing.T) {
 }
 
 func TestCheckFiles(t *testing.T) {
+	t.Parallel()
 	outside := t.TempDir()
 	writeFile(t, filepath.Join(outside, "evil.html"), "x")
 	writeFile(t, filepath.Join(outside, "evil.wasm"), "x")

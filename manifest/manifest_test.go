@@ -29,6 +29,7 @@ const exampleJSON = `{
 }`
 
 func TestParseExample(t *testing.T) {
+	t.Parallel()
 	m, err := Parse([]byte(exampleJSON))
 	if err != nil {
 		t.Fatalf("Parse: %v", err)
@@ -79,6 +80,7 @@ func TestParseExample(t *testing.T) {
 }
 
 func TestDefaults(t *testing.T) {
+	t.Parallel()
 	m := &Manifest{}
 	if m.BackendTimeout() != DefaultBackendTimeout || m.BackendMemoryMB() != DefaultBackendMemoryMB {
 		t.Errorf("no backend: %v, %d", m.BackendTimeout(), m.BackendMemoryMB())
@@ -93,6 +95,7 @@ func TestDefaults(t *testing.T) {
 }
 
 func TestParseJSONErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name      string
 		in        string
@@ -148,6 +151,7 @@ func TestParseJSONErrors(t *testing.T) {
 }
 
 func TestParseTooLarge(t *testing.T) {
+	t.Parallel()
 	big := make([]byte, MaxSize+1)
 	for i := range big {
 		big[i] = ' '
@@ -158,6 +162,7 @@ func TestParseTooLarge(t *testing.T) {
 }
 
 func TestFieldErrorString(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		e    FieldError
 		want string
@@ -193,6 +198,7 @@ func mutate(t *testing.T, change func(map[string]any)) []byte {
 func sub(doc map[string]any, key string) map[string]any { return doc[key].(map[string]any) }
 
 func TestValidationErrors(t *testing.T) {
+	t.Parallel()
 	set := func(key string, v any) func(map[string]any) {
 		return func(d map[string]any) { d[key] = v }
 	}
@@ -303,6 +309,7 @@ func findField(err error, field string) *FieldError {
 }
 
 func TestValidationPositions(t *testing.T) {
+	t.Parallel()
 	in := "{\n  \"manifest_version\": 1,\n  \"id\": \"com.example.x\",\n  \"name\": \"X\",\n  \"version\": \"1.0.0\",\n  \"host\": \"*\",\n  \"backend\": {\n    \"wasm\": \"a.wasm\",\n    \"timeout_ms\": 70000\n  },\n  \"ui\": {\"window\": {}}\n}"
 	_, err := Parse([]byte(in))
 	if fe := findField(err, "backend.timeout_ms"); fe == nil || fe.Line != 9 || fe.Column != 19 {
@@ -317,6 +324,7 @@ func TestValidationPositions(t *testing.T) {
 }
 
 func TestValidateReportsAll(t *testing.T) {
+	t.Parallel()
 	m := &Manifest{ManifestVersion: 1, ID: "com.example.x", Name: "X", Version: "1.0.0", Host: "*"}
 	if err := m.Validate(); err != nil {
 		t.Fatalf("minimal manifest: %v", err)
@@ -337,6 +345,7 @@ func TestValidateReportsAll(t *testing.T) {
 }
 
 func TestCheckHost(t *testing.T) {
+	t.Parallel()
 	m := &Manifest{ID: "com.example.x", Version: "1.0.0", Host: ">=0.1.0 <1.0.0"}
 	tests := []struct {
 		host         string

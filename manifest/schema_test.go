@@ -16,6 +16,7 @@ import (
 // Manifest struct: the same properties at every level, objects closed with
 // additionalProperties false, and the same patterns and enums as the code.
 func TestSchemaInSync(t *testing.T) {
+	t.Parallel()
 	var root map[string]any
 	if err := json.Unmarshal(Schema(), &root); err != nil {
 		t.Fatalf("schema is not JSON: %v", err)

@@ -6,6 +6,7 @@ import (
 )
 
 func TestCatalog(t *testing.T) {
+	t.Parallel()
 	want := []struct {
 		name     string
 		implicit bool
@@ -42,6 +43,7 @@ func TestCatalog(t *testing.T) {
 }
 
 func TestValidCommand(t *testing.T) {
+	t.Parallel()
 	long := "a"
 	for len(long) < 64 {
 		long += "b"
@@ -58,6 +60,7 @@ func TestValidCommand(t *testing.T) {
 }
 
 func TestValidAppPermission(t *testing.T) {
+	t.Parallel()
 	for name, want := range map[string]bool{
 		"app.clock": true, "app.clock.read": true, "app.a1_b": true,
 		"app.": false, "app": false, "app.Clock": false, "app.1x": false, "app..x": false,

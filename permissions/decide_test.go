@@ -103,6 +103,7 @@ func resolve(t testing.TB, env Env, raw string) string {
 }
 
 func TestDecide(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	s, err := Compile(testDeclared(t), testGrants(), Ceiling{Blocked: []string{"backend.search"}}, f.env)
 	if err != nil {
@@ -167,6 +168,7 @@ func TestDecide(t *testing.T) {
 }
 
 func TestDenialError(t *testing.T) {
+	t.Parallel()
 	d := &Denial{Reason: ReasonOutOfScope, Permission: "fs.read", Detail: "/etc/passwd matches no declared fs.read scope"}
 	want := `permission "fs.read" denied: out of scope: /etc/passwd matches no declared fs.read scope`
 	if d.Error() != want {
@@ -184,6 +186,7 @@ func TestDenialError(t *testing.T) {
 }
 
 func TestDenyWins(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	d := testDeclared(t)
 	tests := []struct {
@@ -241,6 +244,7 @@ func TestDenyWins(t *testing.T) {
 }
 
 func TestCeilingAllows(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		blocked []string
 		perm    string
@@ -264,6 +268,7 @@ func TestCeilingAllows(t *testing.T) {
 }
 
 func TestCompileErrors(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	tests := []struct {
 		name string

@@ -6,6 +6,7 @@ import (
 )
 
 func TestParseMatchPatternErrors(t *testing.T) {
+	t.Parallel()
 	bad := []string{
 		"",
 		"all_urls",
@@ -64,6 +65,7 @@ func TestParseMatchPatternErrors(t *testing.T) {
 }
 
 func TestMatchPattern(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		pat, url string
 		want     bool
@@ -166,6 +168,7 @@ func TestMatchPattern(t *testing.T) {
 }
 
 func TestMatchPatternHostFoldsOnlyASCII(t *testing.T) {
+	t.Parallel()
 	p := mustMatch(t, "https://kelvin.example.com/*")
 	for _, tt := range []struct {
 		host string

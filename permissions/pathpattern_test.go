@@ -6,6 +6,7 @@ import (
 )
 
 func TestParsePathPatternErrors(t *testing.T) {
+	t.Parallel()
 	bad := []string{
 		"",
 		"/etc/passwd",
@@ -49,6 +50,7 @@ func TestParsePathPatternErrors(t *testing.T) {
 }
 
 func TestPathPatternMatch(t *testing.T) {
+	t.Parallel()
 	const root = "/home/u/Documents"
 	tests := []struct {
 		pat, path string
@@ -114,6 +116,7 @@ func TestPathPatternMatch(t *testing.T) {
 }
 
 func TestPathPatternRejectsUncleanPaths(t *testing.T) {
+	t.Parallel()
 	const root = "/r"
 	pats := []string{"$DATA/**", "$DATA/.*", "$DATA/**/.*", "$DATA/.*/**", "$DATA/*/**/*", "$DATA/**/x"}
 	paths := []string{"/r/..", "/r/.", "/r/a/..", "/r/../x", "/r/./x", "/r/a/", "/r//x", "/r/.a/../x", "/r/a/./x", "r/a", "", "/r/a//x"}

@@ -39,6 +39,7 @@ var publicHosts = []string{
 // scope aiming at the user's machine or network: every such host is denied,
 // while public hosts stay allowed.
 func TestWildcardScopesDoNotReachLocalHosts(t *testing.T) {
+	t.Parallel()
 	for _, pat := range []string{AllURLs, "*://*/*", "http://*/*", "https://*/*", "*://*:*/*", "http://*/api/*"} {
 		p := mustMatch(t, pat)
 		for _, scheme := range []string{"http", "https"} {
@@ -85,6 +86,7 @@ func TestWildcardScopesDoNotReachLocalHosts(t *testing.T) {
 // resolver would turn into the same or another local address) or a
 // neighbouring host.
 func TestExactScopeIsNotFooledBySpellings(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		pat, url string
 		want     bool
@@ -126,6 +128,7 @@ func TestExactScopeIsNotFooledBySpellings(t *testing.T) {
 // /admin. None of them match; the canonical form of each is decided on
 // instead (see TestCanonicalURLPath).
 func TestPathScopeDoesNotEscapeWithDots(t *testing.T) {
+	t.Parallel()
 	p := mustMatch(t, "http://127.0.0.1:8080/api/*")
 	for _, path := range []string{
 		"/api/../admin/x", "/api/./../admin/x", "/api/%2e%2e/admin/x", "/api/%2E%2E/admin/x",
@@ -152,6 +155,7 @@ func TestPathScopeDoesNotEscapeWithDots(t *testing.T) {
 }
 
 func TestCanonicalURLPath(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in, want string // want "" with err
 		err      bool
@@ -202,6 +206,7 @@ func TestCanonicalURLPath(t *testing.T) {
 }
 
 func TestCheckURLHost(t *testing.T) {
+	t.Parallel()
 	for _, host := range []string{"example.com", "EXAMPLE.com.", "localhost", "127.0.0.1", "[::1]", "a_b.example", "xn--bcher-kva.example"} {
 		if err := CheckURLHost(&url.URL{Scheme: "http", Host: host}); err != nil {
 			t.Errorf("CheckURLHost(%q) = %v", host, err)
@@ -215,6 +220,7 @@ func TestCheckURLHost(t *testing.T) {
 }
 
 func TestIsPublicAddr(t *testing.T) {
+	t.Parallel()
 	for _, s := range []string{"1.1.1.1", "8.8.8.8", "::ffff:8.8.8.8", "2606:4700:4700::1111", "64:ff9b::808:808", "2002:808:808::1", "2a00:1450::1"} {
 		if !IsPublicAddr(netip.MustParseAddr(s)) {
 			t.Errorf("IsPublicAddr(%s) = false", s)

@@ -36,6 +36,7 @@ func mustLink(t *testing.T, target, link string) {
 }
 
 func TestResolvePath(t *testing.T) {
+	t.Parallel()
 	if runtime.GOOS == "windows" {
 		t.Skip("symlink layout is POSIX-specific")
 	}

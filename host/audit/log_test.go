@@ -50,6 +50,7 @@ func query(t *testing.T, l *Log, f Filter) []Entry {
 }
 
 func TestOrderAndSeq(t *testing.T) {
+	t.Parallel()
 	l := newLog(t, Options{FlushInterval: time.Hour})
 	for i := range 5 {
 		l.Record(Entry{Plugin: "p", Cmd: fmt.Sprintf("c%d", i), Allowed: true})
@@ -72,6 +73,7 @@ func TestOrderAndSeq(t *testing.T) {
 }
 
 func TestKeepsGivenTime(t *testing.T) {
+	t.Parallel()
 	l := newLog(t, Options{})
 	at := time.Date(2025, 3, 1, 12, 0, 0, 5, time.UTC)
 	l.Record(Entry{Plugin: "p", Cmd: "c", Time: at})
@@ -82,6 +84,7 @@ func TestKeepsGivenTime(t *testing.T) {
 }
 
 func TestFilters(t *testing.T) {
+	t.Parallel()
 	l := newLog(t, Options{})
 	l.Record(Entry{Plugin: "a", Cmd: "storage.get", Allowed: true})
 	l.Record(Entry{Plugin: "b", Cmd: "fs.read", Allowed: false, Reason: "not_granted"})
@@ -123,6 +126,7 @@ func TestFilters(t *testing.T) {
 }
 
 func TestDefaultLimit(t *testing.T) {
+	t.Parallel()
 	l := newLog(t, Options{})
 	for range DefaultLimit + 10 {
 		l.Record(Entry{Plugin: "p", Cmd: "c", Allowed: true})
@@ -156,6 +160,7 @@ func countOnDisk(t *testing.T, db *bbolt.DB) (n int, first, last uint64) {
 }
 
 func TestTrimBound(t *testing.T) {
+	t.Parallel()
 	db := openDB(t, filepath.Join(t.TempDir(), "state.db"))
 	defer db.Close()
 	l, err := Open(db, Options{Max: 50, FlushInterval: time.Hour})
@@ -195,6 +200,7 @@ func TestTrimBound(t *testing.T) {
 }
 
 func TestReopenContinuesSeq(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "state.db")
 	ctx := context.Background()
 	db := openDB(t, path)
@@ -225,6 +231,7 @@ func TestReopenContinuesSeq(t *testing.T) {
 }
 
 func TestCloseFlushes(t *testing.T) {
+	t.Parallel()
 	db := openDB(t, filepath.Join(t.TempDir(), "state.db"))
 	defer db.Close()
 	l, err := Open(db, Options{FlushInterval: time.Hour})
@@ -278,6 +285,7 @@ func TestIntervalFlush(t *testing.T) {
 }
 
 func TestConcurrentRecord(t *testing.T) {
+	t.Parallel()
 	l := newLog(t, Options{FlushInterval: time.Millisecond, Buffer: 64})
 	const writers, per = 8, 200
 	var wg sync.WaitGroup
@@ -316,6 +324,7 @@ func TestConcurrentRecord(t *testing.T) {
 }
 
 func TestBackpressureNoLoss(t *testing.T) {
+	t.Parallel()
 	// A queue of 2 and an interval that never fires: only backpressure
 	// (Record kicking the flusher) can make room.
 	l := newLog(t, Options{Buffer: 2, FlushInterval: time.Hour, Max: 100000})
@@ -344,6 +353,7 @@ func TestBackpressureNoLoss(t *testing.T) {
 }
 
 func TestFlushContext(t *testing.T) {
+	t.Parallel()
 	l := newLog(t, Options{})
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
@@ -354,6 +364,7 @@ func TestFlushContext(t *testing.T) {
 }
 
 func TestOversizeFieldsCut(t *testing.T) {
+	t.Parallel()
 	l := newLog(t, Options{})
 	long := strings.Repeat("é", MaxField) // 2 bytes each
 	l.Record(Entry{Plugin: "p", Cmd: "c", Detail: long})

@@ -51,6 +51,7 @@ func newCounter(t *testing.T, h http.HandlerFunc) *counter {
 func host(s *httptest.Server) string { return strings.TrimPrefix(s.URL, "http://") }
 
 func TestGetAndPost(t *testing.T) {
+	t.Parallel()
 	srv := newCounter(t, func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		w.Header().Set("X-Method", r.Method)
@@ -90,6 +91,7 @@ func TestGetAndPost(t *testing.T) {
 }
 
 func TestDeniedFirstURL(t *testing.T) {
+	t.Parallel()
 	srv := newCounter(t, nil)
 	c := New(Options{Allow: allowHosts("example.invalid:1")})
 	_, err := c.Do(context.Background(), Request{URL: srv.URL})
@@ -102,6 +104,7 @@ func TestDeniedFirstURL(t *testing.T) {
 }
 
 func TestNoAllowRefuses(t *testing.T) {
+	t.Parallel()
 	srv := newCounter(t, nil)
 	if _, err := New(Options{}).Do(context.Background(), Request{URL: srv.URL}); !errors.Is(err, ErrNoAllow) {
 		t.Fatalf("err = %v, want ErrNoAllow", err)
@@ -112,6 +115,7 @@ func TestNoAllowRefuses(t *testing.T) {
 }
 
 func TestDeniedRedirect(t *testing.T) {
+	t.Parallel()
 	target := newCounter(t, nil)
 	origin := newCounter(t, func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, target.URL+"/secret", http.StatusFound)
@@ -130,6 +134,7 @@ func TestDeniedRedirect(t *testing.T) {
 }
 
 func TestAllowedRedirect(t *testing.T) {
+	t.Parallel()
 	var gotAuth, gotBody, gotReferer atomic.Value
 	target := newCounter(t, func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
@@ -166,6 +171,7 @@ func TestAllowedRedirect(t *testing.T) {
 }
 
 func TestTooManyRedirects(t *testing.T) {
+	t.Parallel()
 	srv := newCounter(t, func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/again", http.StatusFound)
 	})
@@ -180,6 +186,7 @@ func TestTooManyRedirects(t *testing.T) {
 }
 
 func TestRedirectsNotFollowed(t *testing.T) {
+	t.Parallel()
 	srv := newCounter(t, func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/elsewhere", http.StatusFound)
 	})
@@ -194,6 +201,7 @@ func TestRedirectsNotFollowed(t *testing.T) {
 }
 
 func TestRedirectToOtherScheme(t *testing.T) {
+	t.Parallel()
 	srv := newCounter(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Location", "file:///etc/passwd")
 		w.WriteHeader(http.StatusFound)
@@ -205,6 +213,7 @@ func TestRedirectToOtherScheme(t *testing.T) {
 }
 
 func TestBodyLimits(t *testing.T) {
+	t.Parallel()
 	big := bytes.Repeat([]byte("x"), 2048)
 	srv := newCounter(t, func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Query().Get("chunked") != "" {
@@ -295,6 +304,7 @@ func TestEnvProxyIgnored(t *testing.T) {
 }
 
 func TestBadRequests(t *testing.T) {
+	t.Parallel()
 	srv := newCounter(t, nil)
 	c := New(Options{Allow: func(*url.URL) error { return nil }})
 	tests := []struct {
@@ -333,6 +343,7 @@ func TestBadRequests(t *testing.T) {
 }
 
 func TestSharedClientPerCallAllow(t *testing.T) {
+	t.Parallel()
 	a := newCounter(t, func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "a") })
 	b := newCounter(t, func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "b") })
 	c := New(Options{})
@@ -349,6 +360,7 @@ func TestSharedClientPerCallAllow(t *testing.T) {
 }
 
 func TestSameOriginRedirectKeepsAuthorization(t *testing.T) {
+	t.Parallel()
 	srv := newCounter(t, func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/start" {
 			http.Redirect(w, r, "/end", http.StatusFound)

@@ -32,6 +32,7 @@ func (r fakeResolver) LookupNetIP(_ context.Context, _, host string) ([]netip.Ad
 // 127.0.0.1 must see no request. The same server reached by a pattern
 // naming 127.0.0.1 or localhost is fine.
 func TestHostNameAtPrivateAddressRefused(t *testing.T) {
+	t.Parallel()
 	srv := newCounter(t, nil)
 	_, port, _ := strings.Cut(host(srv.Server), ":")
 	names := fakeResolver{

@@ -81,6 +81,7 @@ var attackerResolver = fakeResolver{
 // scope that fetches the user's own machine directly, in every spelling:
 // each fetch is refused and the local server sees nothing.
 func TestWildcardScopeDoesNotReachLocalServer(t *testing.T) {
+	t.Parallel()
 	victim := newCounter(t, nil)
 	_, port, _ := strings.Cut(host(victim.Server), ":")
 	c := New(Options{Resolver: attackerResolver})
@@ -110,6 +111,7 @@ func TestWildcardScopeDoesNotReachLocalServer(t *testing.T) {
 // the user's machine and network: the names match the scope, but the
 // dialer refuses their private addresses and the local server sees nothing.
 func TestSubdomainScopeAtPrivateAddressRefused(t *testing.T) {
+	t.Parallel()
 	victim := newCounter(t, nil)
 	_, port, _ := strings.Cut(host(victim.Server), ":")
 	names := fakeResolver{
@@ -138,6 +140,7 @@ func TestSubdomainScopeAtPrivateAddressRefused(t *testing.T) {
 // spelling: each hop is decided again and refused, and the local server
 // sees nothing.
 func TestRedirectFromPublicSiteToLocalRefused(t *testing.T) {
+	t.Parallel()
 	victim := newCounter(t, nil)
 	_, port, _ := strings.Cut(host(victim.Server), ":")
 	public := newCounter(t, func(w http.ResponseWriter, r *http.Request) {
@@ -229,6 +232,7 @@ var pathEscapes = []string{
 // directly and through a redirect from an allowed /api/ path. The server
 // never serves /admin, and what it receives is exactly what was decided.
 func TestPathScopeEscapeNeverReachesAdmin(t *testing.T) {
+	t.Parallel()
 	srv := newNormalisingServer(t)
 	base := srv.URL
 	allowScope := scopes(t, "http://"+host(srv.Server)+"/api/*")
@@ -275,6 +279,7 @@ func TestPathScopeEscapeNeverReachesAdmin(t *testing.T) {
 }
 
 func TestCanonicalize(t *testing.T) {
+	t.Parallel()
 	for raw, want := range map[string]string{
 		"http://example.com/a/../b":      "http://example.com/b",
 		"http://example.com/a/%2e%2e/b":  "http://example.com/b",

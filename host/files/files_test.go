@@ -36,6 +36,7 @@ func listDir(t *testing.T, dir string) []string {
 }
 
 func TestReadWrite(t *testing.T) {
+	t.Parallel()
 	dir := tempDir(t)
 	ctx := context.Background()
 	p := filepath.Join(dir, "note.md")
@@ -58,6 +59,7 @@ func TestReadWrite(t *testing.T) {
 }
 
 func TestWriteKeepsMode(t *testing.T) {
+	t.Parallel()
 	dir := tempDir(t)
 	p := filepath.Join(dir, "f")
 	if err := os.WriteFile(p, []byte("old"), 0o640); err != nil {
@@ -79,6 +81,7 @@ func TestWriteKeepsMode(t *testing.T) {
 }
 
 func TestWriteReplacesAtomically(t *testing.T) {
+	t.Parallel()
 	dir := tempDir(t)
 	p := filepath.Join(dir, "f")
 	if err := os.WriteFile(p, []byte("old"), 0o644); err != nil {
@@ -107,6 +110,7 @@ func TestWriteReplacesAtomically(t *testing.T) {
 }
 
 func TestSymlinkRefused(t *testing.T) {
+	t.Parallel()
 	dir := tempDir(t)
 	ctx := context.Background()
 	target := filepath.Join(dir, "target")
@@ -162,6 +166,7 @@ func TestSymlinkRefused(t *testing.T) {
 }
 
 func TestNotRegularRefused(t *testing.T) {
+	t.Parallel()
 	dir := tempDir(t)
 	ctx := context.Background()
 	sub := filepath.Join(dir, "sub")
@@ -189,6 +194,7 @@ func TestNotRegularRefused(t *testing.T) {
 }
 
 func TestTooLarge(t *testing.T) {
+	t.Parallel()
 	dir := tempDir(t)
 	ctx := context.Background()
 	p := filepath.Join(dir, "f")
@@ -225,6 +231,7 @@ func (c *lateCancel) Err() error {
 }
 
 func TestWriteFailureLeavesNoTemp(t *testing.T) {
+	t.Parallel()
 	dir := tempDir(t)
 	ctx := context.Background()
 	if err := Write(ctx, filepath.Join(dir, "missing", "f"), []byte("x"), 0); !errors.Is(err, os.ErrNotExist) {
@@ -254,6 +261,7 @@ func TestWriteFailureLeavesNoTemp(t *testing.T) {
 }
 
 func TestBadPaths(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	for _, p := range []string{"", "rel/path", "/a/../b", "/a/", "/", "/a//b"} {
 		if _, err := Read(ctx, p, 0); !errors.Is(err, ErrBadPath) {
@@ -266,6 +274,7 @@ func TestBadPaths(t *testing.T) {
 }
 
 func TestReadMissing(t *testing.T) {
+	t.Parallel()
 	_, err := Read(context.Background(), filepath.Join(tempDir(t), "nope"), 0)
 	if !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("err = %v, want not exist", err)
@@ -273,6 +282,7 @@ func TestReadMissing(t *testing.T) {
 }
 
 func TestLongName(t *testing.T) {
+	t.Parallel()
 	dir := tempDir(t)
 	p := filepath.Join(dir, strings.Repeat("n", 255))
 	if err := Write(context.Background(), p, []byte("x"), 0); err != nil {

@@ -98,6 +98,7 @@ func TestRecvRefusesOversizeFromHeader(t *testing.T) {
 // TestSendDropsLargeBuffer: after a large frame the connection does not
 // keep a buffer of that size.
 func TestSendDropsLargeBuffer(t *testing.T) {
+	t.Parallel()
 	a, b := net.Pipe()
 	defer a.Close()
 	defer b.Close()

@@ -11,6 +11,7 @@ import (
 // pieces of every size from 1 byte up and checks it yields exactly what
 // ReadFrame reads from the same stream.
 func TestDecoderMatchesReadFrame(t *testing.T) {
+	t.Parallel()
 	frames := []Frame{
 		{Type: TypeInvoke, ID: 1, Payload: []byte("w2.abc")},
 		{Type: TypeReply, ID: 2},
@@ -50,6 +51,7 @@ func TestDecoderMatchesReadFrame(t *testing.T) {
 }
 
 func TestDecoderLimits(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		in   []byte

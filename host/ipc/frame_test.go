@@ -10,6 +10,7 @@ import (
 )
 
 func TestFrameRoundTrip(t *testing.T) {
+	t.Parallel()
 	frames := []Frame{
 		{Type: TypeInit, Payload: []byte(`{"plugin_id":"a.b"}`)},
 		{Type: TypeInvoke, ID: 7, Payload: []byte("w1.x.y.z.w")},
@@ -34,6 +35,7 @@ func TestFrameRoundTrip(t *testing.T) {
 }
 
 func TestReadFrameRejects(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		in   []byte
@@ -58,6 +60,7 @@ func TestReadFrameRejects(t *testing.T) {
 }
 
 func TestWriteFrameTooLarge(t *testing.T) {
+	t.Parallel()
 	err := WriteFrame(io.Discard, Frame{Type: TypeReply, Payload: make([]byte, MaxFrame)})
 	if !errors.Is(err, ErrFrameTooLarge) {
 		t.Fatalf("got %v", err)
@@ -67,6 +70,7 @@ func TestWriteFrameTooLarge(t *testing.T) {
 // TestConnConcurrentSend checks that frames sent from many goroutines
 // arrive whole.
 func TestConnConcurrentSend(t *testing.T) {
+	t.Parallel()
 	a, b := net.Pipe()
 	ca, cb := NewConn(a, 0), NewConn(b, 0)
 	defer ca.Close()

@@ -24,6 +24,7 @@ func putOp(k string, err error) *writeOp {
 }
 
 func TestBatchFailureIsolation(t *testing.T) {
+	t.Parallel()
 	boom := errors.New("boom")
 	refusal := fmt.Errorf("full: %w", ErrQuotaExceeded)
 	tests := []struct {
@@ -68,6 +69,7 @@ func TestBatchFailureIsolation(t *testing.T) {
 }
 
 func TestBatchPanicFailsWrites(t *testing.T) {
+	t.Parallel()
 	s := newStore(t)
 	op := &writeOp{plugin: "p", done: make(chan struct{}), fn: func(*bbolt.Tx) error { panic("corrupt page") }}
 	s.w.commit([]*writeOp{op})
@@ -85,6 +87,7 @@ func TestBatchPanicFailsWrites(t *testing.T) {
 // of one plugin and maxBatchOps in all, other plugins' writes included
 // even when queued after a long run of one plugin's, the rest kept in order.
 func TestTakeShares(t *testing.T) {
+	t.Parallel()
 	var w batcher
 	for i := range 400 {
 		w.queue = append(w.queue, &writeOp{plugin: fmt.Sprintf("p%d", i%20)})

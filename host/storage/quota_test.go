@@ -34,6 +34,7 @@ func realSpend(t *testing.T, s *Store, plugin string) int64 {
 // and above the page size. Whatever the shape, the quota must bind at what
 // the keys really take on disk, and not far below it.
 func TestQuotaCoversRealSpend(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		quota  int64
@@ -56,6 +57,7 @@ func TestQuotaCoversRealSpend(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			s := newStore(t)
 			value := make([]byte, tt.value)
 			const attempts = 1_000_000
@@ -99,6 +101,7 @@ func TestQuotaCoversRealSpend(t *testing.T) {
 // at the real cost, so a plugin that stored tiny keys is held to the quota
 // from the first write after the upgrade.
 func TestUsageRecountedFromOldFormat(t *testing.T) {
+	t.Parallel()
 	s := newStore(t)
 	for _, k := range []string{"a", "b", "c"} {
 		if err := s.Set("p", k, []byte("v"), 0); err != nil {

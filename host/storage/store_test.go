@@ -44,6 +44,7 @@ func mustUsage(t *testing.T, s *Store, plugin string, want int64) {
 }
 
 func TestGetSetIsolation(t *testing.T) {
+	t.Parallel()
 	s := newStore(t)
 	if err := s.Set("com.a", "k", []byte("from a"), 0); err != nil {
 		t.Fatal(err)
@@ -74,6 +75,7 @@ func TestGetSetIsolation(t *testing.T) {
 }
 
 func TestGetReturnsCopy(t *testing.T) {
+	t.Parallel()
 	s := newStore(t)
 	if err := s.Set("p", "k", []byte("abc"), 0); err != nil {
 		t.Fatal(err)
@@ -87,6 +89,7 @@ func TestGetReturnsCopy(t *testing.T) {
 }
 
 func TestEmptyValue(t *testing.T) {
+	t.Parallel()
 	s := newStore(t)
 	if err := s.Set("p", "k", nil, 0); err != nil {
 		t.Fatal(err)
@@ -99,6 +102,7 @@ func TestEmptyValue(t *testing.T) {
 }
 
 func TestQuotaBoundary(t *testing.T) {
+	t.Parallel()
 	exact := newStore(t).Cost(1, 9) // one-byte key, nine-byte value
 	tests := []struct {
 		name    string
@@ -132,6 +136,7 @@ func TestQuotaBoundary(t *testing.T) {
 }
 
 func TestOverwriteAccounting(t *testing.T) {
+	t.Parallel()
 	s := newStore(t)
 	c := s.Cost
 	quota := 2 * c(2, 8)
@@ -157,6 +162,7 @@ func TestOverwriteAccounting(t *testing.T) {
 }
 
 func TestShrinkAllowedAboveLoweredQuota(t *testing.T) {
+	t.Parallel()
 	s := newStore(t)
 	if err := s.Set("p", "k", make([]byte, 99), 0); err != nil {
 		t.Fatal(err)
@@ -173,6 +179,7 @@ func TestShrinkAllowedAboveLoweredQuota(t *testing.T) {
 }
 
 func TestDeleteAndPurgeAccounting(t *testing.T) {
+	t.Parallel()
 	s := newStore(t)
 	for i := range 5 {
 		if err := s.Set("p", fmt.Sprintf("k%d", i), []byte("vv"), 0); err != nil {
@@ -208,6 +215,7 @@ func TestDeleteAndPurgeAccounting(t *testing.T) {
 }
 
 func TestList(t *testing.T) {
+	t.Parallel()
 	s := newStore(t)
 	for _, k := range []string{"b/2", "a", "b/1", "b/3", "c", "b"} {
 		if err := s.Set("p", k, []byte("v"), 0); err != nil {
@@ -240,6 +248,7 @@ func TestList(t *testing.T) {
 }
 
 func TestListDefaultLimit(t *testing.T) {
+	t.Parallel()
 	s := newStore(t)
 	err := s.db.Update(func(tx *bbolt.Tx) error {
 		b, err := tx.Bucket(bucketData).CreateBucketIfNotExists([]byte("p"))
@@ -266,6 +275,7 @@ func TestListDefaultLimit(t *testing.T) {
 }
 
 func TestInvalidInput(t *testing.T) {
+	t.Parallel()
 	s := newStore(t)
 	badKeys := []string{"", "a\x00b", "\xff\xfe", strings.Repeat("k", MaxKey+1)}
 	for _, k := range badKeys {
@@ -297,6 +307,7 @@ func TestInvalidInput(t *testing.T) {
 }
 
 func TestReopenKeepsUsage(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "state.db")
 	db := openDB(t, path)
 	s, err := Open(db)
@@ -332,6 +343,7 @@ func TestReopenKeepsUsage(t *testing.T) {
 }
 
 func TestConcurrentSetGet(t *testing.T) {
+	t.Parallel()
 	s := newStore(t)
 	const writers, n = 4, 50
 	var wg sync.WaitGroup

@@ -14,6 +14,7 @@ import (
 // batch committed after it is queued, however many of A's writes are
 // waiting: it never queues behind them one fsync at a time.
 func TestStormDoesNotQueueOtherPlugins(t *testing.T) {
+	t.Parallel()
 	s := newStore(t)
 	const stormers = 300 // above maxBatchOps, so fairness within a batch matters too
 	var stop atomic.Bool

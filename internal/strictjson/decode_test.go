@@ -48,6 +48,7 @@ func (c *code) UnmarshalText(b []byte) error {
 var testOptions = Options{Name: "test", MaxSize: 4096, MaxArrayLen: 3}
 
 func TestDecodeValid(t *testing.T) {
+	t.Parallel()
 	src := `{"s": "x", "b": true, "i": -2147483648, "i64": 9007199254740993, "z": 0,
 	  "list": ["a", "é"], "items": [{"name": "a", "n": 2}], "obj": {"name": "o"},
 	  "ptr": {"name": "p"}, "pb": false, "pi": 7,
@@ -78,6 +79,7 @@ func TestDecodeValid(t *testing.T) {
 }
 
 func TestDecodeErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name      string
 		opts      Options
@@ -152,6 +154,7 @@ func TestDecodeErrors(t *testing.T) {
 }
 
 func TestZeroAllowedWithoutRefuseZero(t *testing.T) {
+	t.Parallel()
 	var d doc
 	if _, err := Decode([]byte(`{"z": 0, "obj": {"n": 0}}`), &d, Options{}); err != nil {
 		t.Fatal(err)
@@ -159,6 +162,7 @@ func TestZeroAllowedWithoutRefuseZero(t *testing.T) {
 }
 
 func TestDecodePanicsOnBadTarget(t *testing.T) {
+	t.Parallel()
 	for _, v := range []any{nil, doc{}, new(string), (*doc)(nil)} {
 		func() {
 			defer func() {
@@ -172,6 +176,7 @@ func TestDecodePanicsOnBadTarget(t *testing.T) {
 }
 
 func TestDecodePanicsOnUnsupportedField(t *testing.T) {
+	t.Parallel()
 	for name, v := range map[string]any{
 		"a float field": new(struct {
 			F float64 `json:"f"`
@@ -192,12 +197,14 @@ func TestDecodePanicsOnUnsupportedField(t *testing.T) {
 }
 
 func TestJoinKey(t *testing.T) {
+	t.Parallel()
 	if got := JoinKey(JoinKey("plugins", "a.b"), `x"]`) + ".name"; got != `plugins["a.b"]["x\"]"].name` {
 		t.Errorf("JoinKey = %s", got)
 	}
 }
 
 func TestErrorString(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		e    Error
 		want string
@@ -214,6 +221,7 @@ func TestErrorString(t *testing.T) {
 }
 
 func TestLineCol(t *testing.T) {
+	t.Parallel()
 	data := []byte("ab\né\nxy")
 	tests := []struct{ off, line, col int }{
 		{-1, 1, 1}, {0, 1, 1}, {2, 1, 3}, {3, 2, 1}, {5, 2, 2}, {6, 3, 1}, {99, 3, 3},
@@ -226,6 +234,7 @@ func TestLineCol(t *testing.T) {
 }
 
 func TestPositionsFind(t *testing.T) {
+	t.Parallel()
 	p := Positions{"": 0, "a": 5, "a.b": 9, "l[1]": 20, `m["x.y[\"]"]`: 30, "m": 25}
 	tests := []struct {
 		field string
@@ -246,6 +255,7 @@ func TestPositionsFind(t *testing.T) {
 }
 
 func TestFields(t *testing.T) {
+	t.Parallel()
 	fs := Fields(reflect.TypeFor[inner]())
 	if !reflect.DeepEqual(fs.Names, []string{"n", "name"}) || fs.Index["name"] != 0 || fs.Index["n"] != 1 {
 		t.Errorf("Fields = %+v", fs)

@@ -17,6 +17,7 @@ func (m *mutableReader) ReadAt(p []byte, off int64) (int, error) {
 }
 
 func TestExtractRefusesNonEmptyDir(t *testing.T) {
+	t.Parallel()
 	b, err := readBytes(validBundle(t, nil), Limits{})
 	if err != nil {
 		t.Fatal(err)
@@ -39,6 +40,7 @@ func TestExtractRefusesNonEmptyDir(t *testing.T) {
 // TestExtractRehashes changes an entry's stored bytes after Read: Extract
 // must notice and leave the directory empty.
 func TestExtractRehashes(t *testing.T) {
+	t.Parallel()
 	files := testFiles()
 	for i := range files {
 		files[i].store = true
@@ -65,6 +67,7 @@ func TestExtractRehashes(t *testing.T) {
 }
 
 func TestExtractCancelled(t *testing.T) {
+	t.Parallel()
 	b, err := readBytes(validBundle(t, nil), Limits{})
 	if err != nil {
 		t.Fatal(err)
@@ -81,6 +84,7 @@ func TestExtractCancelled(t *testing.T) {
 }
 
 func TestExtractUnsignedHasNoSignatureFile(t *testing.T) {
+	t.Parallel()
 	b, err := readBytes(validBundle(t, nil), Limits{})
 	if err != nil {
 		t.Fatal(err)

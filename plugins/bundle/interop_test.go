@@ -18,6 +18,7 @@ import (
 // TestMinisignVerifiesPackedBundle: a bundle signed by Warden, extracted,
 // verifies with `minisign -V`, and the extracted files match the list.
 func TestMinisignVerifiesPackedBundle(t *testing.T) {
+	t.Parallel()
 	bin := minisigntest.Bin(t)
 	dir := t.TempDir()
 	sk, _ := newKey(t)
@@ -75,6 +76,7 @@ func TestMinisignVerifiesPackedBundle(t *testing.T) {
 // over the entry list of an unsigned bundle, put in as
 // WARDEN/entries.minisig, verifies with Warden and the minisign key.
 func TestWardenAcceptsMinisignSignature(t *testing.T) {
+	t.Parallel()
 	bin := minisigntest.Bin(t)
 	dir := t.TempDir()
 	sec, pub := filepath.Join(dir, "mini.key"), filepath.Join(dir, "mini.pub")

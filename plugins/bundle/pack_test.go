@@ -85,6 +85,7 @@ func tree(t *testing.T, dir string) map[string][]byte {
 }
 
 func TestPackHelloRoundTrip(t *testing.T) {
+	t.Parallel()
 	sk, pk := newKey(t)
 	dir := t.TempDir()
 	hello := helloDir(t)
@@ -153,6 +154,7 @@ func TestPackHelloRoundTrip(t *testing.T) {
 }
 
 func TestPackUIFiles(t *testing.T) {
+	t.Parallel()
 	src := writeSrc(t, uiSrc())
 	out := filepath.Join(t.TempDir(), "t.wbundle")
 	if err := Pack(t.Context(), src, out, PackOptions{}); err != nil {
@@ -180,6 +182,7 @@ func TestPackUIFiles(t *testing.T) {
 }
 
 func TestPackRejects(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		files map[string]string
@@ -229,6 +232,7 @@ func TestPackRejects(t *testing.T) {
 }
 
 func TestSignBundle(t *testing.T) {
+	t.Parallel()
 	src := writeSrc(t, uiSrc())
 	out := filepath.Join(t.TempDir(), "t.wbundle")
 	if err := Pack(t.Context(), src, out, PackOptions{}); err != nil {

@@ -14,6 +14,7 @@ import (
 )
 
 func TestReadValid(t *testing.T) {
+	t.Parallel()
 	sk, pk := newKey(t)
 	data := validBundle(t, sk)
 	b, err := readBytes(data, Limits{})
@@ -69,6 +70,7 @@ func listed(t *testing.T, files []zipEntry) []byte {
 }
 
 func TestReadRejects(t *testing.T) {
+	t.Parallel()
 	files := testFiles()
 	list := listFor(files)
 	zeros := make([]byte, 2<<20)
@@ -172,6 +174,7 @@ func sortedReverse(list string) []string {
 }
 
 func TestReadNamesEntryInErrors(t *testing.T) {
+	t.Parallel()
 	list := listFor(testFiles())
 	_, err := readBytes(craft(t, with(zipEntry{name: "ui/../../.bashrc", data: []byte("x")}), list, nil), Limits{})
 	if err == nil || !strings.Contains(err.Error(), `"ui/../../.bashrc"`) {
@@ -183,6 +186,7 @@ func TestReadNamesEntryInErrors(t *testing.T) {
 // entries while the directory holds more: the count is checked before
 // archive/zip parses the directory.
 func TestReadCentralDirectoryCount(t *testing.T) {
+	t.Parallel()
 	var entries []zipEntry
 	for i := range 20 {
 		entries = append(entries, zipEntry{name: "ui/f" + string(rune('a'+i)), data: []byte("x")})
@@ -224,6 +228,7 @@ func withComment(t *testing.T, data []byte) []byte {
 
 // TestReadRatioOnlyForLargeEntries: a small file may compress very well.
 func TestReadRatioOnlyForLargeEntries(t *testing.T) {
+	t.Parallel()
 	small := with(zipEntry{name: "ui/zeros.bin", data: make([]byte, 512<<10)})
 	if _, err := readBytes(listed(t, small), Limits{}); err != nil {
 		t.Fatalf("512 KiB of zeros: %v", err)

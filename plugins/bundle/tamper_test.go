@@ -23,6 +23,7 @@ func readAndVerify(data []byte, trusted []signing.PublicKey) error {
 // the start, middle and end) and re-zips the bundle with the original list
 // and signature: every change must be caught by its hash.
 func TestTamperContent(t *testing.T) {
+	t.Parallel()
 	sk, pk := newKey(t)
 	files := testFiles()
 	list := listFor(files)
@@ -48,6 +49,7 @@ func TestTamperContent(t *testing.T) {
 // TestTamperListAndSignature changes each byte of the entry list and each
 // signed byte of the signature in turn: reading or verifying must fail.
 func TestTamperListAndSignature(t *testing.T) {
+	t.Parallel()
 	sk, pk := newKey(t)
 	files := testFiles()
 	list := listFor(files)
@@ -79,6 +81,7 @@ func TestTamperListAndSignature(t *testing.T) {
 // TestTamperAddRemove adds and removes entries, with and without updating
 // the list: the bundle is refused each time.
 func TestTamperAddRemove(t *testing.T) {
+	t.Parallel()
 	sk, pk := newKey(t)
 	trusted := []signing.PublicKey{pk}
 	files := testFiles()
@@ -124,6 +127,7 @@ func otherSig(t *testing.T, list []byte) []byte {
 // packed bundle file: archive/zip's CRC, the decompressor or the hash
 // check must refuse each one.
 func TestTamperRawBytes(t *testing.T) {
+	t.Parallel()
 	sk, pk := newKey(t)
 	data := validBundle(t, sk)
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))

@@ -7,6 +7,7 @@ import (
 )
 
 func TestCheck(t *testing.T) {
+	t.Parallel()
 	p := mustParse(t, `{
   "policy_version": 1,
   "default": "block",
@@ -74,6 +75,7 @@ func TestCheck(t *testing.T) {
 }
 
 func TestCheckDefaultAllow(t *testing.T) {
+	t.Parallel()
 	p := mustParse(t, withPlugins("allow", `{"id": "com.bad.*", "allow": false}`))
 	if d := p.Check(Candidate{ID: "org.any", Version: "0.1.0"}); !d.Allowed || d.Rule != "default" {
 		t.Errorf("%+v", d)
@@ -88,6 +90,7 @@ func TestCheckDefaultAllow(t *testing.T) {
 }
 
 func TestCheckNoPolicy(t *testing.T) {
+	t.Parallel()
 	var nilPolicy *Policy
 	for _, p := range []*Policy{nilPolicy, missingPolicy("/nonexistent/policy.json")} {
 		d := p.Check(Candidate{ID: "com.x", Version: "9.9.9", Permissions: []string{"fs.write"}})
@@ -101,6 +104,7 @@ func TestCheckNoPolicy(t *testing.T) {
 }
 
 func TestDecisionErrZero(t *testing.T) {
+	t.Parallel()
 	var d Decision
 	if err := d.Err(); !errors.Is(err, ErrBlocked) {
 		t.Errorf("zero decision: %v", err)
@@ -108,6 +112,7 @@ func TestDecisionErrZero(t *testing.T) {
 }
 
 func TestInvalidPolicyBlocksAll(t *testing.T) {
+	t.Parallel()
 	p := invalidPolicy("/etc/warden/policy.json", errors.New("line 3: bad"))
 	d := p.Check(Candidate{ID: "com.x", Version: "1.0.0"})
 	if d.Allowed || !errors.Is(d.Err(), ErrBlocked) || d.Rule != "invalid policy file" || !strings.Contains(d.Reason, "line 3: bad") {

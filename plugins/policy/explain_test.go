@@ -6,6 +6,7 @@ import (
 )
 
 func TestExplain(t *testing.T) {
+	t.Parallel()
 	p := mustParse(t, `{
   "policy_version": 1,
   "default": "block",
@@ -56,6 +57,7 @@ func TestExplain(t *testing.T) {
 }
 
 func TestExplainDefaults(t *testing.T) {
+	t.Parallel()
 	p := mustParse(t, `{"policy_version": 1, "default": "block"}`)
 	got := strings.Join(p.Explain("com.x"), "\n")
 	for _, w := range []string{"entry: none matches com.x; the default is block", "allowed: no, the admin policy allows only listed plugins", "signatures: not required", "blocked permissions: none", "ceilings: none"} {
@@ -70,6 +72,7 @@ func TestExplainDefaults(t *testing.T) {
 }
 
 func TestWarnings(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		src, want string
 	}{

@@ -7,6 +7,7 @@ import (
 )
 
 func TestParseNetworkIsolationAndDeveloperMode(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		extra   string
@@ -35,6 +36,7 @@ func TestParseNetworkIsolationAndDeveloperMode(t *testing.T) {
 }
 
 func TestParseNetworkIsolationAndDeveloperModeBadValues(t *testing.T) {
+	t.Parallel()
 	for _, src := range []string{
 		`{"policy_version": 1, "default": "allow", "require_network_isolation": "yes"}`,
 		`{"policy_version": 1, "default": "allow", "require_network_isolation": null}`,
@@ -58,6 +60,7 @@ func TestParseNetworkIsolationAndDeveloperModeBadValues(t *testing.T) {
 }
 
 func TestInvalidFileFailsClosedOnNewFields(t *testing.T) {
+	t.Parallel()
 	p := invalidPolicy("/etc/warden/policy.json", errors.New("broken"))
 	if !p.RequireNetworkIsolation() || p.DeveloperMode() {
 		t.Error("a policy that cannot be read must require isolation and turn developer mode off")

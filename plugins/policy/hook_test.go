@@ -47,6 +47,7 @@ func writeHook(t *testing.T, script []byte, pin string) (policyPath, hookPath st
 }
 
 func TestParseIsolationHook(t *testing.T) {
+	t.Parallel()
 	sum := sha256Hex([]byte(hookSrc))
 	p := mustParse(t, withHook("/etc/warden/hook.js", strings.ToUpper(sum)))
 	hs := p.IsolationHooks()
@@ -65,6 +66,7 @@ func TestParseIsolationHook(t *testing.T) {
 // TestParseIsolationHookBadValues: the pin is required, and every problem
 // names the field.
 func TestParseIsolationHookBadValues(t *testing.T) {
+	t.Parallel()
 	sum := sha256Hex([]byte(hookSrc))
 	tests := []struct {
 		name, hook, field string
@@ -121,6 +123,7 @@ func TestLoadResolvesHookPath(t *testing.T) {
 // SHA-256 is the pin; a changed file is refused with both hashes, the file
 // and what to do.
 func TestHookReadVerifiesThePin(t *testing.T) {
+	t.Parallel()
 	pol, hook := writeHook(t, []byte(hookSrc), sha256Hex([]byte(hookSrc)))
 	p, err := Load(pol)
 	if err != nil {
@@ -151,6 +154,7 @@ func TestHookReadVerifiesThePin(t *testing.T) {
 // TestHookReadRefusesUnusableFiles: a hook that cannot be read, or could
 // not reach the frame byte for byte, is refused; with a matching pin too.
 func TestHookReadRefusesUnusableFiles(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	fifo := filepath.Join(dir, "fifo")
 	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
@@ -202,6 +206,7 @@ func TestHookReadRefusesUnusableFiles(t *testing.T) {
 // managed hook stays, first and with the admin's authority; the user's
 // hook, if any, is added after it and marked as the user's.
 func TestCombineKeepsTheManagedHook(t *testing.T) {
+	t.Parallel()
 	sum := sha256Hex([]byte(hookSrc))
 	managed := mustParse(t, withHook("/etc/warden/hook.js", sum))
 	users := map[string]string{
@@ -293,6 +298,7 @@ func TestWatchLayeredUserEditCannotDropHook(t *testing.T) {
 // TestExplainShowsHooks: explain names the hooks in force, in the order
 // they see a request, and says nothing about hooks when there is none.
 func TestExplainShowsHooks(t *testing.T) {
+	t.Parallel()
 	sum := sha256Hex([]byte(hookSrc))
 	managed := mustParse(t, withHook("/etc/warden/hook.js", sum))
 	user := mustParse(t, withHook("/home/u/hook.js", sum))

@@ -7,6 +7,7 @@ import (
 )
 
 func TestParseTrustedKey(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct{ key, id string }{{keyA, keyAID}, {keyB, keyBID}} {
 		k, err := ParseTrustedKey(tt.key)
 		if err != nil {
@@ -33,6 +34,7 @@ func TestParseTrustedKey(t *testing.T) {
 }
 
 func TestKeyIDs(t *testing.T) {
+	t.Parallel()
 	if got := KeyIDFromBytes([8]byte{0xc0, 0xcc, 0xba, 0x3c, 0x55, 0x3e, 0x95, 0xf0}); got != keyAID {
 		t.Errorf("KeyIDFromBytes = %s, want %s", got, keyAID)
 	}

@@ -51,6 +51,7 @@ var candidates = []Candidate{
 // every candidate, the combination must allow exactly what both layers
 // allow, and every setting must be at least as strict as the managed one.
 func TestCombineUserFileCannotLoosen(t *testing.T) {
+	t.Parallel()
 	for mname, msrc := range managedPolicies {
 		managed := mustParse(t, msrc)
 		for uname, usrc := range userPolicies {
@@ -106,6 +107,7 @@ func TestCombineUserFileCannotLoosen(t *testing.T) {
 }
 
 func TestCombineSettings(t *testing.T) {
+	t.Parallel()
 	managed := mustParse(t, `{"policy_version": 1, "default": "allow", "require_signatures": true, "trusted_keys": ["`+keyA+`", "`+keyB+`"],
 		"blocked_permissions": ["fs.write"], "ceilings": {"backend_timeout_ms": 5000, "invoke_rate": 500}}`)
 	user := mustParse(t, `{"policy_version": 1, "default": "block", "require_signatures": true, "trusted_keys": ["`+keyB+`"],
@@ -139,6 +141,7 @@ func TestCombineSettings(t *testing.T) {
 // A user file that lists a key under the id of the admin's key, with
 // another public key, must not be trusted.
 func TestCombineKeysCompareThePublicKey(t *testing.T) {
+	t.Parallel()
 	managed := mustParse(t, `{"policy_version": 1, "default": "allow", "require_signatures": true, "trusted_keys": ["`+keyA+`"]}`)
 	user := mustParse(t, `{"policy_version": 1, "default": "allow", "require_signatures": true, "trusted_keys": ["`+keyA+`"]}`)
 	forged := user.keys[0]
@@ -150,6 +153,7 @@ func TestCombineKeysCompareThePublicKey(t *testing.T) {
 }
 
 func TestCombineMissingLayers(t *testing.T) {
+	t.Parallel()
 	missing := missingPolicy("/nonexistent/policy.json")
 	user := mustParse(t, withPlugins("allow", `{"id": "com.bad.tool", "allow": false}`))
 	c := Combine(missing, user)
@@ -171,6 +175,7 @@ func TestCombineMissingLayers(t *testing.T) {
 }
 
 func TestCombinePick(t *testing.T) {
+	t.Parallel()
 	managed := mustParse(t, withPlugins("allow", `{"id": "com.example.notes", "versions": "^1"}`))
 	user := mustParse(t, withPlugins("allow", `{"id": "com.example.notes", "versions": "<1.5"}`))
 	c := Combine(managed, user)
@@ -183,6 +188,7 @@ func TestCombinePick(t *testing.T) {
 }
 
 func TestCombineRuleNamesTheLayer(t *testing.T) {
+	t.Parallel()
 	managed := mustParse(t, `{"policy_version": 1, "default": "allow"}`)
 	managed.Path = "/etc/warden/policy.json"
 	user := mustParse(t, withPlugins("allow", `{"id": "com.bad.tool", "allow": false}`))
@@ -198,6 +204,7 @@ func TestCombineRuleNamesTheLayer(t *testing.T) {
 }
 
 func TestExplainLayers(t *testing.T) {
+	t.Parallel()
 	managed := mustParse(t, withPlugins("allow", `{"id": "com.bad.tool", "allow": false, "reason": "leaks"}`))
 	managed.Path, managed.Source = "/etc/warden/policy.json", "/etc/warden/policy.json"
 	user := mustParse(t, `{"policy_version": 1, "default": "allow", "blocked_permissions": ["http"], "developer_mode": false}`)
@@ -229,6 +236,7 @@ func TestExplainLayers(t *testing.T) {
 }
 
 func TestCheckSource(t *testing.T) {
+	t.Parallel()
 	strict := mustParse(t, `{"policy_version": 1, "default": "allow", "require_signatures": true, "trusted_keys": ["`+keyA+`"],
 		"blocked_permissions": ["clipboard.*"], "plugins": [{"id": "com.bad.tool", "allow": false}, {"id": "com.example.notes", "pin": "1.4.2"}]}`)
 	off := mustParse(t, `{"policy_version": 1, "default": "allow", "developer_mode": false}`)

@@ -10,6 +10,7 @@ import (
 )
 
 func TestLoad(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "policy.json")
 	if err := os.WriteFile(path, []byte(withPlugins("block", `{"id": "a.b"}`)), 0o644); err != nil {
@@ -34,6 +35,7 @@ func TestLoad(t *testing.T) {
 }
 
 func TestLoadMissing(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "none", "policy.json")
 	p, err := Load(path)
 	if err != nil {
@@ -45,6 +47,7 @@ func TestLoadMissing(t *testing.T) {
 }
 
 func TestLoadErrors(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.json")
 	if err := os.WriteFile(bad, []byte("{\n  \"policy_version\": 1,\n  \"default\": \"maybe\"\n}\n"), 0o644); err != nil {

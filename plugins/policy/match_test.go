@@ -3,6 +3,7 @@ package policy
 import "testing"
 
 func TestMatchID(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		pattern, id string
 		want        bool
@@ -33,6 +34,7 @@ func TestMatchID(t *testing.T) {
 }
 
 func TestEntryForSpecificity(t *testing.T) {
+	t.Parallel()
 	p := mustParse(t, withPlugins("allow",
 		`{"id": "*", "allow": false}`,
 		`{"id": "com.*", "versions": "^1"}`,

@@ -8,6 +8,7 @@ import (
 )
 
 func TestParseFull(t *testing.T) {
+	t.Parallel()
 	p := mustParse(t, `{
   "policy_version": 1,
   "description": "Example Co",
@@ -52,6 +53,7 @@ func TestParseFull(t *testing.T) {
 }
 
 func TestParseMinimal(t *testing.T) {
+	t.Parallel()
 	p := mustParse(t, `{"policy_version": 1, "default": "allow"}`)
 	if p.Default() != Allow || p.RequireSignatures() || len(p.Entries()) != 0 || !p.Ceilings().IsZero() || p.Source != "inline" {
 		t.Errorf("%+v", p)
@@ -59,6 +61,7 @@ func TestParseMinimal(t *testing.T) {
 }
 
 func TestParseErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, src string
 		field     string // the JSON path named
@@ -145,6 +148,7 @@ func TestParseErrors(t *testing.T) {
 }
 
 func TestParseReportsAllValueErrors(t *testing.T) {
+	t.Parallel()
 	_, err := Parse([]byte(`{"policy_version": 3, "default": "x", "plugins": [{"id": "A"}, {"id": "b.c", "pin": "z"}]}`))
 	var fields []string
 	eachError(err, func(e *Error) { fields = append(fields, e.Field) })
@@ -155,6 +159,7 @@ func TestParseReportsAllValueErrors(t *testing.T) {
 }
 
 func TestErrorString(t *testing.T) {
+	t.Parallel()
 	e := &Error{File: "/etc/warden/policy.json", Field: "plugins[0].pin", Line: 7, Column: 19, Msg: "invalid version"}
 	if got, want := e.Error(), "/etc/warden/policy.json:7:19: plugins[0].pin: invalid version"; got != want {
 		t.Errorf("%q, want %q", got, want)
@@ -165,6 +170,7 @@ func TestErrorString(t *testing.T) {
 }
 
 func TestParseTooLarge(t *testing.T) {
+	t.Parallel()
 	_, err := Parse(make([]byte, MaxSize+1))
 	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "larger than") {
 		t.Errorf("got %v", err)
@@ -172,6 +178,7 @@ func TestParseTooLarge(t *testing.T) {
 }
 
 func TestParseArrayLimit(t *testing.T) {
+	t.Parallel()
 	src := `{"policy_version": 1, "default": "allow", "blocked_permissions": [` + strings.Repeat(`"http",`, maxArrayLen) + `"http"]}`
 	_, err := Parse([]byte(src))
 	if err == nil || !strings.Contains(err.Error(), "at most 4096 entries") {

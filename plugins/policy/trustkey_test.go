@@ -12,6 +12,7 @@ import (
 // require_signatures it is an untrusted publisher, and the reason says the
 // id matched but the key did not.
 func TestForgedKeyIDIsNotTrusted(t *testing.T) {
+	t.Parallel()
 	p := mustParse(t, `{"policy_version": 1, "default": "allow", "require_signatures": true, "trusted_keys": ["`+keyA+`"]}`)
 	// keyB's Ed25519 key with keyA's id.
 	a, _ := base64.StdEncoding.DecodeString(keyA)

@@ -3,6 +3,7 @@ package policy
 import "testing"
 
 func TestPick(t *testing.T) {
+	t.Parallel()
 	p := mustParse(t, withPlugins("allow",
 		`{"id": "com.range", "versions": ">=1.2 <2"}`,
 		`{"id": "com.pin", "pin": "1.4.2"}`,
@@ -43,6 +44,7 @@ func TestPick(t *testing.T) {
 }
 
 func TestAllowsVersion(t *testing.T) {
+	t.Parallel()
 	p := mustParse(t, withPlugins("block",
 		`{"id": "com.example.*", "versions": ">=1.2 <2"}`,
 		`{"id": "com.example.notes", "pin": "1.4.2"}`,

@@ -27,6 +27,7 @@ func readIndex(t *testing.T, dir string, pk signing.PublicKey) *Index {
 }
 
 func TestAddCreatesRegistry(t *testing.T) {
+	t.Parallel()
 	sk, pk := newKey(t)
 	dir := filepath.Join(t.TempDir(), "new", "registry")
 	src := packHello(t, variant{version: "2.0.0", perms: []string{"storage", "notifications"}})
@@ -69,6 +70,7 @@ func TestAddCreatesRegistry(t *testing.T) {
 }
 
 func TestAddKeepsVersionsSortedAndNamesFromHighest(t *testing.T) {
+	t.Parallel()
 	sk, pk := newKey(t)
 	dir := filepath.Join(t.TempDir(), "registry")
 	for _, v := range []variant{{version: "1.10.0"}, {version: "2.0.0", name: "Hello Two"}, {version: "1.9.0", name: "Hello Old"}, {version: "1.0.0"}} {
@@ -95,6 +97,7 @@ func TestAddKeepsVersionsSortedAndNamesFromHighest(t *testing.T) {
 }
 
 func TestAddIsIdempotent(t *testing.T) {
+	t.Parallel()
 	dir, sk, _ := makeRegistry(t, "1.0.0")
 	before := mustRead(t, filepath.Join(dir, IndexName))
 	beforeSig := mustRead(t, filepath.Join(dir, SignatureName))
@@ -119,6 +122,7 @@ func TestAddIsIdempotent(t *testing.T) {
 }
 
 func TestAddRefusesOtherBytesUnlessForced(t *testing.T) {
+	t.Parallel()
 	dir, sk, pk := makeRegistry(t, "1.0.0", "1.1.0")
 	before := mustRead(t, filepath.Join(dir, IndexName))
 	other := packHello(t, variant{version: "1.0.0", extra: "rebuilt"})
@@ -153,6 +157,7 @@ func TestAddRefusesOtherBytesUnlessForced(t *testing.T) {
 }
 
 func TestAddRefusesUnsignedAndBadBundles(t *testing.T) {
+	t.Parallel()
 	sk, _ := newKey(t)
 	dir := filepath.Join(t.TempDir(), "registry")
 	_, err := Add(t.Context(), dir, packHello(t, variant{version: "1.0.0", unsigned: true}), sk, AddOptions{})
@@ -175,6 +180,7 @@ func TestAddRefusesUnsignedAndBadBundles(t *testing.T) {
 }
 
 func TestAddChecksTheExistingIndex(t *testing.T) {
+	t.Parallel()
 	dir, _, _ := makeRegistry(t, "1.0.0")
 	otherSK, otherPK := newKey(t)
 	src := packHello(t, variant{version: "1.1.0"})
@@ -204,6 +210,7 @@ func TestAddChecksTheExistingIndex(t *testing.T) {
 }
 
 func TestAddFinishesInterruptedPublish(t *testing.T) {
+	t.Parallel()
 	dir, sk, pk := makeRegistry(t, "1.0.0")
 	oldSig := mustRead(t, filepath.Join(dir, SignatureName))
 	if _, err := Add(t.Context(), dir, packHello(t, variant{version: "1.1.0"}), sk, AddOptions{}); err != nil {
@@ -235,6 +242,7 @@ func TestAddFinishesInterruptedPublish(t *testing.T) {
 }
 
 func TestAddConcurrent(t *testing.T) {
+	t.Parallel()
 	sk, pk := newKey(t)
 	dir := filepath.Join(t.TempDir(), "registry")
 	versions := []string{"1.0.0", "1.1.0", "1.2.0", "1.3.0"}
@@ -261,6 +269,7 @@ func TestAddConcurrent(t *testing.T) {
 // TestIndexVerifiesWithMinisign checks the index signature with Debian's
 // minisign.
 func TestIndexVerifiesWithMinisign(t *testing.T) {
+	t.Parallel()
 	ms := minisigntest.Bin(t)
 	dir, sk, _ := makeRegistry(t, "1.0.0")
 	pub := filepath.Join(t.TempDir(), "registry.pub")

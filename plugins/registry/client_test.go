@@ -44,6 +44,7 @@ func onlyFiles(t *testing.T, dir string, names ...string) {
 }
 
 func TestClientInstallFlow(t *testing.T) {
+	t.Parallel()
 	dir, _, pk := makeRegistry(t, "1.0.0", "1.9.0", "2.0.0")
 	srv := serve(t, dir)
 	var calls, last, total atomic.Int64
@@ -108,6 +109,7 @@ func TestClientInstallFlow(t *testing.T) {
 }
 
 func TestClientIndexURLForms(t *testing.T) {
+	t.Parallel()
 	dir, _, pk := makeRegistry(t, "1.0.0")
 	srv := serve(t, dir)
 	for _, loc := range []string{
@@ -146,6 +148,7 @@ func TestClientIndexURLForms(t *testing.T) {
 }
 
 func TestClientRejectsBadIndex(t *testing.T) {
+	t.Parallel()
 	dir, _, pk := makeRegistry(t, "1.0.0")
 	_, otherPK := newKey(t)
 	index := filepath.Join(dir, IndexName)
@@ -208,6 +211,7 @@ func TestClientRejectsBadIndex(t *testing.T) {
 }
 
 func TestClientRetriesIndexSignatureOnce(t *testing.T) {
+	t.Parallel()
 	dir, sk, pk := makeRegistry(t, "1.0.0")
 	oldSig, err := os.ReadFile(filepath.Join(dir, SignatureName))
 	if err != nil {
@@ -248,6 +252,7 @@ func TestClientRetriesIndexSignatureOnce(t *testing.T) {
 }
 
 func TestDownloadRejectsTamperedBundle(t *testing.T) {
+	t.Parallel()
 	dir, _, pk := makeRegistry(t, "1.0.0")
 	ix, err := (&Client{IndexURL: dir, Key: pk}).Index(t.Context())
 	if err != nil {
@@ -302,6 +307,7 @@ func TestDownloadRejectsTamperedBundle(t *testing.T) {
 }
 
 func TestClientSizeLimits(t *testing.T) {
+	t.Parallel()
 	dir, _, pk := makeRegistry(t, "1.0.0")
 	srv := serve(t, dir)
 	for _, loc := range []string{srv.URL, dir} {
@@ -395,6 +401,7 @@ func TestClientTimeouts(t *testing.T) {
 }
 
 func TestClientRefusesHTTPSDowngrade(t *testing.T) {
+	t.Parallel()
 	plain := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("{}")) }))
 	defer plain.Close()
 	tlsSrv := httptest.NewTLSServer(http.RedirectHandler(plain.URL+"/index.json", http.StatusFound))

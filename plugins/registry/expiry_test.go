@@ -12,6 +12,7 @@ import (
 // ErrExpiredIndex. So is an index signed without an expiry, as one made
 // before indexes expired. Refresh re-signs the index with a new expiry.
 func TestExpiredIndexRefused(t *testing.T) {
+	t.Parallel()
 	dir, sk, pk := makeRegistry(t)
 	if _, err := Add(t.Context(), dir, packHello(t, variant{version: "1.0.0"}), sk, AddOptions{ValidFor: time.Hour}); err != nil {
 		t.Fatal(err)

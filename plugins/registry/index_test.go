@@ -38,6 +38,7 @@ const validIndex = `{
 }`
 
 func TestParseIndexValid(t *testing.T) {
+	t.Parallel()
 	ix, err := ParseIndex([]byte(validIndex))
 	if err != nil {
 		t.Fatal(err)
@@ -82,6 +83,7 @@ func TestParseIndexValid(t *testing.T) {
 }
 
 func TestParseIndexEmpty(t *testing.T) {
+	t.Parallel()
 	ix, err := ParseIndex([]byte(`{"index_version":1,"updated":"2025-01-31T12:00:00Z","plugins":{}}`))
 	if err != nil {
 		t.Fatal(err)
@@ -99,6 +101,7 @@ func TestParseIndexEmpty(t *testing.T) {
 }
 
 func TestParseIndexRejects(t *testing.T) {
+	t.Parallel()
 	// edit applies one textual change to validIndex, which must occur.
 	edit := func(old, new string) string {
 		if !strings.Contains(validIndex, old) {

@@ -14,6 +14,7 @@ import (
 // client verified is saved, and a client made later from the saved memory
 // refuses anything older.
 func TestMemoryRefusesAnOlderIndexAfterRestart(t *testing.T) {
+	t.Parallel()
 	_, pub, err := signing.GenerateKey(rand.Reader)
 	if err != nil {
 		t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 // TestAddVerifiesPublisherKey: with publisher keys, Add lists the key that
 // verifies the bundle and refuses a bundle none of them verifies.
 func TestAddVerifiesPublisherKey(t *testing.T) {
+	t.Parallel()
 	dir, sk, pk := makeRegistry(t)
 	pubSK, pubPK := newKey(t)
 	v, err := Add(t.Context(), dir, packHello(t, variant{version: "1.0.0", sk: pubSK}), sk, AddOptions{Publisher: []signing.PublicKey{pubPK}})

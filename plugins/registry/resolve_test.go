@@ -21,6 +21,7 @@ func indexOf(id string, versions ...string) *Index {
 }
 
 func TestResolve(t *testing.T) {
+	t.Parallel()
 	ix := indexOf("com.example.notes", "2.0.0", "1.0.0", "1.9.0", "1.10.0-rc.1", "2.1.0-beta")
 	no19 := func(v Version) error {
 		if v.Version == "1.9.0" {
@@ -62,6 +63,7 @@ func TestResolve(t *testing.T) {
 }
 
 func TestResolveErrors(t *testing.T) {
+	t.Parallel()
 	ix := indexOf("com.example.notes", "1.0.0", "1.9.0", "2.0.0", "3.0.0-beta")
 	refuse := func(v Version) error { return fmt.Errorf("host: needs <%s", v.Version) }
 	tests := []struct {
@@ -93,6 +95,7 @@ func TestResolveErrors(t *testing.T) {
 }
 
 func TestResolveLongListIsCut(t *testing.T) {
+	t.Parallel()
 	var vs []string
 	for i := range 20 {
 		vs = append(vs, fmt.Sprintf("1.%d.0", i))
@@ -104,6 +107,7 @@ func TestResolveLongListIsCut(t *testing.T) {
 }
 
 func TestParseRef(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		ref, id, rng string
 		ok           bool

@@ -13,6 +13,7 @@ import (
 // signed index: the memory of the first read applies to every spelling,
 // so the replay is refused with ErrStaleIndex.
 func TestSecondSpellingReplayRefused(t *testing.T) {
+	t.Parallel()
 	dir, sk, pk := makeRegistry(t, "1.0.0")
 	old := t.TempDir()
 	for _, name := range []string{IndexName, SignatureName} {
@@ -66,6 +67,7 @@ func TestSecondSpellingReplayRefused(t *testing.T) {
 // the location alone, still protects every spelling of that location;
 // another location starts fresh.
 func TestSeenReadsOldEntries(t *testing.T) {
+	t.Parallel()
 	_, _, pk := makeRegistry(t, "1.0.0")
 	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	seen := Seen{"https://plugins.example.com/reg/index.json": at}
@@ -86,6 +88,7 @@ func TestSeenReadsOldEntries(t *testing.T) {
 
 // TestNormalizeLocation lists spellings that name one registry.
 func TestNormalizeLocation(t *testing.T) {
+	t.Parallel()
 	want := "https://plugins.example.com/reg/index.json"
 	for _, s := range []string{
 		"https://plugins.example.com/reg",

@@ -10,6 +10,7 @@ import (
 // the client has seen: refused with ErrStaleIndex, while the same or a
 // newer index is accepted and reported to Verified.
 func TestClientRefusesOlderIndex(t *testing.T) {
+	t.Parallel()
 	dir, sk, pk := makeRegistry(t, "1.0.0")
 	old := t.TempDir()
 	for _, name := range []string{IndexName, SignatureName} {

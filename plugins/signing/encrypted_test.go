@@ -36,6 +36,7 @@ func encryptedKeyFile(t *testing.T, sk *SecretKey, password string) []byte {
 }
 
 func TestParseEncryptedSecretKey(t *testing.T) {
+	t.Parallel()
 	sk, pk := newKey(t)
 	file := encryptedKeyFile(t, sk, "correct horse")
 	if _, err := ParseSecretKey(file, ""); !errors.Is(err, ErrEncryptedKey) {

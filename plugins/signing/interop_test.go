@@ -12,6 +12,7 @@ import (
 )
 
 func TestMinisignVerifiesWarden(t *testing.T) {
+	t.Parallel()
 	bin := minisigntest.Bin(t)
 	dir := t.TempDir()
 	sec, pub := filepath.Join(dir, "warden.key"), filepath.Join(dir, "warden.pub")
@@ -60,6 +61,7 @@ func TestMinisignVerifiesWarden(t *testing.T) {
 }
 
 func TestWardenVerifiesMinisign(t *testing.T) {
+	t.Parallel()
 	bin := minisigntest.Bin(t)
 	dir := t.TempDir()
 	sec, pub := filepath.Join(dir, "mini.key"), filepath.Join(dir, "mini.pub")

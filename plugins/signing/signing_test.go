@@ -42,6 +42,7 @@ func flipBase64(t *testing.T, line string, i int) string {
 }
 
 func TestSignVerifyRoundTrip(t *testing.T) {
+	t.Parallel()
 	sk, pk := newKey(t)
 	if sk.ID() != pk.ID() || sk.Public() != pk {
 		t.Fatalf("public key %v does not match secret key id %v", pk, sk.ID())
@@ -84,6 +85,7 @@ func TestSignVerifyRoundTrip(t *testing.T) {
 }
 
 func TestVerifyRejects(t *testing.T) {
+	t.Parallel()
 	sk, pk := newKey(t)
 	_, other := newKey(t)
 	msg := []byte("manifest.json and friends")
@@ -156,6 +158,7 @@ func legacyAlg(t *testing.T, line string) string {
 }
 
 func TestSignRejectsBadComment(t *testing.T) {
+	t.Parallel()
 	sk, _ := newKey(t)
 	for _, c := range []string{"two\nlines", "cr\r", "naïve", "\x00", strings.Repeat("a", maxTrustedComment+1)} {
 		if _, err := Sign(sk, []byte("m"), c); err == nil {
@@ -172,6 +175,7 @@ func TestSignRejectsBadComment(t *testing.T) {
 }
 
 func TestKeyID(t *testing.T) {
+	t.Parallel()
 	// A key made by minisign 0.11 and the id it printed.
 	pk, err := ParsePublicKey("RWQkJyv1XZoiVwPH346w/B76CFRrY3TccCiPvlBZ2djmH09eksRxG1Oh")
 	if err != nil {
@@ -198,6 +202,7 @@ func TestKeyID(t *testing.T) {
 }
 
 func TestParsePublicKey(t *testing.T) {
+	t.Parallel()
 	_, pk := newKey(t)
 	line := pk.String()
 	file := string(pk.File())
@@ -224,6 +229,7 @@ func TestParsePublicKey(t *testing.T) {
 }
 
 func TestKeyFiles(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	sec, pub := filepath.Join(dir, "warden.key"), filepath.Join(dir, "warden.pub")
 	sk, pk := newKey(t)
@@ -276,6 +282,7 @@ func TestKeyFiles(t *testing.T) {
 }
 
 func TestParseSecretKeyDamaged(t *testing.T) {
+	t.Parallel()
 	sk, _ := newKey(t)
 	file := sk.File()
 	lines := strings.Split(strings.TrimSpace(string(file)), "\n")

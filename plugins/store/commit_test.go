@@ -15,6 +15,7 @@ import (
 )
 
 func TestCommitFirstInstall(t *testing.T) {
+	t.Parallel()
 	s, profile := newStore(t, Options{})
 	at := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
 	s.now = func() time.Time { return at }
@@ -63,6 +64,7 @@ func TestCommitFirstInstall(t *testing.T) {
 }
 
 func TestCommitUpdateKeepsPrevious(t *testing.T) {
+	t.Parallel()
 	s, profile := newStore(t, Options{Keep: 2})
 	first := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	now := first
@@ -91,6 +93,7 @@ func TestCommitUpdateKeepsPrevious(t *testing.T) {
 }
 
 func TestCommitKeepOne(t *testing.T) {
+	t.Parallel()
 	s, profile := newStore(t, Options{Keep: 1})
 	for _, v := range []string{"1.0.0", "1.1.0", "1.2.0"} {
 		mustInstall(t, s, "com.example.a", v)
@@ -104,6 +107,7 @@ func TestCommitKeepOne(t *testing.T) {
 }
 
 func TestCommitAlreadyInstalled(t *testing.T) {
+	t.Parallel()
 	s, _ := newStore(t, Options{})
 	mustInstall(t, s, "com.example.a", "1.0.0")
 	mustInstall(t, s, "com.example.a", "1.1.0")
@@ -135,6 +139,7 @@ func TestCommitAlreadyInstalled(t *testing.T) {
 }
 
 func TestCommitReplacesLeftover(t *testing.T) {
+	t.Parallel()
 	s, _ := newStore(t, Options{})
 	mustInstall(t, s, "com.example.a", "1.0.0")
 	left := s.Dir("com.example.a", "1.1.0")
@@ -148,6 +153,7 @@ func TestCommitReplacesLeftover(t *testing.T) {
 }
 
 func TestCommitInvalid(t *testing.T) {
+	t.Parallel()
 	s, profile := newStore(t, Options{})
 	tests := []struct {
 		name string
@@ -179,6 +185,7 @@ func TestCommitInvalid(t *testing.T) {
 }
 
 func TestCommitStagingClosed(t *testing.T) {
+	t.Parallel()
 	s, _ := newStore(t, Options{})
 	other, _ := newStore(t, Options{})
 	ctx := t.Context()
@@ -210,6 +217,7 @@ func TestCommitStagingClosed(t *testing.T) {
 }
 
 func TestCommitRefusesSymlink(t *testing.T) {
+	t.Parallel()
 	s, _ := newStore(t, Options{})
 	st, _ := s.Stage(t.Context())
 	defer st.Discard()
@@ -227,6 +235,7 @@ func TestCommitRefusesSymlink(t *testing.T) {
 }
 
 func TestCommitCanceled(t *testing.T) {
+	t.Parallel()
 	s, profile := newStore(t, Options{})
 	st, _ := s.Stage(t.Context())
 	defer st.Discard()
@@ -248,6 +257,7 @@ func TestCommitCanceled(t *testing.T) {
 }
 
 func TestCommitRecordFailureUndoesMove(t *testing.T) {
+	t.Parallel()
 	s, profile := newStore(t, Options{})
 	mustInstall(t, s, "com.example.a", "1.0.0")
 	st, _ := s.Stage(t.Context())

@@ -11,6 +11,7 @@ import (
 )
 
 func TestRecordRoundTrip(t *testing.T) {
+	t.Parallel()
 	at := time.Date(2025, 3, 4, 5, 6, 7, 8, time.UTC)
 	p := Plugin{
 		ID:             "com.example.notes",
@@ -48,6 +49,7 @@ func TestRecordRoundTrip(t *testing.T) {
 }
 
 func TestDecodeRecordErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		in   string
@@ -75,6 +77,7 @@ func TestDecodeRecordErrors(t *testing.T) {
 }
 
 func TestCloneIsDeep(t *testing.T) {
+	t.Parallel()
 	p := Plugin{Previous: []string{"1.0.0"}, Pending: []string{"http"}, Grants: permissions.Grants{"storage": {}}}
 	c := p.clone()
 	c.Previous[0], c.Pending[0] = "x", "y"

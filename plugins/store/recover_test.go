@@ -11,6 +11,7 @@ import (
 )
 
 func TestRecover(t *testing.T) {
+	t.Parallel()
 	s, profile := newStore(t, Options{})
 	ctx := t.Context()
 	mustInstall(t, s, "com.example.a", "1.0.0")
@@ -75,6 +76,7 @@ func TestRecover(t *testing.T) {
 }
 
 func TestOpenRecovers(t *testing.T) {
+	t.Parallel()
 	profile := t.TempDir()
 	db := openDB(t, profile)
 	s, err := OpenOptions(db, profile, Options{Logger: quiet})
@@ -97,6 +99,7 @@ func TestOpenRecovers(t *testing.T) {
 }
 
 func TestOpenSkipsRecoveryWhileLocked(t *testing.T) {
+	t.Parallel()
 	profile := t.TempDir()
 	leftover := filepath.Join(profile, "staging", "stage-other")
 	if err := os.MkdirAll(leftover, 0o700); err != nil {

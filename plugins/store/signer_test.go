@@ -17,6 +17,7 @@ const (
 // bound to the key of whichever version is current, and Modify cannot
 // rebind it.
 func TestSignerKeyFollowsVersions(t *testing.T) {
+	t.Parallel()
 	s, _ := newStore(t, Options{})
 	ctx := t.Context()
 	id := "com.example.a"
@@ -56,6 +57,7 @@ func TestSignerKeyFollowsVersions(t *testing.T) {
 // full keys were kept: it names only the key id a signature claimed, so it
 // reads back as unsigned, never as a trusted signer.
 func TestLegacySignerIsNotVerified(t *testing.T) {
+	t.Parallel()
 	p, err := decodeRecord([]byte(`{"v":1,"id":"com.example.a","version":"1.0.0","enabled":true,"signer":"` + testSignerID + `"}`))
 	if err != nil {
 		t.Fatal(err)

@@ -13,6 +13,7 @@ import (
 )
 
 func TestOpen(t *testing.T) {
+	t.Parallel()
 	if _, err := Open(nil, t.TempDir()); err == nil {
 		t.Error("Open(nil) succeeded")
 	}
@@ -48,6 +49,7 @@ func TestOpen(t *testing.T) {
 }
 
 func TestGetList(t *testing.T) {
+	t.Parallel()
 	s, _ := newStore(t, Options{})
 	if _, err := s.Get("com.example.a"); !errors.Is(err, ErrNotInstalled) {
 		t.Errorf("Get on empty store: %v", err)
@@ -77,6 +79,7 @@ func TestGetList(t *testing.T) {
 }
 
 func TestListUnsupportedRecord(t *testing.T) {
+	t.Parallel()
 	s, _ := newStore(t, Options{})
 	err := s.db.Update(func(tx *bbolt.Tx) error {
 		return tx.Bucket(bucketInstalled).Put([]byte("com.example.new"), []byte(`{"v":9}`))
@@ -100,6 +103,7 @@ func TestListUnsupportedRecord(t *testing.T) {
 }
 
 func TestSetters(t *testing.T) {
+	t.Parallel()
 	s, _ := newStore(t, Options{})
 	id := "com.example.a"
 	mustInstall(t, s, id, "1.0.0")
@@ -155,6 +159,7 @@ func TestSetters(t *testing.T) {
 }
 
 func TestModify(t *testing.T) {
+	t.Parallel()
 	s, _ := newStore(t, Options{})
 	id := "com.example.a"
 	mustInstall(t, s, id, "1.0.0")
@@ -195,6 +200,7 @@ func TestModify(t *testing.T) {
 }
 
 func TestRollback(t *testing.T) {
+	t.Parallel()
 	s, _ := newStore(t, Options{Keep: 2})
 	id := "com.example.a"
 	if _, err := s.Rollback(t.Context(), id); !errors.Is(err, ErrNotInstalled) {
@@ -246,6 +252,7 @@ func TestRollback(t *testing.T) {
 }
 
 func TestUninstall(t *testing.T) {
+	t.Parallel()
 	s, profile := newStore(t, Options{})
 	mustInstall(t, s, "com.example.a", "1.0.0")
 	mustInstall(t, s, "com.example.a", "1.1.0")
