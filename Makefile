@@ -11,7 +11,8 @@ build:
 	go build -o bin/warden ./cmd/warden
 	go run ./cmd/warden-webext bin/webext >/dev/null
 
-# The full test job: formatting, vet, staticcheck and every test under the race detector.
+# The full test job: formatting, vet, staticcheck and every test; all under
+# the race detector but the end-to-end package (see unit).
 test: lint unit
 
 lint:
@@ -20,11 +21,22 @@ lint:
 	GOOS=wasip1 GOARCH=wasm go vet ./sdk/guest/... ./examples/hello/backend ./examples/notes/backend
 	go tool staticcheck ./...
 
-# The end-to-end tests drive real WebKitGTK windows: without a display they
-# run under Xvfb.
+# Every package's tests under the race detector, except cmd/warden's: its
+# end-to-end tests drive real WebKitGTK windows and warden processes (the
+# test binary itself), ten times slower under the detector, and what they
+# exercise (host, isolation, plugins/...) is race-tested in those packages.
+# They run without it, after the others. Without a display the tests run
+# under Xvfb. GORACE keeps each race-built process (test binaries and the
+# processes they start) from sleeping a second at exit. WARDEN_TEST_CACHE
+# is a directory the run's test binaries share (built example backends,
+# compiled wasm: see internal/plugintest), removed afterwards.
+E2E_PKG := github.com/wardenhq/warden/cmd/warden
 unit:
-	@if [ -n "$$DISPLAY" ]; then go test -race -count=1 -timeout 25m ./...; \
-	else xvfb-run -a -s "-screen 0 1280x720x24" go test -race -count=1 -timeout 25m ./...; fi
+	@set -e; cache=$$(mktemp -d); trap 'rm -rf "$$cache"' EXIT; \
+	export WARDEN_TEST_CACHE="$$cache" GORACE=atexit_sleep_ms=0; \
+	x=; if [ -z "$$DISPLAY" ]; then x='xvfb-run -a -s "-screen 0 1280x720x24"'; fi; \
+	eval $$x go test -race -count=1 -timeout 25m $$(go list ./... | grep -vx '$(E2E_PKG)'); \
+	eval $$x go test -count=1 -timeout 25m $(E2E_PKG)
 
 # Every fuzz target in the repository, one at a time, for FUZZTIME each
 # (make fuzz FUZZTIME=1m). scripts/fuzz.sh finds the targets itself, so new

@@ -31,13 +31,9 @@ func TestInstallSurvivesSIGKILL(t *testing.T) {
 	// The process killed is a plain build of warden: under the race
 	// detector an install takes ten times longer, and this test is about
 	// what a kill leaves on disk, not about races.
-	bin, err := plainBin()
-	if err != nil {
-		t.Fatal(err)
-	}
 	run := func(args ...string) string {
 		t.Helper()
-		out, err := exec.Command(bin, args...).CombinedOutput()
+		out, err := plainCommand(t, args...).CombinedOutput()
 		if err != nil {
 			t.Fatalf("warden %s: %v\n%s", strings.Join(args, " "), err, out)
 		}
@@ -74,7 +70,7 @@ func TestInstallSurvivesSIGKILL(t *testing.T) {
 			run("--profile", prof, "uninstall", "dev.warden.hello")
 			before = ""
 		}
-		cmd := exec.Command(bin, installArgs(bundle)...)
+		cmd := plainCommand(t, installArgs(bundle)...)
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
