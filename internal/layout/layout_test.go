@@ -58,7 +58,7 @@ var rules = []rule{
 	{pkgs: []string{"host/backend"}, imports: []string{"internal/jsonwire"}},
 	{pkgs: []string{"host/webview/webext"}, imports: []string{"internal/atomicfile"}},
 	{pkgs: []string{"isolation", "permissions", "internal/atomicfile", "internal/helperproc", "internal/jsonwire", "internal/layout", "internal/minisigntest", "internal/strictjson", "sdk/..."}, imports: none},
-	{pkgs: []string{"internal/plugintest/..."}, imports: []string{"manifest", "plugins/build"}},
+	{pkgs: []string{"internal/plugintest/..."}, imports: []string{"host/backend", "manifest", "plugins/build"}},
 	{pkgs: []string{"manifest"}, imports: []string{"internal/strictjson", "permissions"}},
 	{pkgs: []string{"plugins/..."}, never: []string{"host/supervise", "host/webview/...", "host/window/..."}},
 	{pkgs: []string{"plugins/build", "plugins/signing"}, imports: []string{"internal/atomicfile"}},

@@ -13,8 +13,10 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -144,11 +146,74 @@ func buildLocked(dir, out string) ([]byte, error) {
 	if b, err := os.ReadFile(out); err == nil {
 		return b, nil
 	}
-	// build.Package writes a temporary file and renames it into place.
-	if err := build.Package(context.Background(), dir, out); err != nil {
+	// Built beside out and renamed into place once compiled: a module in
+	// place is a compiled one.
+	tmp := out + ".tmp"
+	defer os.Remove(tmp)
+	if err := build.Package(context.Background(), dir, tmp); err != nil {
+		return nil, err
+	}
+	if err := precompile(tmp); err != nil {
+		return nil, err
+	}
+	if err := os.Rename(tmp, out); err != nil {
 		return nil, err
 	}
 	return os.ReadFile(out)
+}
+
+// precompile compiles wasm into the run's compilation cache in a process
+// built without the race detector (see ./precompile): compiling a Go
+// backend cold takes a race-built test ten times as long. The compiled
+// code and its cache key are the same either way.
+func precompile(wasm string) error {
+	cache, err := CompileCacheDir()
+	if err != nil {
+		return err
+	}
+	// wazero files its cache under its own version, which it reads from
+	// the binary's module list; test binaries have none and say "dev".
+	// The helper is told the version this binary has.
+	ldflags := "-X github.com/tetratelabs/wazero/internal/version.version=" + wazeroVersion()
+	cmd := exec.Command(goTool(), "run", "-ldflags="+ldflags, "./internal/plugintest/precompile", cache, wasm)
+	cmd.Dir = Root()
+	// Whatever flags the tests were built with, not -race.
+	cmd.Env = append(os.Environ(), "GOFLAGS=")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("precompile %s: %w\n%s", filepath.Base(wasm), err, out)
+	}
+	return nil
+}
+
+// wazeroVersion is the version wazero finds in this binary (see its
+// internal/version.GetWazeroVersion).
+func wazeroVersion() string {
+	v := ""
+	if info, ok := debug.ReadBuildInfo(); ok {
+		for _, dep := range info.Deps {
+			if strings.Contains(dep.Path, "github.com/tetratelabs/wazero") {
+				v = dep.Version
+			}
+		}
+		if v == "" || v == "(devel)" {
+			v = info.Main.Version
+		}
+	}
+	if v == "" || v == "(devel)" {
+		return "dev"
+	}
+	return v
+}
+
+// goTool finds the go command: on PATH, else under $GOROOT.
+func goTool() string {
+	if p, err := exec.LookPath("go"); err == nil {
+		return p
+	}
+	if r := os.Getenv("GOROOT"); r != "" {
+		return filepath.Join(r, "bin", "go")
+	}
+	return "go"
 }
 
 // sourceKey hashes what a backend build depends on.
