@@ -20,6 +20,7 @@ import (
 // disk that the profile holds the old state or the new one, complete, and
 // that the next install succeeds (acceptance 3 of the lifecycle issue).
 func TestInstallSurvivesSIGKILL(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("kills 50 installs")
 	}
@@ -60,8 +61,9 @@ func TestInstallSurvivesSIGKILL(t *testing.T) {
 	t.Logf("seed %d", seed)
 	counts := map[string]int{}
 	const runs = 60
+	after := state()
 	for i := range runs {
-		before := state()
+		before := after // what the last run's check found
 		bundle := v1
 		if before == "1.0.0" {
 			bundle = v2 // an update
@@ -79,7 +81,7 @@ func TestInstallSurvivesSIGKILL(t *testing.T) {
 		cmd.Process.Kill()
 		err := cmd.Wait()
 		killed := err != nil
-		after := state()
+		after = state()
 		newState := map[string]string{v1: "1.0.0", v2: "1.1.0"}[bundle]
 		if after != before && after != newState {
 			t.Fatalf("run %d (kill after %v): state %q, want the old %q or the new %q", i, delay, after, before, newState)

@@ -16,6 +16,7 @@ import (
 // its own Xvfb, print what each example's invoke returned and write a
 // screenshot in which the example windows are visibly rendered.
 func TestDemoWithoutDisplay(t *testing.T) {
+	t.Parallel()
 	shot := filepath.Join(t.TempDir(), "demo.png")
 	env := slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, "DISPLAY=") })
 	out, errOut, code := wardenEnv(t, env, "demo", "--examples", plugintest.Examples(t, "hello", "notes"), "--screenshot", shot)

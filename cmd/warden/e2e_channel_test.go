@@ -15,6 +15,7 @@ import (
 // relaying them (extension not installed, or the channel turned off): every
 // route answers, and the core counts each envelope on the route expected.
 func TestE2EInvokeRoutes(t *testing.T) {
+	t.Parallel()
 	needDisplay(t)
 	if os.Getenv(webext.EnvDir) == "" || os.Getenv(webext.EnvDir) == "off" {
 		t.Fatalf("%s must name the built web extension (TestMain builds it)", webext.EnvDir)

@@ -20,6 +20,7 @@ func testPlugin(name string) string { return filepath.Join("..", "..", "testdata
 // a real WebKitGTK window and checks each one failed, and that the test's
 // HTTP server on 127.0.0.1 saw no request at all.
 func TestE2EHostilePage(t *testing.T) {
+	t.Parallel()
 	needDisplay(t)
 	var mu sync.Mutex
 	var hits []string
@@ -96,6 +97,7 @@ func TestE2EHostilePage(t *testing.T) {
 // command: exactly that command fails with the hook's message, the core
 // never sees it, and everything else passes.
 func TestE2EIsolationHook(t *testing.T) {
+	t.Parallel()
 	needDisplay(t)
 	hook, err := os.ReadFile(filepath.Join(testPlugin("hookreject"), "isolation-hook.js"))
 	if err != nil {

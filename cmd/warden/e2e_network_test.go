@@ -248,6 +248,7 @@ func TestE2ENoNetworkFromWebStack(t *testing.T) {
 // (Anchors are left to the namespace: WebKit may connect for a new
 // window's load before the navigation is refused.)
 func TestE2ENetworkFeaturesOff(t *testing.T) {
+	t.Parallel()
 	needDisplay(t)
 	opts := uiOptions()
 	opts.SharedNetwork = true
@@ -326,6 +327,7 @@ func TestE2EWebStackUsesDeadProxy(t *testing.T) {
 // window still opens, the log and the audit say so; and when the policy
 // requires it, the window is not opened.
 func TestE2ENetworkIsolationMissing(t *testing.T) {
+	t.Parallel()
 	needDisplay(t)
 	h := e2eHost(t, host.Options{})
 	opts := uiOptions()
@@ -369,6 +371,7 @@ func TestE2ENetworkIsolationMissing(t *testing.T) {
 // process WebKit started for a plugin window: none holds the webview
 // process's socket to the core (its fd 3) or a file of the profile.
 func TestE2EWebKitProcessesHoldNoCoreSocket(t *testing.T) {
+	t.Parallel()
 	needDisplay(t)
 	h := e2eHost(t, host.Options{})
 	_, ui := openPlugin(t, h, example(t, "hello"), nil, uiOptions())
@@ -486,6 +489,7 @@ func openUntilRunning(t *testing.T, env []string, dir string) (stderr string, ex
 // TestE2EOpenSaysWhenNotIsolated: warden open says loudly when the
 // webview process has network access, and stays quiet when it has none.
 func TestE2EOpenSaysWhenNotIsolated(t *testing.T) {
+	t.Parallel()
 	needDisplay(t)
 	const loud = "NOT ISOLATED FROM THE NETWORK"
 	errOut, exited := openUntilRunning(t, append(os.Environ(), warden.NetnsEnv+"=off"), example(t, "hello"))
@@ -518,6 +522,7 @@ func TestE2EPolicyRequiresNetworkIsolation(t *testing.T) {
 // window runs (an admin's policy applied live) also binds its restart
 // after a crash: the webview process does not come back with network.
 func TestE2ENetworkRequirementBindsRestarts(t *testing.T) {
+	t.Parallel()
 	needDisplay(t)
 	h := e2eHost(t, host.Options{})
 	opts := uiOptions()

@@ -147,6 +147,7 @@ func waitLogged(t *testing.T, what string, limit time.Duration, logText func() s
 // opens it again, and revoking a permission closes it, each carried out by
 // the running process through its control socket.
 func TestE2EChangesReachRunningWarden(t *testing.T) {
+	t.Parallel()
 	needDisplay(t)
 	dir := t.TempDir()
 	prof := filepath.Join(dir, "profile")

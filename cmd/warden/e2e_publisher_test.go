@@ -13,6 +13,7 @@ import (
 // refused, the installed version stays; only --accept-new-publisher
 // installs it, and then as a new install that asks for every permission.
 func TestE2EUpdateByAnotherPublisher(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	v1 := packHello(t, dir)
 	evilDir := filepath.Join(dir, "evil")

@@ -54,6 +54,7 @@ func (f *registryFixture) publish(t *testing.T, v string) {
 // update that adds a permission stays disabled until warden grant, and
 // rollback returns to the previous version with the plugin's data intact.
 func TestE2ERegistryInstallUpdateRollback(t *testing.T) {
+	t.Parallel()
 	f := newRegistryFixture(t, example(t, "hello"), "1.1.0") // the backend is called
 	f.publish(t, "1.0.0")
 	prof := filepath.Join(f.dir, "profile")
@@ -110,6 +111,7 @@ func TestE2ERegistryInstallUpdateRollback(t *testing.T) {
 // and not 2.0.0, that an exact pin wins over newer versions, and that a
 // tampered bundle on the server is refused with nothing installed.
 func TestE2ERegistryPolicyPicksVersion(t *testing.T) {
+	t.Parallel()
 	f := newRegistryFixture(t, helloTiny(t), "1.1.0", "1.9.0", "2.0.0")
 	for _, v := range []string{"1.0.0", "1.1.0", "1.9.0", "2.0.0"} {
 		f.publish(t, v)
@@ -185,6 +187,7 @@ func packHelloEdited(t *testing.T, src, dir, version string, edit func(string) s
 // server that goes back to an older, validly signed index (a stale mirror,
 // or an attacker hiding an update) is refused instead of trusted.
 func TestE2ERegistryRefusesReplayedIndex(t *testing.T) {
+	t.Parallel()
 	f := newRegistryFixture(t, helloTiny(t), "1.1.0")
 	f.publish(t, "1.0.0")
 	old := t.TempDir()

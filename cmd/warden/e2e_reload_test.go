@@ -13,6 +13,7 @@ import (
 // new launch (key and launch id) handed over ahead of time, its isolation
 // frame starts at seq 1 again, and its invokes work.
 func TestE2EReloadGetsNewLaunch(t *testing.T) {
+	t.Parallel()
 	needDisplay(t)
 	h := e2eHost(t, host.Options{})
 	p, ui := openPlugin(t, h, example(t, "hello"), nil, uiOptions())

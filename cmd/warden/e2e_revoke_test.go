@@ -12,6 +12,7 @@ import (
 // through a manager.Runner and revokes storage: the window must stop, and
 // the plugin's record must no longer hold the grant.
 func TestE2ERevokeStopsRunningPlugin(t *testing.T) {
+	t.Parallel()
 	needDisplay(t)
 	dir := t.TempDir()
 	mustPlain(t, "keygen", "-o", filepath.Join(dir, "k.key"))

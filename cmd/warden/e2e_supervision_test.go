@@ -104,6 +104,7 @@ func TestE2ECrashRestart(t *testing.T) {
 // TestE2ENoOrphans kills the core with SIGKILL and checks that its webview
 // process and everything that process started are gone.
 func TestE2ENoOrphans(t *testing.T) {
+	t.Parallel()
 	needDisplay(t)
 	cmd := helperproc.Command(wardenRole, "open", "--profile", t.TempDir(), example(t, "hello"))
 	stderr, err := cmd.StderrPipe()

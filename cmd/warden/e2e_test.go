@@ -139,6 +139,7 @@ func example(t testing.TB, name string) string {
 }
 
 func TestE2EHelloGreets(t *testing.T) {
+	t.Parallel()
 	needDisplay(t)
 	h := e2eHost(t, host.Options{})
 	_, ui := openPlugin(t, h, example(t, "hello"), nil, uiOptions())
@@ -154,6 +155,7 @@ func TestE2EHelloGreets(t *testing.T) {
 }
 
 func TestE2ENotesSavesAndLists(t *testing.T) {
+	t.Parallel()
 	needDisplay(t)
 	h := e2eHost(t, host.Options{})
 	p, ui := openPlugin(t, h, example(t, "notes"), nil, uiOptions())

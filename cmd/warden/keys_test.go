@@ -38,6 +38,7 @@ func mustWarden(t *testing.T, args ...string) string {
 var keyIDLine = regexp.MustCompile(`(?m)^key id:\s+([0-9A-F]{16})$`)
 
 func TestKeygen(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	out := mustWarden(t, "keygen", "--out", dir)
 	m := keyIDLine.FindStringSubmatch(out)
@@ -87,6 +88,7 @@ func TestKeygen(t *testing.T) {
 // TestPackSignVerify is the author's path: keygen, pack with the key,
 // verify with the public key; then tampering makes verify fail.
 func TestPackSignVerify(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	key, pub := filepath.Join(dir, "warden.key"), filepath.Join(dir, "warden.pub")
 	keyID := keyIDLine.FindStringSubmatch(mustWarden(t, "keygen", "--out", dir))[1]
@@ -245,6 +247,7 @@ func encryptKeyFile(t *testing.T, plainFile []byte, password string) []byte {
 }
 
 func TestPackWithEncryptedKey(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	mustWarden(t, "keygen", "--out", dir)
 	key := filepath.Join(dir, "warden.key")

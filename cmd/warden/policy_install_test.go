@@ -12,6 +12,7 @@ import (
 // are required, a blocked permission blocks the install, and a pinned
 // version refuses an update; each refusal leaves nothing installed.
 func TestInstallUnderPolicy(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	bundle := packHello(t, dir) // signed with dir/k.key
 	other := filepath.Join(dir, "other")

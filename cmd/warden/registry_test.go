@@ -23,6 +23,7 @@ func sha256File(t *testing.T, path string) string {
 }
 
 func TestRegistryAddAndList(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	bundle := packHello(t, dir)
 	mustWarden(t, "keygen", "-o", filepath.Join(dir, "reg.key"))
@@ -80,6 +81,7 @@ func TestRegistryAddAndList(t *testing.T) {
 }
 
 func TestRegistryAddRefuses(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	bundle := packHello(t, dir)
 	regKey := filepath.Join(dir, "reg.key")
