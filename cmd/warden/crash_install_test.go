@@ -5,7 +5,6 @@ import (
 	"io/fs"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -213,12 +212,4 @@ func touchWasm(t *testing.T, dir string) {
 	if err := os.Chtimes(filepath.Join(dir, "backend", "hello.wasm"), now, now); err != nil {
 		t.Fatal(err)
 	}
-}
-
-// goTool is the go command that runs this test.
-func goTool() string {
-	if p, err := exec.LookPath("go"); err == nil {
-		return p
-	}
-	return "/usr/local/go/bin/go"
 }

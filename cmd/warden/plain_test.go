@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/wardenhq/warden/plugins/build"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -25,7 +26,7 @@ var plainBin = sync.OnceValues(func() (string, error) {
 	}
 	plainDir = dir
 	bin := filepath.Join(dir, "warden")
-	if out, err := exec.Command(goTool(), "build", "-o", bin, ".").CombinedOutput(); err != nil {
+	if out, err := exec.Command(build.GoTool(), "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		return "", &buildError{out: string(out), err: err}
 	}
 	return bin, nil

@@ -175,7 +175,7 @@ func precompile(wasm string) error {
 	// the binary's module list; test binaries have none and say "dev".
 	// The helper is told the version this binary has.
 	ldflags := "-X github.com/tetratelabs/wazero/internal/version.version=" + wazeroVersion()
-	cmd := exec.Command(goTool(), "run", "-ldflags="+ldflags, "./internal/plugintest/precompile", cache, wasm)
+	cmd := exec.Command(build.GoTool(), "run", "-ldflags="+ldflags, "./internal/plugintest/precompile", cache, wasm)
 	cmd.Dir = Root()
 	// Whatever flags the tests were built with, not -race.
 	cmd.Env = append(os.Environ(), "GOFLAGS=")
@@ -203,17 +203,6 @@ func wazeroVersion() string {
 		return "dev"
 	}
 	return v
-}
-
-// goTool finds the go command: on PATH, else under $GOROOT.
-func goTool() string {
-	if p, err := exec.LookPath("go"); err == nil {
-		return p
-	}
-	if r := os.Getenv("GOROOT"); r != "" {
-		return filepath.Join(r, "bin", "go")
-	}
-	return "go"
 }
 
 // sourceKey hashes what a backend build depends on.

@@ -85,7 +85,7 @@ func Package(ctx context.Context, pkgDir, out string) error {
 // sees a half-written module.
 func goBuild(ctx context.Context, pkg, wasm string) error {
 	return atomicfile.Produce(wasm, 0o644, func(tmp string) error {
-		cmd := exec.CommandContext(ctx, goTool(), "build", "-buildmode=c-shared", "-trimpath", "-o", tmp, ".")
+		cmd := exec.CommandContext(ctx, GoTool(), "build", "-buildmode=c-shared", "-trimpath", "-o", tmp, ".")
 		cmd.Dir = pkg
 		cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm", "CGO_ENABLED=0")
 		var out bytes.Buffer
@@ -102,8 +102,9 @@ func goBuild(ctx context.Context, pkg, wasm string) error {
 	})
 }
 
-// goTool finds the go command: on PATH, else under $GOROOT.
-func goTool() string {
+// GoTool returns the go command to run: the one on PATH, else the one
+// under $GOROOT.
+func GoTool() string {
 	if p, err := exec.LookPath("go"); err == nil {
 		return p
 	}
