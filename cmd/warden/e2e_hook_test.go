@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"github.com/wardenhq/warden/internal/helperproc"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -127,8 +128,8 @@ type runProc struct {
 // user's policy at userPolicy.
 func startRunAll(t *testing.T, prof, userPolicy string) *runProc {
 	t.Helper()
-	r := &runProc{cmd: exec.Command(os.Args[0], "--profile", prof, "--policy", userPolicy, "run")}
-	r.cmd.Env = append(os.Environ(), "WARDEN_TEST_MAIN=1")
+	r := &runProc{cmd: helperproc.Command(wardenRole, "--profile", prof, "--policy", userPolicy, "run")}
+	r.cmd.Env = helperproc.Env(os.Environ(), wardenRole)
 	stderr, err := r.cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
