@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"github.com/wardenhq/warden"
 	"os"
@@ -35,7 +36,7 @@ file does not match its pin keeps the window from opening).`,
 			if err != nil {
 				return err
 			}
-			defer w.Close(ctx)
+			defer w.Close(context.Background()) // ctx is done after Ctrl-C: the audit log must still be flushed
 			p, err := w.LoadSource(ctx, dir, nil)
 			if err != nil {
 				return err

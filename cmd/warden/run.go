@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"github.com/wardenhq/warden"
@@ -49,7 +50,7 @@ func runRun(cmd *cobra.Command, g *globals, ids []string, ui window.Options) err
 	if err != nil {
 		return err
 	}
-	defer s.Close(ctx)
+	defer s.Close(context.Background()) // ctx is done after Ctrl-C: the audit log must still be flushed
 	out := cmd.ErrOrStderr()
 	if len(ids) == 0 {
 		list, err := s.Plugins().List()
