@@ -3,10 +3,10 @@ package host
 import (
 	"context"
 	"errors"
-	"github.com/wardenhq/warden/host/audit"
 	"strings"
 	"testing"
 
+	"github.com/wardenhq/warden/host/audit"
 	"github.com/wardenhq/warden/host/backend"
 	"github.com/wardenhq/warden/permissions"
 )

@@ -4,12 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"github.com/wardenhq/warden/host/backend"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/wardenhq/warden/host/backend"
 	"github.com/wardenhq/warden/host/ipc"
 )
 

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"github.com/wardenhq/warden/internal/helperproc"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wardenhq/warden/internal/helperproc"
 	"github.com/wardenhq/warden/internal/plugintest"
 )
 

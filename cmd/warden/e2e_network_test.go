@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/wardenhq/warden"
 	"io/fs"
 	"net"
 	"os"
@@ -19,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/host"
 	"github.com/wardenhq/warden/host/audit"
 	"github.com/wardenhq/warden/host/window"

@@ -2,10 +2,11 @@ package main
 
 import (
 	"context"
-	"github.com/wardenhq/warden"
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/wardenhq/warden"
 )
 
 // TestE2ERevokeStopsRunningPlugin installs the notes example, runs it

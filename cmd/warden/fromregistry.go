@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/wardenhq/warden"
 	"io"
 	"os"
 	"path/filepath"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/plugins/manager"
 	"github.com/wardenhq/warden/plugins/registry"
 	"github.com/wardenhq/warden/plugins/signing"

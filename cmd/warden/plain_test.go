@@ -1,7 +1,6 @@
 package main
 
 import (
-	"github.com/wardenhq/warden/plugins/build"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/wardenhq/warden/internal/helperproc"
+	"github.com/wardenhq/warden/plugins/build"
 )
 
 // plainDir holds a warden built without the race detector, once per test

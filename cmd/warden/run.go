@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/wardenhq/warden"
 	"os"
 	"slices"
 
 	"github.com/spf13/cobra"
 
+	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/host/window"
 	"github.com/wardenhq/warden/plugins/policy"
 )
