@@ -19,8 +19,11 @@ import (
 
 func TestMisbehavingGuest(t *testing.T) {
 	e := newEngine(t)
+	// No subtest runs into the timeout; it also bounds making a fresh
+	// instance after a trap, which on a loaded machine under -race takes
+	// hundreds of milliseconds.
 	m := compile(t, e, Config{PluginID: "dev.warden.misbehave", Version: "1.0.0", Wasm: misbehaveWasm,
-		Timeout: 200 * time.Millisecond, MemoryMB: 48, MaxInput: 64})
+		Timeout: 5 * time.Second, MemoryMB: 48, MaxInput: 64})
 	ctx := context.Background()
 
 	t.Run("echo", func(t *testing.T) {
