@@ -82,7 +82,20 @@ type Backend struct {
 	TimeoutMS int `json:"timeout_ms,omitempty"`
 	// MemoryMB bounds the instance's memory, 1 to 4096; 0 means the default.
 	MemoryMB int `json:"memory_mb,omitempty"`
+	// Toolchain names the compiler `warden build` runs on the sources in the
+	// directory holding Wasm: ToolchainGo, ToolchainAssemblyScript or
+	// ToolchainJS. Empty means Go when that directory holds .go files, else
+	// the .wasm is used as it is. Bundles carry only the .wasm; the field
+	// matters to authors' tools, never to the runtime.
+	Toolchain string `json:"toolchain,omitempty"`
 }
+
+// The toolchains `warden build` knows (Backend.Toolchain).
+const (
+	ToolchainGo             = "go"
+	ToolchainAssemblyScript = "assemblyscript"
+	ToolchainJS             = "js"
+)
 
 // FS holds filesystem scope patterns (see permissions.ParsePathPattern).
 type FS struct {

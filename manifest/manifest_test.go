@@ -104,7 +104,7 @@ func TestParseJSONErrors(t *testing.T) {
 		msg       string
 	}{
 		{"unknown field", "{\n  \"manifest_version\": 1,\n  \"nmae\": \"x\"\n}", "nmae", 3, 3, `unknown field "nmae"`},
-		{"unknown nested field", "{\n  \"backend\": {\"wasm\": \"a.wasm\",\n    \"timeout\": 5}\n}", "backend.timeout", 3, 5, "allowed here: memory_mb, timeout_ms, wasm"},
+		{"unknown nested field", "{\n  \"backend\": {\"wasm\": \"a.wasm\",\n    \"timeout\": 5}\n}", "backend.timeout", 3, 5, "allowed here: memory_mb, timeout_ms, toolchain, wasm"},
 		{"case variant", `{"ID": "com.example.x"}`, "ID", 1, 2, "unknown field"},
 		{"duplicate key", "{\"id\": \"a.b\",\n \"id\": \"c.d\"}", "id", 2, 2, `duplicate key "id"`},
 		{"duplicate escaped key", `{"id": "a.b", "\u0069d": "c.d"}`, "id", 1, 15, "duplicate key"},
@@ -250,6 +250,7 @@ func TestValidationErrors(t *testing.T) {
 		{"timeout high", func(d map[string]any) { sub(d, "backend")["timeout_ms"] = 60001 }, "backend.timeout_ms", "between 1 and 60000, got 60001"},
 		{"timeout negative", func(d map[string]any) { sub(d, "backend")["timeout_ms"] = -5 }, "backend.timeout_ms", "between 1 and 60000"},
 		{"memory high", func(d map[string]any) { sub(d, "backend")["memory_mb"] = 4097 }, "backend.memory_mb", "between 1 and 4096"},
+		{"unknown toolchain", func(d map[string]any) { sub(d, "backend")["toolchain"] = "rust" }, "backend.toolchain", `must be "go", "assemblyscript" or "js", got "rust"`},
 		{"commands without backend", del("backend"), "commands", "need a backend"},
 		{"command name", set("commands", []string{"render", "Search"}), "commands[1]", "must match"},
 		{"command dash", set("commands", []string{"re-nder"}), "commands[0]", "must match"},

@@ -88,6 +88,11 @@ func (m *Manifest) validate() error {
 		}
 		checkRange(&p, "backend.timeout_ms", b.TimeoutMS, 1, maxTimeoutMS)
 		checkRange(&p, "backend.memory_mb", b.MemoryMB, 1, maxMemoryMB)
+		switch b.Toolchain {
+		case "", ToolchainGo, ToolchainAssemblyScript, ToolchainJS:
+		default:
+			p.add("backend.toolchain", "must be %q, %q or %q, got %q", ToolchainGo, ToolchainAssemblyScript, ToolchainJS, b.Toolchain)
+		}
 	}
 	m.checkCommands(&p)
 	m.checkPermissions(&p)
