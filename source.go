@@ -112,8 +112,8 @@ func BuildSource(ctx context.Context, dir string) (*manifest.Manifest, error) {
 		return nil, err
 	}
 	if m.Backend != nil {
-		if _, err := build.Backend(ctx, dir, m.Backend.Wasm); err != nil {
-			return nil, fmt.Errorf("build backend of %s: %w", m.ID, err)
+		if _, err := build.Backend(ctx, dir, m.Backend); err != nil {
+			return nil, fmt.Errorf("%s: %w", m.ID, err)
 		}
 	}
 	return m, nil

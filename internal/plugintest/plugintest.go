@@ -150,7 +150,7 @@ func buildLocked(dir, out string) ([]byte, error) {
 	// place is a compiled one.
 	tmp := out + ".tmp"
 	defer os.Remove(tmp)
-	if err := build.Package(context.Background(), dir, tmp); err != nil {
+	if err := build.Package(context.Background(), dir, tmp, ""); err != nil {
 		return nil, err
 	}
 	if err := precompile(tmp); err != nil {

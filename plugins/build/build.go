@@ -1,171 +1,129 @@
-// Package build compiles the Go backends of Warden plugins to WebAssembly.
+// Package build compiles the backends of Warden plugins to WebAssembly with
+// the toolchain their manifest names: Go (GOOS=wasip1), AssemblyScript (asc
+// from npm) or JavaScript (Extism's extism-js).
+//
+// Every build writes the .wasm atomically (a reader never sees half a
+// module) and is skipped when the .wasm is newer than every source. A
+// compiler's complaints come back as an *Error whose diagnostics name the
+// file (relative to the plugin directory), line and column.
 package build
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
-	"time"
 
-	"github.com/wardenhq/warden/internal/atomicfile"
+	"github.com/wardenhq/warden/manifest"
 )
 
-// ErrNoBackend reports a plugin whose backend has neither Go sources nor a built .wasm.
+// ErrNoBackend reports a plugin whose backend has neither sources nor a built .wasm.
 var ErrNoBackend = errors.New("no backend sources and no built wasm")
 
-// guestSDKDir is the guest SDK's directory relative to the module root; a change there
-// makes every backend stale.
-const guestSDKDir = "sdk/guest"
+// ErrToolMissing reports a toolchain whose compiler is not installed; the
+// error's text says how to install it.
+var ErrToolMissing = errors.New("compiler not installed")
 
-// Backend builds the Go backend of the plugin in dir when its sources exist: the Go
-// package is the directory holding wasmRel (the manifest's backend.wasm path, e.g.
-// backend/hello.wasm is built from the package in backend/). It runs `go build
-// -buildmode=c-shared -trimpath -o <wasm>` with GOOS=wasip1 GOARCH=wasm CGO_ENABLED=0
-// and returns the wasm path. The build is skipped when the .wasm is newer than every .go
-// file of the package and of the module's sdk/guest. With no sources the existing .wasm
-// is returned; with neither, the error wraps ErrNoBackend. A cold build of a small
-// backend takes a few seconds.
-func Backend(ctx context.Context, dir string, wasmRel string) (string, error) {
+// Result is what Backend did.
+type Result struct {
+	// Wasm is the module's absolute path.
+	Wasm string
+	// Toolchain is the toolchain used: manifest.ToolchainGo and so on, or ""
+	// when the plugin has no sources and Wasm was used as it is.
+	Toolchain string
+	// Built is false when the .wasm was already newer than its sources.
+	Built bool
+}
+
+// Backend builds the backend b of the plugin in dir. The sources are in the
+// directory holding b.Wasm (backend/hello.wasm is built from backend/), and
+// b.Toolchain says how; empty means Go when that directory holds .go files,
+// else the .wasm is used as it is. The build is skipped when the .wasm is
+// newer than every source (for Go also the enclosing module's go.mod,
+// go.sum, vendor/ and sdk/guest). With no sources the existing .wasm is
+// returned; with neither, the error wraps ErrNoBackend. A cold Go build of a
+// small backend takes a few seconds, an AssemblyScript one about as long
+// (plus `npm install` the first time), a no-op build a few stat calls.
+func Backend(ctx context.Context, dir string, b *manifest.Backend) (Result, error) {
+	if b == nil {
+		return Result{}, fmt.Errorf("build backend: the manifest has no backend")
+	}
+	wasmRel := b.Wasm
 	if wasmRel == "" || filepath.IsAbs(wasmRel) || !filepath.IsLocal(filepath.FromSlash(wasmRel)) {
-		return "", fmt.Errorf("build backend: wasm path %q must be relative and inside the plugin", wasmRel)
+		return Result{}, fmt.Errorf("build backend: wasm path %q must be relative and inside the plugin", wasmRel)
 	}
-	wasm, err := filepath.Abs(filepath.Join(dir, filepath.FromSlash(wasmRel)))
+	root, err := filepath.Abs(dir)
 	if err != nil {
-		return "", fmt.Errorf("build backend: %w", err)
+		return Result{}, fmt.Errorf("build backend: %w", err)
 	}
-	pkg := filepath.Dir(wasm)
-	srcs, err := goFiles(pkg)
+	wasm := filepath.Join(root, filepath.FromSlash(wasmRel))
+	src := filepath.Dir(wasm)
+	tc, err := toolchainFor(b.Toolchain, src)
 	if err != nil {
-		return "", fmt.Errorf("build backend: %w", err)
+		return Result{}, fmt.Errorf("build backend %s: %w", wasmRel, err)
 	}
 	wasmInfo, statErr := os.Stat(wasm)
-	if len(srcs) == 0 {
+	if tc == nil {
 		if statErr != nil {
-			return "", fmt.Errorf("build backend %s: %w", wasmRel, ErrNoBackend)
+			return Result{}, fmt.Errorf("build backend %s: %w", wasmRel, ErrNoBackend)
 		}
-		return wasm, nil
+		return Result{Wasm: wasm}, nil
 	}
+	res := Result{Wasm: wasm, Toolchain: tc.name()}
 	if statErr == nil {
-		fresh, err := upToDate(wasmInfo.ModTime(), pkg, srcs)
+		srcs, err := tc.sources(src, wasm)
 		if err != nil {
-			return "", fmt.Errorf("build backend: %w", err)
+			return Result{}, fmt.Errorf("build backend %s: %w", wasmRel, err)
+		}
+		fresh, err := newerThan(wasmInfo.ModTime(), srcs)
+		if err != nil {
+			return Result{}, fmt.Errorf("build backend %s: %w", wasmRel, err)
 		}
 		if fresh {
-			return wasm, nil
+			return res, nil
 		}
 	}
-	if err := goBuild(ctx, pkg, wasm); err != nil {
-		return "", fmt.Errorf("build backend %s: %w", wasmRel, err)
+	if err := tc.build(ctx, job{root: root, src: src, wasm: wasm}); err != nil {
+		return Result{}, fmt.Errorf("build backend %s: %w", wasmRel, err)
 	}
-	return wasm, nil
+	res.Built = true
+	return res, nil
 }
 
-// Package builds the Go package in pkgDir to the WebAssembly module out, unconditionally
-// (same flags as Backend). Tests use it to build guests into temporary directories.
-func Package(ctx context.Context, pkgDir, out string) error {
-	abs, err := filepath.Abs(out)
-	if err != nil {
-		return fmt.Errorf("build %s: %w", pkgDir, err)
-	}
-	if err := goBuild(ctx, pkgDir, abs); err != nil {
-		return fmt.Errorf("build %s: %w", pkgDir, err)
-	}
-	return nil
+// job is one build: the plugin's root, the backend's source directory and
+// the .wasm to produce (all absolute).
+type job struct {
+	root, src, wasm string
 }
 
-// goBuild runs the Go toolchain in pkg, writing wasm (mode 0644) atomically
-// and durably: it builds into a temporary file beside wasm and renames it
-// into place, so a reader (or a concurrent build of the same plugin) never
-// sees a half-written module.
-func goBuild(ctx context.Context, pkg, wasm string) error {
-	return atomicfile.Produce(wasm, 0o644, func(tmp string) error {
-		cmd := exec.CommandContext(ctx, GoTool(), "build", "-buildmode=c-shared", "-trimpath", "-o", tmp, ".")
-		cmd.Dir = pkg
-		cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm", "CGO_ENABLED=0")
-		var out bytes.Buffer
-		cmd.Stdout = &out
-		cmd.Stderr = &out
-		if err := cmd.Run(); err != nil {
-			msg := strings.TrimSpace(out.String())
-			if msg == "" {
-				return fmt.Errorf("go build: %w", err)
-			}
-			return fmt.Errorf("go build: %w\n%s", err, msg)
+// toolchain is one way of turning sources into a .wasm.
+type toolchain interface {
+	name() string
+	// sources lists the files whose change makes wasm stale.
+	sources(src, wasm string) ([]string, error)
+	build(ctx context.Context, j job) error
+}
+
+// toolchainFor picks the toolchain: the manifest's, or Go when src holds .go
+// files, or nil (use the .wasm as it is).
+func toolchainFor(named, src string) (toolchain, error) {
+	switch named {
+	case manifest.ToolchainGo:
+		return goToolchain{}, nil
+	case manifest.ToolchainAssemblyScript:
+		return ascToolchain{}, nil
+	case manifest.ToolchainJS:
+		return jsToolchain{}, nil
+	case "":
+		srcs, err := goFiles(src)
+		if err != nil {
+			return nil, err
 		}
-		return nil
-	})
-}
-
-// GoTool returns the go command to run: the one on PATH, else the one
-// under $GOROOT.
-func GoTool() string {
-	if p, err := exec.LookPath("go"); err == nil {
-		return p
-	}
-	if r := os.Getenv("GOROOT"); r != "" {
-		return filepath.Join(r, "bin", "go")
-	}
-	return "go"
-}
-
-// goFiles lists the .go files directly in dir (a missing dir has none).
-func goFiles(dir string) ([]string, error) {
-	entries, err := os.ReadDir(dir)
-	if errors.Is(err, fs.ErrNotExist) {
+		if len(srcs) > 0 {
+			return goToolchain{}, nil
+		}
 		return nil, nil
 	}
-	if err != nil {
-		return nil, err
-	}
-	var files []string
-	for _, e := range entries {
-		if !e.IsDir() && strings.HasSuffix(e.Name(), ".go") {
-			files = append(files, filepath.Join(dir, e.Name()))
-		}
-	}
-	return files, nil
-}
-
-// upToDate reports whether built is newer than every source of the backend package and
-// of the guest SDK in the enclosing module (when there is one).
-func upToDate(built time.Time, pkg string, srcs []string) (bool, error) {
-	if root := moduleRoot(pkg); root != "" {
-		sdk, err := goFiles(filepath.Join(root, filepath.FromSlash(guestSDKDir)))
-		if err != nil {
-			return false, err
-		}
-		srcs = append(srcs, sdk...)
-		// A changed go.mod (a new SDK version) also makes the binary stale.
-		srcs = append(srcs, filepath.Join(root, "go.mod"))
-	}
-	for _, f := range srcs {
-		info, err := os.Stat(f)
-		if err != nil {
-			return false, err
-		}
-		if !built.After(info.ModTime()) {
-			return false, nil
-		}
-	}
-	return true, nil
-}
-
-// moduleRoot returns the nearest directory at or above dir holding go.mod.
-func moduleRoot(dir string) string {
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
+	return nil, fmt.Errorf("unknown toolchain %q (known: go, assemblyscript, js)", named)
 }

@@ -5,9 +5,15 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/wardenhq/warden/manifest"
 )
+
+// be is the manifest backend naming wasm, toolchain chosen from the sources.
+func be(wasm string) *manifest.Backend { return &manifest.Backend{Wasm: wasm} }
 
 // plugin lays out a tiny standalone module: a backend package without imports (so it
 // builds offline) and a stand-in sdk/guest directory.
@@ -41,9 +47,13 @@ func touch(t *testing.T, path string, at time.Time) {
 func TestBackend(t *testing.T) {
 	ctx := context.Background()
 	dir := plugin(t)
-	wasm, err := Backend(ctx, dir, "backend/p.wasm")
+	res, err := Backend(ctx, dir, be("backend/p.wasm"))
 	if err != nil {
 		t.Fatal(err)
+	}
+	wasm := res.Wasm
+	if !res.Built || res.Toolchain != manifest.ToolchainGo {
+		t.Errorf("first build = %+v, want built with go", res)
 	}
 	b, err := os.ReadFile(wasm)
 	if err != nil || len(b) < 8 || string(b[:4]) != "\x00asm" {
@@ -56,8 +66,8 @@ func TestBackend(t *testing.T) {
 		touch(t, filepath.Join(dir, f), old.Add(-time.Minute))
 	}
 	touch(t, wasm, old)
-	if _, err := Backend(ctx, dir, "backend/p.wasm"); err != nil {
-		t.Fatal(err)
+	if res, err := Backend(ctx, dir, be("backend/p.wasm")); err != nil || res.Built {
+		t.Fatal(res, err)
 	}
 	if info, _ := os.Stat(wasm); !info.ModTime().Equal(old) {
 		t.Fatal("an up-to-date backend was rebuilt")
@@ -65,7 +75,7 @@ func TestBackend(t *testing.T) {
 
 	// A newer SDK file makes it stale.
 	touch(t, filepath.Join(dir, "sdk/guest/guest.go"), time.Now())
-	if _, err := Backend(ctx, dir, "backend/p.wasm"); err != nil {
+	if _, err := Backend(ctx, dir, be("backend/p.wasm")); err != nil {
 		t.Fatal(err)
 	}
 	if info, _ := os.Stat(wasm); info.ModTime().Equal(old) {
@@ -76,7 +86,7 @@ func TestBackend(t *testing.T) {
 func TestBackendErrors(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	if _, err := Backend(ctx, dir, "backend/none.wasm"); !errors.Is(err, ErrNoBackend) {
+	if _, err := Backend(ctx, dir, be("backend/none.wasm")); !errors.Is(err, ErrNoBackend) {
 		t.Fatalf("no sources, no wasm: %v", err)
 	}
 	// A prebuilt wasm without sources is used as is.
@@ -87,11 +97,11 @@ func TestBackendErrors(t *testing.T) {
 	if err := os.WriteFile(pre, []byte("\x00asm\x01\x00\x00\x00"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := Backend(ctx, dir, "bin/x.wasm"); err != nil || got != pre {
-		t.Fatalf("prebuilt = %q, %v", got, err)
+	if got, err := Backend(ctx, dir, be("bin/x.wasm")); err != nil || got.Wasm != pre || got.Built || got.Toolchain != "" {
+		t.Fatalf("prebuilt = %+v, %v", got, err)
 	}
 	for _, bad := range []string{"", "/abs/x.wasm", "../x.wasm"} {
-		if _, err := Backend(ctx, dir, bad); err == nil {
+		if _, err := Backend(ctx, dir, be(bad)); err == nil {
 			t.Errorf("wasm path %q accepted", bad)
 		}
 	}
@@ -106,7 +116,26 @@ func TestBackendErrors(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(src, "main.go"), []byte("package main\nfunc main() { undefined() }\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Backend(ctx, dir, "broken/b.wasm"); err == nil {
-		t.Fatal("broken sources built")
+	_, err := Backend(ctx, dir, be("broken/b.wasm"))
+	var berr *Error
+	if !errors.As(err, &berr) {
+		t.Fatalf("broken sources: %v, want a *build.Error", err)
+	}
+	want := Diagnostic{File: "broken/main.go", Line: 2, Column: 15, Message: "undefined: undefined"}
+	if len(berr.Diagnostics) != 1 || berr.Diagnostics[0] != want {
+		t.Fatalf("diagnostics = %+v, want [%+v]\n%s", berr.Diagnostics, want, berr.Output)
+	}
+	if !strings.Contains(err.Error(), "broken/main.go:2:15: undefined: undefined") {
+		t.Errorf("error text %q does not name file:line:col", err)
+	}
+	if exists(filepath.Join(src, "b.wasm")) {
+		t.Error("a failed build left a .wasm")
+	}
+	// A named toolchain that is not known, and one whose entry is missing.
+	if _, err := Backend(ctx, dir, &manifest.Backend{Wasm: "broken/b.wasm", Toolchain: "rust"}); err == nil || !strings.Contains(err.Error(), `unknown toolchain "rust"`) {
+		t.Errorf("unknown toolchain: %v", err)
+	}
+	if _, err := Backend(ctx, dir, &manifest.Backend{Wasm: "as/b.wasm", Toolchain: manifest.ToolchainAssemblyScript}); err == nil || !strings.Contains(err.Error(), "as/assembly/index.ts is missing") {
+		t.Errorf("assemblyscript without an entry: %v", err)
 	}
 }

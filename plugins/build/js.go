@@ -1,0 +1,56 @@
+package build
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os/exec"
+	"path/filepath"
+
+	"github.com/wardenhq/warden/internal/atomicfile"
+)
+
+// jsEntry and jsTypes are a JavaScript backend's entry file and the
+// declarations of its exports and imports, relative to its directory.
+const (
+	jsEntry = "src/index.js"
+	jsTypes = "src/index.d.ts"
+)
+
+// jsToolchain builds a JavaScript backend with Extism's JS PDK compiler,
+// extism-js, which embeds a JavaScript engine in the module. extism-js is
+// published only as a binary on GitHub; Warden cannot install it.
+type jsToolchain struct{}
+
+func (jsToolchain) name() string { return "js" }
+
+func (jsToolchain) sources(src, wasm string) ([]string, error) {
+	return filesUnder(filepath.Join(src, "src"), "")
+}
+
+func (jsToolchain) build(ctx context.Context, j job) error {
+	for _, f := range []string{jsEntry, jsTypes} {
+		if !exists(filepath.Join(j.src, f)) {
+			return fmt.Errorf("toolchain js: %s is missing", rel(j.root, filepath.Join(j.src, f)))
+		}
+	}
+	tool, err := exec.LookPath("extism-js")
+	if err != nil {
+		return fmt.Errorf("toolchain js needs extism-js, Extism's JavaScript compiler, on PATH: %w; "+
+			"it is published as a binary at https://github.com/extism/js-pdk/releases (with binaryen's wasm-merge and wasm-opt); install it and build again", ErrToolMissing)
+	}
+	return atomicfile.Produce(j.wasm, 0o644, func(tmp string) error {
+		cmd := exec.CommandContext(ctx, tool, jsEntry, "-i", jsTypes, "-o", tmp)
+		cmd.Dir = j.src
+		var out bytes.Buffer
+		cmd.Stdout = &out
+		cmd.Stderr = &out
+		if err := cmd.Run(); err != nil {
+			if ctx.Err() != nil {
+				return fmt.Errorf("extism-js: %w", ctx.Err())
+			}
+			return compileError("extism-js", err, out.String(), nil)
+		}
+		return nil
+	})
+}

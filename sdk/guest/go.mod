@@ -1,0 +1,3 @@
+module github.com/wardenhq/warden/sdk/guest
+
+go 1.24
