@@ -50,7 +50,7 @@ func Pack(ctx context.Context, srcDir, out string, opts PackOptions) error {
 		return fmt.Errorf("pack %s: %w", srcDir, err)
 	}
 	if m.Backend != nil {
-		if _, err := build.Backend(ctx, srcDir, m.Backend.Wasm); err != nil {
+		if _, err := build.Backend(ctx, srcDir, m.Backend); err != nil {
 			return fmt.Errorf("pack %s: %w", srcDir, err)
 		}
 	}
