@@ -46,6 +46,16 @@ type Result struct {
 // small backend takes a few seconds, an AssemblyScript one about as long
 // (plus `npm install` the first time), a no-op build a few stat calls.
 func Backend(ctx context.Context, dir string, b *manifest.Backend) (Result, error) {
+	return backend(ctx, dir, b, false)
+}
+
+// Rebuild is Backend without the freshness check: it always compiles when
+// there are sources.
+func Rebuild(ctx context.Context, dir string, b *manifest.Backend) (Result, error) {
+	return backend(ctx, dir, b, true)
+}
+
+func backend(ctx context.Context, dir string, b *manifest.Backend, force bool) (Result, error) {
 	if b == nil {
 		return Result{}, fmt.Errorf("build backend: the manifest has no backend")
 	}
@@ -71,7 +81,7 @@ func Backend(ctx context.Context, dir string, b *manifest.Backend) (Result, erro
 		return Result{Wasm: wasm}, nil
 	}
 	res := Result{Wasm: wasm, Toolchain: tc.name()}
-	if statErr == nil {
+	if statErr == nil && !force {
 		srcs, err := tc.sources(src, wasm)
 		if err != nil {
 			return Result{}, fmt.Errorf("build backend %s: %w", wasmRel, err)

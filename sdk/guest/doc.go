@@ -24,3 +24,7 @@
 // Built for any platform other than wasip1 the package talks to an in-process
 // NativeHost instead, so backend logic can be unit-tested with plain `go test`.
 package guest
+
+// Version is the SDK's version. Its module is tagged sdk/guest/v<Version>;
+// `warden new` vendors this copy of it into new backends.
+const Version = "0.1.0"
