@@ -435,9 +435,17 @@ func openFDs(pid int) map[int]string {
 // standard error.
 func openUntilRunning(t *testing.T, env []string, dir string) (stderr string, exited bool) {
 	t.Helper()
+	return runUntil(t, env, " is running;", "open", "--profile", t.TempDir(), dir)
+}
+
+// runUntil starts warden with args and env, waits until its standard error
+// holds want (or it exits), interrupts it and returns its standard error.
+// It fails the test after a minute.
+func runUntil(t *testing.T, env []string, want string, args ...string) (stderr string, exited bool) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
 	defer cancel()
-	cmd := helperproc.CommandContext(ctx, wardenRole, "open", "--profile", t.TempDir(), dir)
+	cmd := helperproc.CommandContext(ctx, wardenRole, args...)
 	cmd.Env = helperproc.Env(env, wardenRole)
 	var buf strings.Builder
 	var mu sync.Mutex
@@ -450,7 +458,7 @@ func openUntilRunning(t *testing.T, env []string, dir string) (stderr string, ex
 		t.Fatal(err)
 	}
 	w.Close()
-	running := make(chan struct{})
+	seen := make(chan struct{})
 	go func() {
 		b := make([]byte, 4096)
 		once := sync.Once{}
@@ -458,8 +466,8 @@ func openUntilRunning(t *testing.T, env []string, dir string) (stderr string, ex
 			n, err := r.Read(b)
 			mu.Lock()
 			buf.Write(b[:n])
-			if strings.Contains(buf.String(), " is running;") {
-				once.Do(func() { close(running) })
+			if strings.Contains(buf.String(), want) {
+				once.Do(func() { close(seen) })
 			}
 			mu.Unlock()
 			if err != nil {
@@ -470,7 +478,7 @@ func openUntilRunning(t *testing.T, env []string, dir string) (stderr string, ex
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
 	select {
-	case <-running:
+	case <-seen:
 		cmd.Process.Signal(os.Interrupt)
 		<-done
 	case <-done:
@@ -478,7 +486,9 @@ func openUntilRunning(t *testing.T, env []string, dir string) (stderr string, ex
 	case <-ctx.Done():
 		cmd.Process.Kill()
 		<-done
-		t.Fatal("warden open neither ran nor exited within a minute")
+		mu.Lock()
+		defer mu.Unlock()
+		t.Fatalf("warden %s: %q neither seen nor exited within a minute:\n%s", strings.Join(args, " "), want, buf.String())
 	}
 	r.Close()
 	mu.Lock()
