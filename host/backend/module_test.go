@@ -54,8 +54,7 @@ func TestMisbehavingGuest(t *testing.T) {
 	})
 	t.Run("alloc", func(t *testing.T) {
 		// Growing memory copies it, which is slow under -race on a loaded machine (15 s
-		// seen): a generous timeout keeps
-		// this about the limit, not the clock.
+		// seen): a generous timeout keeps this about the limit, not the clock.
 		m := compile(t, e, Config{PluginID: "dev.warden.hog", Wasm: misbehaveWasm, Timeout: time.Minute, MemoryMB: 48})
 		_, err := m.Call(ctx, "alloc", nil)
 		if !errors.Is(err, ErrMemoryLimit) || !errors.Is(err, ErrTrap) {
