@@ -20,6 +20,8 @@ command -v import >/dev/null 2>&1 || need+=(imagemagick) # the demo's screenshot
 command -v minisign >/dev/null 2>&1 || need+=(minisign) # signature interop tests
 command -v strace >/dev/null 2>&1 || need+=(strace)     # watching the web stack's system calls in the network tests
 command -v xdotool >/dev/null 2>&1 || need+=(xdotool)   # clicking as a user in the network tests
+command -v npm >/dev/null 2>&1 || need+=(npm)           # AssemblyScript backends: asc and @extism/as-pdk
+command -v dbus-daemon >/dev/null 2>&1 || need+=(dbus-daemon) # a session bus for the notifications tests
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
@@ -29,4 +31,8 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 go mod download
+# The AssemblyScript toolchain `warden new --backend assemblyscript` pins, in
+# npm's cache, so builds install it with --prefer-offline.
+npm cache add assemblyscript@0.28.20 @extism/as-pdk@1.0.0 >/dev/null 2>&1 ||
+  echo "setup: warning: npm could not cache the AssemblyScript toolchain" >&2
 echo "setup: ok ($(go version | cut -d' ' -f3), node $(node --version))"
