@@ -12,6 +12,7 @@ import (
 	berrors "go.etcd.io/bbolt/errors"
 
 	"github.com/wardenhq/warden/host"
+	"github.com/wardenhq/warden/host/notify"
 	"github.com/wardenhq/warden/host/supervise"
 	"github.com/wardenhq/warden/host/window"
 	"github.com/wardenhq/warden/plugins/manager"
@@ -58,6 +59,10 @@ type Config struct {
 	// Restart is the webview processes' restart policy; zero fields take
 	// supervise's defaults.
 	Restart supervise.Policy
+	// Notifier shows plugins' notifications; nil means the desktop's
+	// notification server on the D-Bus session bus
+	// ($DBUS_SESSION_BUS_ADDRESS), connected at the first notification.
+	Notifier host.Notifier
 }
 
 // ErrProfileInUse reports a profile another process holds open.
@@ -67,6 +72,7 @@ var ErrProfileInUse = errors.New("profile in use")
 // policy and the plugins' windows. It is safe for concurrent use.
 type Warden struct {
 	core    *host.Host
+	bus     *desktopNotifier // nil when the application gave its own notifier
 	store   *store.Store
 	plugins *manager.Manager
 	windows *window.Manager
@@ -95,8 +101,13 @@ func Open(ctx context.Context, cfg Config) (*Warden, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	var bus *desktopNotifier
+	if cfg.Notifier == nil {
+		bus = &desktopNotifier{notify.New("")}
+		cfg.Notifier = bus
+	}
 	core, err := host.New(ctx, host.Options{
-		Profile: cfg.Profile, CacheDir: cfg.CacheDir, Logger: cfg.Logger, Capabilities: cfg.Capabilities,
+		Profile: cfg.Profile, CacheDir: cfg.CacheDir, Logger: cfg.Logger, Capabilities: cfg.Capabilities, Notifier: cfg.Notifier,
 		Limits: limitsOf(cfg.Limits, cfg.Policy.Ceilings()),
 	})
 	if err != nil {
@@ -106,7 +117,7 @@ func Open(ctx context.Context, cfg Config) (*Warden, error) {
 		return nil, err
 	}
 	w := &Warden{
-		core: core, log: cfg.Logger, window: cfg.Window, hook: cfg.IsolationHook,
+		core: core, bus: bus, log: cfg.Logger, window: cfg.Window, hook: cfg.IsolationHook,
 		running: map[string][]string{}, blocked: map[string]string{}, open: map[string]*window.Window{},
 		hooked: map[string][]string{}, changed: make(chan struct{}, 1),
 	}
@@ -151,7 +162,13 @@ func (w *Warden) Policy() *policy.Policy { return w.policy.Load() }
 
 // Close stops every window and backend, flushes the audit log and releases
 // the profile.
-func (w *Warden) Close(ctx context.Context) error { return w.core.Close(ctx) }
+func (w *Warden) Close(ctx context.Context) error {
+	err := w.core.Close(ctx)
+	if w.bus != nil {
+		err = errors.Join(err, w.bus.Close())
+	}
+	return err
+}
 
 // windowOptions are o with what every plugin window opened now must have:
 // the isolation hooks (the application's, then the policy's chain) and the

@@ -117,6 +117,7 @@ func (h *Host) builtinCapabilities() []Capability {
 		{Command: "fs.write", Permission: "fs.write", Callers: FromBoth, Scoped: true, Handle: h.fsWrite},
 		{Command: "http.fetch", Permission: "http", Callers: FromBoth, Scoped: true, Handle: h.httpFetch},
 		{Command: "log", Permission: "log", Callers: FromBoth, Handle: h.logWrite},
+		{Command: "notifications.show", Permission: "notifications", Callers: FromBoth, Handle: h.showNotification},
 		// The page already has what it would send itself.
 		{Command: "event.emit", Permission: "events", Callers: FromBackend, Handle: h.emitEvent},
 	}

@@ -55,6 +55,10 @@ type Options struct {
 	// each request to one passes the same limits, envelope checks,
 	// decision and audit as a built-in command.
 	Capabilities []Capability
+	// Notifier shows the notifications plugins send (notifications.show);
+	// nil fails each one as unavailable. The core talks to no desktop
+	// service itself: package warden passes a D-Bus notifier.
+	Notifier Notifier
 }
 
 // Host is the trusted core. It is safe for concurrent use.

@@ -125,3 +125,12 @@ func Emit(event string, payload any) error {
 		Payload json.RawMessage `json:"payload"`
 	}{event, p}, nil)
 }
+
+// Notify shows a desktop notification with title and body (plain text),
+// marked as coming from the plugin. Needs the "notifications" permission.
+func Notify(title, body string) error {
+	return Call("notifications.show", struct {
+		Title string `json:"title"`
+		Body  string `json:"body,omitempty"`
+	}{title, body}, nil)
+}
