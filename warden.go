@@ -63,6 +63,9 @@ type Config struct {
 	// notification server on the D-Bus session bus
 	// ($DBUS_SESSION_BUS_ADDRESS), connected at the first notification.
 	Notifier host.Notifier
+	// URLOpener opens the web pages plugins ask for (open_url); nil means
+	// the user's browser: $BROWSER, else xdg-open.
+	URLOpener host.URLOpener
 }
 
 // ErrProfileInUse reports a profile another process holds open.
@@ -101,13 +104,16 @@ func Open(ctx context.Context, cfg Config) (*Warden, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	if cfg.URLOpener == nil {
+		cfg.URLOpener = browser{}
+	}
 	var bus *desktopNotifier
 	if cfg.Notifier == nil {
 		bus = &desktopNotifier{notify.New("")}
 		cfg.Notifier = bus
 	}
 	core, err := host.New(ctx, host.Options{
-		Profile: cfg.Profile, CacheDir: cfg.CacheDir, Logger: cfg.Logger, Capabilities: cfg.Capabilities, Notifier: cfg.Notifier,
+		Profile: cfg.Profile, CacheDir: cfg.CacheDir, Logger: cfg.Logger, Capabilities: cfg.Capabilities, Notifier: cfg.Notifier, URLOpener: cfg.URLOpener,
 		Limits: limitsOf(cfg.Limits, cfg.Policy.Ceilings()),
 	})
 	if err != nil {

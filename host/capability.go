@@ -118,6 +118,9 @@ func (h *Host) builtinCapabilities() []Capability {
 		{Command: "http.fetch", Permission: "http", Callers: FromBoth, Scoped: true, Handle: h.httpFetch},
 		{Command: "log", Permission: "log", Callers: FromBoth, Handle: h.logWrite},
 		{Command: "notifications.show", Permission: "notifications", Callers: FromBoth, Handle: h.showNotification},
+		// A browser window is for the person at the plugin's window, so
+		// only the page may ask for one.
+		{Command: "open_url", Permission: "open_url", Callers: FromPage, Handle: h.openURL},
 		// The page already has what it would send itself.
 		{Command: "event.emit", Permission: "events", Callers: FromBackend, Handle: h.emitEvent},
 	}

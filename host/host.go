@@ -59,6 +59,10 @@ type Options struct {
 	// nil fails each one as unavailable. The core talks to no desktop
 	// service itself: package warden passes a D-Bus notifier.
 	Notifier Notifier
+	// URLOpener opens the web pages plugins ask for (open_url); nil fails
+	// each request as unavailable. Package warden passes one that runs the
+	// user's browser.
+	URLOpener URLOpener
 }
 
 // Host is the trusted core. It is safe for concurrent use.

@@ -55,6 +55,7 @@ var catalog = [...]Entry{
 	{Name: "clipboard.read", Description: "Read what you copy to the clipboard"},
 	{Name: "clipboard.write", Description: "Put text on the clipboard"},
 	{Name: "dialog", Description: "Open file dialogs and use the files you pick"},
+	{Name: "open_url", Description: "Open web pages in your browser"},
 	{Name: "log", Description: "Write messages to the host log", Implicit: true},
 	{Name: "events", Description: "Send events from its backend to its own window", Implicit: true},
 }

@@ -13,7 +13,7 @@ func TestCatalog(t *testing.T) {
 	}{
 		{"storage", false}, {"fs.read", false}, {"fs.write", false}, {"http", false},
 		{"notifications", false}, {"clipboard.read", false}, {"clipboard.write", false},
-		{"dialog", false}, {"log", true}, {"events", true},
+		{"dialog", false}, {"open_url", false}, {"log", true}, {"events", true},
 	}
 	got := Catalog()
 	if len(got) != len(want) {

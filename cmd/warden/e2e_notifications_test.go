@@ -16,9 +16,17 @@ import (
 // notification and logs what came of it; perms are its permissions.
 func notifierPlugin(t *testing.T, perms []string) string {
 	t.Helper()
+	return pagePlugin(t, "Notifier", perms, `warden.invoke("notifications.show", {title: "Build finished", body: "<b>all</b> green"})
+  .then((r) => console.log("notified as " + r.id), (e) => console.log("refused: " + e.code));`)
+}
+
+// pagePlugin writes a plugin with no backend, named name, asking for
+// perms, whose page runs script once loaded.
+func pagePlugin(t *testing.T, name string, perms []string, script string) string {
+	t.Helper()
 	dir := t.TempDir()
 	m, err := json.Marshal(map[string]any{
-		"manifest_version": 1, "id": "test.warden.notifier", "name": "Notifier", "version": "1.0.0",
+		"manifest_version": 1, "id": "test.warden." + strings.ToLower(name), "name": name, "version": "1.0.0",
 		"host": ">=0.1.0 <1.0.0", "ui": map[string]any{"entry": "ui/index.html"}, "permissions": perms,
 	})
 	if err != nil {
@@ -26,9 +34,8 @@ func notifierPlugin(t *testing.T, perms []string) string {
 	}
 	files := map[string]string{
 		"manifest.json": string(m),
-		"ui/index.html": `<!doctype html><meta charset="utf-8"><title>Notifier</title><script src="app.js"></script>`,
-		"ui/app.js": `warden.invoke("notifications.show", {title: "Build finished", body: "<b>all</b> green"})
-  .then((r) => console.log("notified as " + r.id), (e) => console.log("refused: " + e.code));`,
+		"ui/index.html": `<!doctype html><meta charset="utf-8"><title>` + name + `</title><script src="app.js"></script>`,
+		"ui/app.js":     script,
 	}
 	for name, body := range files {
 		p := filepath.Join(dir, filepath.FromSlash(name))
