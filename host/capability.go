@@ -121,6 +121,8 @@ func (h *Host) builtinCapabilities() []Capability {
 		// A browser window is for the person at the plugin's window, so
 		// only the page may ask for one.
 		{Command: "open_url", Permission: "open_url", Callers: FromPage, Handle: h.openURL},
+		// Decided on "messaging:<the other plugin>", named by the request.
+		{Command: "messaging.call", Permission: permissions.MessagingPrefix, Callers: FromBoth, Scoped: true, Handle: h.messagingCall},
 		// The page already has what it would send itself.
 		{Command: "event.emit", Permission: "events", Callers: FromBackend, Handle: h.emitEvent},
 	}
@@ -173,11 +175,15 @@ func (h *Host) addAppCapability(c Capability) error {
 	return nil
 }
 
-// Describe returns the catalog entry of permission name, or for an
-// application permission an entry with the application's consent text.
+// Describe returns the catalog entry of permission name; for an
+// application permission an entry with the application's consent text; for
+// "messaging:<id>" one naming the plugin it reaches.
 func (h *Host) Describe(name string) (permissions.Entry, bool) {
 	if e, ok := permissions.Lookup(name); ok {
 		return e, true
+	}
+	if id, ok := strings.CutPrefix(name, permissions.MessagingPrefix); ok && permissions.ValidPluginID(id) {
+		return permissions.Entry{Name: name, Description: "Use the commands the plugin " + id + " offers to other plugins"}, true
 	}
 	if d, ok := h.appPermissions[name]; ok {
 		return permissions.Entry{Name: name, Description: d}, true

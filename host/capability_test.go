@@ -23,7 +23,9 @@ func TestCapabilityTable(t *testing.T) {
 		if cap.Handle != nil {
 			t.Errorf("Commands lists the handler of %s", cap.Command)
 		}
-		if _, ok := permissions.Lookup(cap.Permission); !ok {
+		// messaging.call is decided on "messaging:<plugin>", named by
+		// each request.
+		if _, ok := permissions.Lookup(cap.Permission); !ok && !(cap.Scoped && cap.Permission == permissions.MessagingPrefix) {
 			t.Errorf("%s needs %q, which is not in the permission catalog", cap.Command, cap.Permission)
 		}
 		// Nothing is declared or granted: a known command is decided

@@ -41,6 +41,9 @@ const (
 	CodeStopped        Code = "stopped"
 	CodeUnknownPerm    Code = "unknown_permission"
 	CodeRedirectDenied Code = "redirect_denied"
+	// CodeNotExported: messaging.call named a command the other plugin
+	// does not list in its manifest's "exports".
+	CodeNotExported Code = "not_exported"
 )
 
 // Failures: the request was allowed and the capability or backend failed.
@@ -64,7 +67,7 @@ var denials = map[Code]bool{
 	CodeSeqOrder: true, CodeRateLimited: true, CodeBusy: true, CodeUnknownCmd: true,
 	CodeNotDeclared: true, CodeAboveCeiling: true, CodeNotGranted: true, CodeOutOfScope: true,
 	CodeBadPath: true, CodeBadArgs: true, CodeBackendOnly: true, CodeNotFromGuest: true,
-	CodeStopped: true, CodeUnknownPerm: true, CodeRedirectDenied: true,
+	CodeStopped: true, CodeUnknownPerm: true, CodeRedirectDenied: true, CodeNotExported: true,
 }
 
 // Denial reports whether c is a refusal by the mediator rather than a

@@ -38,6 +38,8 @@ type probeManifest struct {
 	http  []string
 	read  []string
 	write []string
+	// exports are the commands other plugins may call.
+	exports []string
 	// tiny gives the plugin the stand-in backend (plugintest.TinyWasm,
 	// whose greet echoes its input) instead of the hello example's.
 	tiny bool
@@ -60,6 +62,9 @@ func writeProbe(t testing.TB, pm probeManifest) string {
 	}
 	if len(pm.http) > 0 {
 		m["http"] = pm.http
+	}
+	if len(pm.exports) > 0 {
+		m["exports"] = pm.exports
 	}
 	if len(pm.read)+len(pm.write) > 0 {
 		fs := map[string]any{}

@@ -46,6 +46,9 @@ type Manifest struct {
 	Backend *Backend `json:"backend,omitempty"`
 	// Commands are the backend exports the UI may invoke; they need Backend.
 	Commands []string `json:"commands,omitempty"`
+	// Exports are the commands (each also in Commands) other plugins may
+	// call with messaging.call, once granted "messaging:<this id>".
+	Exports []string `json:"exports,omitempty"`
 	// Permissions are catalog permissions asked for at install time.
 	Permissions []string `json:"permissions,omitempty"`
 	// FS scopes fs.read and fs.write.

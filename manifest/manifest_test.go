@@ -258,6 +258,14 @@ func TestValidationErrors(t *testing.T) {
 		{"permission unknown", set("permissions", []string{"storage", "camera"}), "permissions[1]", `unknown permission "camera"; known: storage, fs.read`},
 		{"permission backend", set("permissions", []string{"backend.render"}), "permissions[0]", "commands"},
 		{"permission duplicate", set("permissions", []string{"storage", "storage"}), "permissions[1]", "duplicate"},
+		{"messaging malformed", set("permissions", []string{"messaging:Search"}), "permissions[0]", `use "messaging:" then the id`},
+		{"messaging self", set("permissions", []string{"messaging:com.example.notes"}), "permissions[0]", "its own commands"},
+		{"messaging duplicate", set("permissions", []string{"messaging:a.b", "messaging:a.b"}), "permissions[1]", "duplicate"},
+		{"optional messaging duplicate", func(d map[string]any) {
+			d["permissions"] = []string{"messaging:a.b"}
+			d["optional_permissions"] = []string{"messaging:a.b"}
+		}, "optional_permissions[0]", "already in"},
+		{"export not a command", set("exports", []string{"render", "nope"}), "exports[1]", `"nope" is not in "commands"`},
 		{"fs.read bad pattern", func(d map[string]any) { sub(d, "fs")["read"] = []string{"/etc/*"} }, "fs.read[0]", "$DATA"},
 		{"fs.write dotdot", func(d map[string]any) { sub(d, "fs")["write"] = []string{"$DATA/../x"} }, "fs.write[0]", ".."},
 		{"fs.write duplicate", func(d map[string]any) { sub(d, "fs")["write"] = []string{"$DATA/**", "$DATA/**"} }, "fs.write[1]", "duplicate"},

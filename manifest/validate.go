@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -205,6 +206,17 @@ func (m *Manifest) checkCommands(p *problems) {
 	if len(m.Commands) > 0 && m.Backend == nil {
 		p.add("commands", "need a backend: add \"backend\" or remove \"commands\"")
 	}
+	exported := make(map[string]bool)
+	for i, c := range m.Exports {
+		f := fmt.Sprintf("exports[%d]", i)
+		switch {
+		case !slices.Contains(m.Commands, c):
+			p.add(f, "%q is not in \"commands\": a plugin exports only its own backend's commands", c)
+		case exported[c]:
+			p.add(f, "duplicate export %q", c)
+		}
+		exported[c] = true
+	}
 	seen := make(map[string]bool)
 	for i, c := range m.Commands {
 		f := fmt.Sprintf("commands[%d]", i)
@@ -230,14 +242,10 @@ func (m *Manifest) checkPermissions(p *problems) {
 	seen := make(map[string]bool)
 	for i, name := range m.Permissions {
 		f := fmt.Sprintf("permissions[%d]", i)
-		_, ok := permissions.Lookup(name)
 		switch {
 		case strings.HasPrefix(name, permissions.BackendPrefix):
 			p.add(f, "backend permissions come from \"commands\"; list %q there", strings.TrimPrefix(name, permissions.BackendPrefix))
-		case !ok && strings.HasPrefix(name, permissions.AppPrefix) && !permissions.ValidAppPermission(name):
-			p.add(f, "application permission %q: use %q then lower-case parts separated by dots, such as \"app.clock\"", name, permissions.AppPrefix)
-		case !ok && !permissions.ValidAppPermission(name):
-			p.add(f, "unknown permission %q; known: %s, or an application's own \"app.<name>\"", name, catalogNames())
+		case m.permissionProblem(p, f, name):
 		case seen[name]:
 			p.add(f, "duplicate permission %q", name)
 		}
@@ -246,12 +254,9 @@ func (m *Manifest) checkPermissions(p *problems) {
 	optional := make(map[string]bool)
 	for i, name := range m.OptionalPermissions {
 		f := fmt.Sprintf("optional_permissions[%d]", i)
-		e, ok := permissions.Lookup(name)
+		e, _ := permissions.Lookup(name)
 		switch {
-		case !ok && strings.HasPrefix(name, permissions.AppPrefix) && !permissions.ValidAppPermission(name):
-			p.add(f, "application permission %q: use %q then lower-case parts separated by dots, such as \"app.clock\"", name, permissions.AppPrefix)
-		case !ok && !permissions.ValidAppPermission(name):
-			p.add(f, "unknown permission %q; known: %s, or an application's own \"app.<name>\"", name, catalogNames())
+		case m.permissionProblem(p, f, name):
 		case e.Implicit:
 			p.add(f, "%q needs no consent; list it in \"permissions\"", name)
 		case seen[name]:
@@ -261,6 +266,31 @@ func (m *Manifest) checkPermissions(p *problems) {
 		}
 		optional[name] = true
 	}
+}
+
+// permissionProblem adds to p, under field f, what is wrong with the name
+// of a permission the manifest asks for, and reports whether it did: it
+// must be a catalog permission, an application's ("app.<name>") or
+// "messaging:<another plugin's id>".
+func (m *Manifest) permissionProblem(p *problems, f, name string) bool {
+	_, ok := permissions.Lookup(name)
+	switch {
+	case ok, permissions.ValidAppPermission(name):
+		return false
+	case permissions.ValidMessagingPermission(name):
+		if name == permissions.MessagingPrefix+m.ID {
+			p.add(f, "%q: a plugin calls its own commands without messaging", name)
+			return true
+		}
+		return false
+	case strings.HasPrefix(name, permissions.MessagingPrefix):
+		p.add(f, "messaging permission %q: use %q then the id of the plugin to call, such as \"messaging:com.example.search\"", name, permissions.MessagingPrefix)
+	case strings.HasPrefix(name, permissions.AppPrefix):
+		p.add(f, "application permission %q: use %q then lower-case parts separated by dots, such as \"app.clock\"", name, permissions.AppPrefix)
+	default:
+		p.add(f, "unknown permission %q; known: %s, an application's own \"app.<name>\", or \"messaging:<plugin id>\"", name, catalogNames())
+	}
+	return true
 }
 
 // checkScopes checks fs and http patterns. A scope implies its permission

@@ -9,8 +9,9 @@ import (
 
 // Declared is what a plugin's manifest asks for.
 type Declared struct {
-	// Permissions holds catalog names and application permissions
-	// ("app.*"; never "backend.*"). Optional permissions belong here too:
+	// Permissions holds catalog names, application permissions ("app.*")
+	// and messaging permissions ("messaging:<plugin id>"; never
+	// "backend.*"). Optional permissions belong here too:
 	// they still need a grant to be used.
 	Permissions []string
 	// Commands holds backend command names without the "backend." prefix.
@@ -108,7 +109,7 @@ func Compile(d Declared, g Grants, c Ceiling, env Env) (*Subject, error) {
 		switch {
 		case ok:
 			s.perms[p] = decide(p, e.Implicit)
-		case ValidAppPermission(p):
+		case ValidAppPermission(p), ValidMessagingPermission(p):
 			s.perms[p] = decide(p, false)
 		default:
 			return nil, fmt.Errorf("compile permissions: %w: %q", ErrUnknownPermission, p)
@@ -220,7 +221,7 @@ func describeURL(u *url.URL) string {
 
 // known reports whether perm is a catalog or backend command permission.
 func known(perm string) bool {
-	if catalogIndex(perm) >= 0 || ValidAppPermission(perm) {
+	if catalogIndex(perm) >= 0 || ValidAppPermission(perm) || ValidMessagingPermission(perm) {
 		return true
 	}
 	_, ok := backendCommand(perm)

@@ -194,9 +194,10 @@ func compileBlocked(pr *problems, list []string) []string {
 }
 
 // checkPermission reports what is wrong with a blocked permission: it must
-// be a catalog permission, "backend.<command>", or a pattern with "*".
+// be a catalog permission, "backend.<command>", "messaging:<plugin id>",
+// or a pattern with "*".
 func checkPermission(s string) string {
-	if _, ok := permissions.Lookup(s); ok || permissions.ValidAppPermission(s) {
+	if _, ok := permissions.Lookup(s); ok || permissions.ValidAppPermission(s) || permissions.ValidMessagingPermission(s) {
 		return ""
 	}
 	if name, ok := strings.CutPrefix(s, permissions.BackendPrefix); ok && permissions.ValidCommand(name) {
@@ -204,8 +205,8 @@ func checkPermission(s string) string {
 	}
 	if isPattern(s) && len(s) <= maxIDLen {
 		for _, r := range s {
-			if (r < 'a' || r > 'z') && (r < 'A' || r > 'Z') && (r < '0' || r > '9') && r != '.' && r != '_' && r != '*' {
-				return fmt.Sprintf("pattern %q: use letters, digits, '.', '_' and \"*\"", s)
+			if (r < 'a' || r > 'z') && (r < 'A' || r > 'Z') && (r < '0' || r > '9') && r != '.' && r != '_' && r != '-' && r != ':' && r != '*' {
+				return fmt.Sprintf("pattern %q: use letters, digits, '.', '_', '-', ':' and \"*\"", s)
 			}
 		}
 		return ""

@@ -134,3 +134,18 @@ func Notify(title, body string) error {
 		Body  string `json:"body,omitempty"`
 	}{title, body}, nil)
 }
+
+// CallPlugin calls command, one the plugin with id plugin lists in its
+// manifest's "exports", with args (marshalled to JSON) and unmarshals its
+// result into result when it is non-nil. Needs "messaging:<plugin>".
+func CallPlugin(plugin, command string, args, result any) error {
+	a, err := json.Marshal(args)
+	if err != nil {
+		return fmt.Errorf("messaging.call: encode args: %w", err)
+	}
+	return Call("messaging.call", struct {
+		Plugin  string          `json:"plugin"`
+		Command string          `json:"command"`
+		Args    json.RawMessage `json:"args"`
+	}{plugin, command, a}, result)
+}
