@@ -70,14 +70,17 @@ func checkUsage(fs *findings, m *manifest.Manifest, u usage, loc func(field stri
 			continue
 		}
 		used[c.Permission] = true
+		if e, _ := permissions.Lookup(c.Permission); e.Implicit {
+			continue // allowed without being declared
+		}
 		if !declared[c.Permission] && !reported[c.Permission+"\x00"+us.file] {
 			reported[c.Permission+"\x00"+us.file] = true
 			fs.add(Error, RulePermissionUndeclared, us.file, us.line, us.column, "%q needs the %q permission, which the manifest does not declare; %s", cmd, c.Permission, howToDeclare(c.Permission))
 		}
 	}
 	for _, p := range declaredPermissions(m) {
-		if used[p] || permissions.ValidAppPermission(p) {
-			continue
+		if e, _ := permissions.Lookup(p); used[p] || e.Implicit || permissions.ValidAppPermission(p) {
+			continue // implicit permissions are never asked for
 		}
 		line, col := loc(permissionField(m, p))
 		caps := byPerm[p]
