@@ -164,7 +164,6 @@ func isDir(path string) (bool, error) {
 	return fi.IsDir(), nil
 }
 
-
 // dropField returns err (one or several joined) without the FieldErrors
 // about field, or nil when none is left.
 func dropField(err error, field string) error {
