@@ -3,6 +3,7 @@ package host
 import (
 	"context"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -202,5 +203,14 @@ func TestAppPermissionNotOffered(t *testing.T) {
 		if _, err := New(context.Background(), Options{Profile: t.TempDir(), Capabilities: []Capability{c}}); err == nil {
 			t.Errorf("New accepted %s needing %s", c.Command, c.Permission)
 		}
+	}
+}
+
+// TestBuiltinCommands checks that the table read without a host is the
+// one a host dispatches on.
+func TestBuiltinCommands(t *testing.T) {
+	h := newHost(t, Options{})
+	if got, want := BuiltinCommands(), h.Commands(); !reflect.DeepEqual(got, want) {
+		t.Errorf("BuiltinCommands() = %+v\nHost.Commands() = %+v", got, want)
 	}
 }

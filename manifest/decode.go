@@ -62,3 +62,17 @@ func locate(err error, data []byte, pos strictjson.Positions) error {
 	}
 	return err
 }
+
+// Locate fills in the line and column of the *FieldErrors in err (one, or
+// several joined) that have none, such as those of [Manifest.CheckFiles],
+// from the manifest's bytes data, and returns err. A field data does not
+// hold points at its nearest enclosing value. Cost: one more decode of
+// data; when data does not decode, err is returned as it is.
+func Locate(err error, data []byte) error {
+	var m Manifest
+	pos, derr := strictjson.Decode(data, &m, decodeOptions)
+	if derr != nil {
+		return err
+	}
+	return locate(err, data, pos)
+}

@@ -8,8 +8,9 @@ import (
 	"path/filepath"
 )
 
-// CheckFiles verifies that ui.entry and backend.wasm name regular files
-// inside dir: the paths must be relative, clean, forward-slash, without
+// CheckFiles verifies that ui.entry, backend.wasm and every icon name
+// regular files inside dir, and that each icon is a PNG of its declared
+// size (see [CheckPNG]): the paths must be relative, clean, forward-slash, without
 // "..", a leading "/", backslashes or NUL, at most 255 bytes, and after
 // resolving symlinks they must still be inside dir. Problems are
 // *FieldErrors (joined when there are several).
@@ -28,6 +29,7 @@ func (m *Manifest) CheckFiles(dir string) error {
 	if m.Backend != nil {
 		checkFile(&p, root, "backend.wasm", m.Backend.Wasm)
 	}
+	m.checkIconFiles(&p, root)
 	switch len(p) {
 	case 0:
 		return nil

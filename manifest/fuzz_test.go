@@ -18,6 +18,10 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(`{"backend":{"wasm":"a.wasm","timeout_ms":1e3}}`))
 	f.Add([]byte(`{"content_security_policy":"img-src *"} []`))
 	f.Add([]byte("\xef\xbb\xbf{}"))
+	f.Add([]byte(`{"manifest_version":1,"id":"a.b","name":"X","version":"1.0.0","host":"*","permissions":["storage"],"http":["https://x.org/*"],` +
+		`"reasons":{"storage":"Keeps notes.","https://x.org/*":"Feed <x>"},"icons":{"16":"i/16.png","128":"i/a.png"},` +
+		`"dev_scopes":{"http":["http://localhost:1/*"],"fs":{"read":["$HOME/x/**"],"write":["$DATA/**"]}}}`))
+	f.Add([]byte(`{"reasons":{"a":"b","a":"c"},"icons":{"0":""},"dev_scopes":{"fs":{}}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		m, err := Parse(data)
 		if err != nil {
@@ -40,6 +44,17 @@ func FuzzParse(f *testing.F) {
 		}
 		if _, err := m.Declared(); err != nil {
 			t.Fatalf("Declared of a valid manifest: %v", err)
+		}
+		// What pack writes, and what warden dev runs, are valid too.
+		packed, err := m.WithoutDevScopes().Encode()
+		if err != nil {
+			t.Fatalf("Encode: %v", err)
+		}
+		if p, err := Parse(packed); err != nil || p.DevScopes != nil {
+			t.Fatalf("re-Parse of the packed manifest %s: %v", packed, err)
+		}
+		if err := m.WithDevScopes().Validate(); err != nil {
+			t.Fatalf("WithDevScopes of a valid manifest: %v", err)
 		}
 	})
 }

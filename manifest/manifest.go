@@ -60,6 +60,28 @@ type Manifest struct {
 	// ContentSecurityPolicy, when set, is sent in addition to DefaultCSP
 	// and may only tighten it.
 	ContentSecurityPolicy string `json:"content_security_policy,omitempty"`
+	// Reasons say, in the author's own words, why the plugin needs a
+	// permission or a scope. A key is a declared permission ("storage") or
+	// a declared scope pattern ("https://api.example.com/*"); consent shows
+	// the text verbatim, as the author's (see [Manifest.Reason]).
+	Reasons map[string]string `json:"reasons,omitempty"`
+	// Icons maps a square size in pixels ("16", "48", "128") to a PNG file
+	// of exactly that size, relative to the bundle root, as Chrome's
+	// manifest does.
+	Icons map[string]string `json:"icons,omitempty"`
+	// DevScopes are scopes granted only while the plugin runs from its
+	// source directory under `warden dev` (see [Manifest.WithDevScopes]).
+	// `warden pack` drops them, and a bundle that carries them is refused.
+	DevScopes *DevScopes `json:"dev_scopes,omitempty"`
+}
+
+// DevScopes are scopes for development only: a local test server, a
+// fixtures folder.
+type DevScopes struct {
+	// HTTP holds match patterns, as the manifest's http.
+	HTTP []string `json:"http,omitempty"`
+	// FS holds path patterns, as the manifest's fs.
+	FS *FS `json:"fs,omitempty"`
 }
 
 // UI describes the plugin's web UI.

@@ -77,6 +77,13 @@ func TestSchemaInSync(t *testing.T) {
 				return
 			}
 			walk(typ.Elem(), items, path+"[]")
+		case reflect.Map:
+			elem, _ := node["additionalProperties"].(map[string]any)
+			if node["type"] != "object" || elem == nil {
+				t.Errorf("%s: want type object with a schema for additionalProperties, got %v / %v", path, node["type"], node["additionalProperties"])
+				return
+			}
+			walk(typ.Elem(), elem, path+"{}")
 		case reflect.String:
 			if node["type"] != "string" && node["enum"] == nil {
 				t.Errorf("%s: want type string, got %v", path, node["type"])
@@ -96,6 +103,10 @@ func TestSchemaInSync(t *testing.T) {
 	items := props["commands"].(map[string]any)["items"].(map[string]any)
 	if got := items["pattern"]; got != commandPattern {
 		t.Errorf("schema command pattern %v, code %v", got, commandPattern)
+	}
+	reasons := props["reasons"].(map[string]any)["additionalProperties"].(map[string]any)
+	if got := reasons["maxLength"]; got != float64(MaxReasonLen) {
+		t.Errorf("schema reason maxLength %v, code %d", got, MaxReasonLen)
 	}
 	var names []any
 	for _, e := range permissions.Catalog() {

@@ -98,6 +98,9 @@ func (m *Manifest) validate() error {
 	m.checkCommands(&p)
 	m.checkPermissions(&p)
 	m.checkScopes(&p)
+	m.checkDevScopes(&p)
+	m.checkReasons(&p)
+	m.checkIcons(&p)
 	if m.ContentSecurityPolicy != "" {
 		if len(m.ContentSecurityPolicy) > maxCSPLen {
 			p.add("content_security_policy", "must be at most %d bytes", maxCSPLen)

@@ -216,6 +216,22 @@ func printPermission(w io.Writer, p manager.Permission) {
 		fmt.Fprintf(w, ": %s", strings.Join(p.Scopes, ", "))
 	}
 	fmt.Fprintln(w)
+	printReasons(w, "      ", p)
+}
+
+// printReasons prints the author's reasons for p and its scopes, each on
+// its own line after indent. They are the author's words, quoted as they
+// are and never presented as Warden's (the manifest refuses control
+// characters in them).
+func printReasons(w io.Writer, indent string, p manager.Permission) {
+	if p.Reason != "" {
+		fmt.Fprintf(w, "%sthe author says: \"%s\"\n", indent, p.Reason)
+	}
+	for _, s := range p.Scopes {
+		if r, ok := p.ScopeReasons[s]; ok {
+			fmt.Fprintf(w, "%sfor %s, the author says: \"%s\"\n", indent, s, r)
+		}
+	}
 }
 
 func listOr(ss []string, none string) string {

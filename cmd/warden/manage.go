@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -83,6 +84,9 @@ type statusJSON struct {
 	Dir       string            `json:"dir"`
 	Installed time.Time         `json:"installed_at"`
 	Updated   time.Time         `json:"updated_at"`
+	// Reasons are the author's reasons, by permission or scope, as the
+	// manifest gives them.
+	Reasons map[string]string `json:"reasons,omitempty"`
 	// IsolationHooks are the hooks every window of the plugin runs (info
 	// only).
 	IsolationHooks []hookJSON `json:"isolation_hooks,omitempty"`
@@ -93,8 +97,21 @@ func toJSON(s manager.Status, dir string) statusJSON {
 	for k, v := range s.Grants {
 		g[k] = v.GrantedAt.Format(time.RFC3339)
 	}
+	var reasons map[string]string
+	for _, p := range s.Asks {
+		if p.Reason == "" && len(p.ScopeReasons) == 0 {
+			continue
+		}
+		if reasons == nil {
+			reasons = make(map[string]string)
+		}
+		if p.Reason != "" {
+			reasons[p.Name] = p.Reason
+		}
+		maps.Copy(reasons, p.ScopeReasons)
+	}
 	return statusJSON{ID: s.ID, Name: s.Name, Version: s.Version, Previous: nonNil(s.Previous), State: s.State, Reason: s.Reason,
-		Grants: g, Pending: s.Pending, Signer: s.Signer, Source: s.Source, Range: s.Range, Dir: dir,
+		Grants: g, Pending: s.Pending, Signer: s.Signer, Source: s.Source, Range: s.Range, Reasons: reasons, Dir: dir,
 		Installed: s.InstalledAt, Updated: s.UpdatedAt}
 }
 
@@ -164,6 +181,9 @@ func newInfo(g *globals) *cobra.Command {
 				slices.Sort(names)
 				for _, n := range names {
 					fmt.Fprintf(w, "  %s (since %s)\n", n, st.Grants[n].GrantedAt.Format(time.RFC3339))
+					if i := slices.IndexFunc(st.Asks, func(p manager.Permission) bool { return p.Name == n }); i >= 0 {
+						printReasons(w, "    ", st.Asks[i])
+					}
 				}
 				if len(names) == 0 {
 					fmt.Fprintln(w, "  nothing")

@@ -21,8 +21,10 @@ func newPack() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "pack <dir> [-o out.wbundle] [--key FILE]",
 		Short: "Pack a plugin directory into one bundle file, signed with --key",
-		Long: `pack builds the plugin's Go backend when its sources are newer than the
-.wasm, validates the manifest, and writes one bundle: manifest.json, the
+		Long: `pack runs warden lint on the plugin and refuses it when lint finds an error
+(warnings are printed and do not stop it). It builds the plugin's Go backend
+when its sources are newer than the .wasm, validates the manifest, and writes
+one bundle: manifest.json, the
 directory holding the UI entry, the backend .wasm, and the list of every
 file's SHA-256. With --key the list is signed in the same step; without it
 the bundle is unsigned (sign it later with warden sign). The output defaults
@@ -36,6 +38,9 @@ on the terminal, or takes it from $WARDEN_KEY_PASSWORD.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			dir := args[0]
+			if err := lintForPack(cmd, dir); err != nil {
+				return err
+			}
 			if out == "" {
 				m, err := manifest.Load(dir)
 				if err != nil {

@@ -68,6 +68,7 @@ var rules = []rule{
 	{pkgs: []string{"plugins/policy"}, imports: []string{"internal/strictjson", "permissions"}},
 	{pkgs: []string{"plugins/store"}, imports: []string{"internal/atomicfile", "permissions", "plugins/signing"}},
 	{pkgs: []string{"plugins/registry"}, imports: []string{"internal/atomicfile", "internal/strictjson", "manifest", "plugins/bundle", "plugins/signing"}},
+	{pkgs: []string{"plugins/lint"}, imports: []string{"host", "manifest", "permissions", "plugins/bundle"}},
 	{pkgs: []string{"plugins/manager"},
 		imports: []string{"host", "manifest", "permissions", "plugins/bundle", "plugins/policy", "plugins/registry", "plugins/signing", "plugins/store"}},
 	{pkgs: []string{"examples/hello/backend", "examples/notes/backend"}, imports: []string{"sdk/guest"}},

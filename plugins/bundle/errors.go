@@ -45,6 +45,9 @@ var (
 	// ErrManifest: manifest.json is missing or invalid, or names files the
 	// bundle does not hold.
 	ErrManifest = errors.New("invalid bundle manifest")
+	// ErrDevScopes: the bundle's manifest has dev_scopes, which only a
+	// plugin run from source may have; `warden pack` drops them.
+	ErrDevScopes = errors.New("bundle manifest has dev_scopes")
 	// ErrUnsigned: the bundle has no signature.
 	ErrUnsigned = errors.New("bundle is not signed")
 	// ErrNotEmpty: Extract was given a directory that is not empty.

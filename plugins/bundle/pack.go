@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -35,10 +36,12 @@ type PackOptions struct {
 // Pack writes the plugin in srcDir as a bundle at out. It loads and
 // validates manifest.json, builds the Go backend when its sources are newer
 // than the .wasm (see build.Backend), and requires ui.entry and
-// backend.wasm to be regular files inside srcDir. The bundle holds
-// manifest.json, every file under the directory of ui.entry (which must be
-// a subdirectory such as ui/; names starting with "." are left out, and
-// symlinks or special files are refused) and the backend .wasm. The zip is
+// backend.wasm (and every icon) to be regular files inside srcDir. The
+// bundle holds manifest.json (re-encoded without dev_scopes when it has
+// them: those are for `warden dev` only), every file under the directory
+// of ui.entry (which must be a subdirectory such as ui/; names starting
+// with "." are left out, and symlinks or special files are refused), the
+// backend .wasm and the icons. The zip is
 // deterministic: entries sorted by name, fixed times and modes, deflate.
 // Pack reads the result back with [Read] (and verifies the signature when
 // signing) before renaming it into place atomically, so out is either the
@@ -115,14 +118,49 @@ func checkWritten(lim Limits, key *signing.SecretKey) func(io.ReaderAt, int64) e
 	}
 }
 
-// srcFile is a file to pack: its name in the bundle and its path on disk.
+// srcFile is a file to pack: its name in the bundle and its path on disk,
+// or its content when Pack made it (the manifest without dev_scopes).
 type srcFile struct {
 	name, path string
+	data       []byte
+}
+
+// copyTo copies the file's content to w, refusing more than max bytes,
+// and returns its size.
+func (f srcFile) copyTo(w io.Writer, max int64) (int64, error) {
+	if f.data == nil {
+		return copyFile(w, f.path, max)
+	}
+	if int64(len(f.data)) > max {
+		return 0, errOverLimit
+	}
+	n, err := w.Write(f.data)
+	return int64(n), err
+}
+
+// packedManifest is the manifest entry: the file as it is, or, when it
+// has dev_scopes, the manifest without them, encoded deterministically
+// (a bundle never carries dev scopes; see [ErrDevScopes]).
+func packedManifest(srcDir string, m *manifest.Manifest) (srcFile, error) {
+	f := srcFile{name: manifest.FileName, path: filepath.Join(srcDir, manifest.FileName)}
+	if m.DevScopes == nil {
+		return f, nil
+	}
+	data, err := m.WithoutDevScopes().Encode()
+	if err != nil {
+		return srcFile{}, err
+	}
+	f.data = data
+	return f, nil
 }
 
 // collect lists the files to pack, sorted by bundle name.
 func collect(srcDir string, m *manifest.Manifest) ([]srcFile, error) {
-	files := []srcFile{{manifest.FileName, filepath.Join(srcDir, manifest.FileName)}}
+	mf, err := packedManifest(srcDir, m)
+	if err != nil {
+		return nil, err
+	}
+	files := []srcFile{mf}
 	if m.UI != nil {
 		uiDir := path.Dir(m.UI.Entry)
 		if uiDir == "." {
@@ -151,23 +189,30 @@ func collect(srcDir string, m *manifest.Manifest) ([]srcFile, error) {
 			if err != nil {
 				return err
 			}
-			files = append(files, srcFile{uiDir + "/" + filepath.ToSlash(rel), p})
+			files = append(files, srcFile{name: uiDir + "/" + filepath.ToSlash(rel), path: p})
 			return nil
 		})
 		if err != nil {
 			return nil, fmt.Errorf("collect UI files: %w", err)
 		}
 	}
+	named := map[string]string{} // bundle name -> manifest field
 	if m.Backend != nil {
-		p := filepath.Join(srcDir, filepath.FromSlash(m.Backend.Wasm))
+		named[m.Backend.Wasm] = "backend.wasm"
+	}
+	for size, icon := range m.Icons {
+		named[icon] = "icons[\"" + size + "\"]"
+	}
+	for _, name := range slices.Sorted(maps.Keys(named)) {
+		p := filepath.Join(srcDir, filepath.FromSlash(name))
 		fi, err := os.Lstat(p)
 		if err != nil {
 			return nil, err
 		}
 		if !fi.Mode().IsRegular() {
-			return nil, fmt.Errorf("backend.wasm %s is not a regular file (a symlink?); bundles hold regular files only", p)
+			return nil, fmt.Errorf("%s %s is not a regular file (a symlink?); bundles hold regular files only", named[name], p)
 		}
-		files = append(files, srcFile{m.Backend.Wasm, p})
+		files = append(files, srcFile{name: name, path: p})
 	}
 	slices.SortFunc(files, func(a, b srcFile) int { return strings.Compare(a.name, b.name) })
 	files = slices.CompactFunc(files, func(a, b srcFile) bool { return a.name == b.name })
@@ -191,7 +236,7 @@ func hashFiles(ctx context.Context, files []srcFile, lim Limits) ([]Entry, error
 			return nil, err
 		}
 		h := sha256.New()
-		n, err := copyFile(h, f.path, lim.MaxTotalSize-total)
+		n, err := f.copyTo(h, lim.MaxTotalSize-total)
 		if errors.Is(err, errOverLimit) {
 			return nil, fmt.Errorf("%w: the files add up to more than the %d bytes a bundle may hold (at %s)", ErrTooLarge, lim.MaxTotalSize, f.path)
 		}
@@ -265,7 +310,7 @@ func writeEntries(ctx context.Context, zw *zip.Writer, files []srcFile, entries 
 		}
 		e := entries[it.file]
 		h := sha256.New()
-		n, err := copyFile(io.MultiWriter(w, h), files[it.file].path, e.Size)
+		n, err := files[it.file].copyTo(io.MultiWriter(w, h), e.Size)
 		if err != nil && !errors.Is(err, errOverLimit) {
 			return err
 		}

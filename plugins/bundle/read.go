@@ -8,8 +8,11 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/wardenhq/warden/manifest"
@@ -49,7 +52,9 @@ func Open(name string, lim Limits) (*Bundle, error) {
 // ratio. It then reads WARDEN/entries and checks that the zip holds exactly
 // the listed entries with the listed sizes, and reads every entry once,
 // bounded by its listed size, comparing its SHA-256 with the list. Finally
-// it parses manifest.json and hashes the whole file for [Bundle.Digest].
+// it parses manifest.json (refusing dev_scopes, and icons that are not
+// PNGs of their declared size) and hashes the whole file for
+// [Bundle.Digest].
 // It does not check the signature: see [Bundle.Verify].
 //
 // Cost: two reads of the file and one decompression of every entry; memory
@@ -76,24 +81,30 @@ func Read(r io.ReaderAt, size int64, lim Limits) (*Bundle, error) {
 		return nil, err
 	}
 	var manifestData []byte
+	heads := make(map[string][]byte) // the start of every .png, for the icon checks
 	for _, e := range b.entries {
 		f := b.files[e.Path]
 		var w io.Writer = io.Discard
 		var buf bytes.Buffer
-		if e.Path == manifest.FileName {
+		switch {
+		case e.Path == manifest.FileName:
 			if e.Size > manifest.MaxSize {
 				return nil, fmt.Errorf("%w: %s is %d bytes, more than the %d allowed", ErrManifest, manifest.FileName, e.Size, manifest.MaxSize)
 			}
 			w = &buf
+		case path.Ext(e.Path) == ".png":
+			w = &headWriter{buf: &buf, n: manifest.IconHeaderSize}
 		}
 		if err := copyEntry(w, f, e); err != nil {
 			return nil, err
 		}
 		if e.Path == manifest.FileName {
 			manifestData = buf.Bytes()
+		} else if buf.Len() > 0 {
+			heads[e.Path] = buf.Bytes()
 		}
 	}
-	if b.m, err = parseManifest(manifestData, b.files); err != nil {
+	if b.m, err = parseManifest(manifestData, b.files, heads); err != nil {
 		return nil, err
 	}
 	h := sha256.New()
@@ -284,8 +295,9 @@ func copyEntry(w io.Writer, f *zip.File, e Entry) error {
 }
 
 // parseManifest parses the bundle's manifest and checks that the files it
-// names are in the bundle.
-func parseManifest(data []byte, files map[string]*zip.File) (*manifest.Manifest, error) {
+// names are in the bundle, that each icon (whose first bytes are in heads)
+// is a PNG of its size, and that it has no dev_scopes.
+func parseManifest(data []byte, files map[string]*zip.File, heads map[string][]byte) (*manifest.Manifest, error) {
 	if files[manifest.FileName] == nil {
 		return nil, fmt.Errorf("%w: the bundle has no %s", ErrManifest, manifest.FileName)
 	}
@@ -299,5 +311,31 @@ func parseManifest(data []byte, files map[string]*zip.File) (*manifest.Manifest,
 	if m.Backend != nil && files[m.Backend.Wasm] == nil {
 		return nil, fmt.Errorf("%w: backend.wasm %q is not in the bundle", ErrManifest, m.Backend.Wasm)
 	}
+	for _, size := range slices.Sorted(maps.Keys(m.Icons)) {
+		icon := m.Icons[size]
+		if files[icon] == nil {
+			return nil, fmt.Errorf("%w: icons[%q] %q is not in the bundle", ErrManifest, size, icon)
+		}
+		n, _ := strconv.Atoi(size) // Parse checked it
+		if err := manifest.CheckPNG(heads[icon], n); err != nil {
+			return nil, fmt.Errorf("%w: icons[%q] %s: %w", ErrManifest, size, icon, err)
+		}
+	}
+	if m.DevScopes != nil {
+		return nil, fmt.Errorf("%w: dev_scopes is for warden dev only; pack the plugin with warden pack, which drops it", ErrDevScopes)
+	}
 	return m, nil
+}
+
+// headWriter keeps the first n bytes written to it and discards the rest.
+type headWriter struct {
+	buf *bytes.Buffer
+	n   int
+}
+
+func (h *headWriter) Write(p []byte) (int, error) {
+	if k := h.n - h.buf.Len(); k > 0 {
+		h.buf.Write(p[:min(k, len(p))])
+	}
+	return len(p), nil
 }

@@ -3,6 +3,7 @@ package manager
 import (
 	"context"
 
+	"github.com/wardenhq/warden/manifest"
 	"github.com/wardenhq/warden/permissions"
 )
 
@@ -12,6 +13,13 @@ type Permission struct {
 	Description string
 	// Scopes are the folders or sites it is limited to, when it has any.
 	Scopes []string
+	// Reason is why the plugin's author says it needs the permission
+	// (the manifest's "reasons"), empty when the author gives none. It is
+	// the author's text, not Warden's: show it verbatim and as the
+	// author's words.
+	Reason string
+	// ScopeReasons are the author's reasons for some of Scopes, by scope.
+	ScopeReasons map[string]string
 }
 
 // ConsentRequest is what the user is asked to approve before an install.
@@ -40,11 +48,21 @@ type Consent func(ctx context.Context, req ConsentRequest) error
 
 // describe returns the consent text of each permission: the catalog's,
 // or for an application permission ("app.*") the application's
-// (Options.Describe).
-func (m *Manager) describe(names []string, scopes map[string][]string) []Permission {
+// (Options.Describe), with its scopes and the author's reasons from mf.
+func (m *Manager) describe(names []string, mf *manifest.Manifest) []Permission {
+	sc := scopes(mf)
 	out := make([]Permission, 0, len(names))
 	for _, n := range names {
-		p := Permission{Name: n, Scopes: scopes[n]}
+		p := Permission{Name: n, Scopes: sc[n]}
+		p.Reason, _ = mf.Reason(n)
+		for _, s := range p.Scopes {
+			if r, ok := mf.Reason(s); ok {
+				if p.ScopeReasons == nil {
+					p.ScopeReasons = make(map[string]string)
+				}
+				p.ScopeReasons[s] = r
+			}
+		}
 		if e, ok := permissions.Lookup(n); ok {
 			p.Description = e.Description
 		} else if m.opts.Describe != nil {

@@ -151,8 +151,8 @@ func (m *Manager) Install(ctx context.Context, path string, opts InstallOptions)
 		}
 		req := ConsentRequest{
 			ID: mf.ID, Name: mf.Name, Version: mf.Version, Publisher: mf.Publisher, Signer: sig.text,
-			Permissions: m.describe(asked, scopes(mf)),
-			Optional:    m.describe(mf.OptionalPermissions, scopes(mf)),
+			Permissions: m.describe(asked, mf),
+			Optional:    m.describe(mf.OptionalPermissions, mf),
 		}
 		if newPublisher {
 			req.Replaces = fmt.Sprintf("%s %s, signed by key %s", old.ID, old.Version, old.Signer)

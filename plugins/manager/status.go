@@ -2,6 +2,7 @@ package manager
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/wardenhq/warden/plugins/policy"
 	"github.com/wardenhq/warden/plugins/store"
@@ -20,6 +21,10 @@ type Status struct {
 	Reason string
 	// Policy is the policy's decision for this version.
 	Policy policy.Decision
+	// Asks are the permissions the installed version asks for, at install
+	// and then at runtime, as consent described them, with the author's
+	// reasons.
+	Asks []Permission
 }
 
 // Status returns plugin id's status under the policy in force.
@@ -52,6 +57,7 @@ func (m *Manager) status(rec store.Plugin) Status {
 		return s
 	}
 	s.Name, s.Publisher = mf.Name, mf.Publisher
+	s.Asks = m.describe(slices.Concat(mf.ConsentPermissions(), mf.OptionalPermissions), mf)
 	// Only a key that verified the installed version counts: the record
 	// keeps it in full, and the policy compares it in full.
 	c := candidate(mf, signature{})
