@@ -28,6 +28,8 @@ var guestCommands = map[string]string{
 	"Fetch":         "http.fetch",
 	"Log":           "log",
 	"Emit":          "event.emit",
+	"Notify":        "notifications.show",
+	"CallPlugin":    "messaging.call",
 }
 
 // use is one place a command is used: by the page or the backend.

@@ -70,6 +70,15 @@ func checkUsage(fs *findings, m *manifest.Manifest, u usage, loc func(field stri
 			continue
 		}
 		used[c.Permission] = true
+		if c.Permission == permissions.MessagingPrefix {
+			// Decided on messaging:<the plugin called>, which lint cannot
+			// read from the call: one such permission must be declared.
+			if !slices.ContainsFunc(declaredPermissions(m), permissions.ValidMessagingPermission) && !reported[c.Permission+"\x00"+us.file] {
+				reported[c.Permission+"\x00"+us.file] = true
+				fs.add(Error, RulePermissionUndeclared, us.file, us.line, us.column, "%q needs \"messaging:<id of the plugin it calls>\" in \"permissions\", which the manifest does not declare", cmd)
+			}
+			continue
+		}
 		if e, _ := permissions.Lookup(c.Permission); e.Implicit {
 			continue // allowed without being declared
 		}
@@ -84,6 +93,12 @@ func checkUsage(fs *findings, m *manifest.Manifest, u usage, loc func(field stri
 		}
 		line, col := loc(permissionField(m, p))
 		caps := byPerm[p]
+		if permissions.ValidMessagingPermission(p) {
+			if used[permissions.MessagingPrefix] {
+				continue
+			}
+			caps = byPerm[permissions.MessagingPrefix]
+		}
 		if len(caps) == 0 {
 			fs.add(Warning, RulePermissionUnused, manifest.FileName, line, col, "%q is declared, but no command of Warden %s uses it yet; remove it until one does, so that users are not asked for it", p, host.Version)
 			continue
