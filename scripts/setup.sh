@@ -11,6 +11,7 @@ fi
 
 need=()
 command -v node >/dev/null 2>&1 || need+=(nodejs)   # runs the isolation app and the bridge in tests
+command -v npm >/dev/null 2>&1 || need+=(npm)        # installs TypeScript's compiler, below
 command -v gcc >/dev/null 2>&1 || need+=(gcc)        # cgo for host/webview
 pkg-config --exists webkit2gtk-4.1 webkit2gtk-web-extension-4.1 2>/dev/null || need+=(libwebkit2gtk-4.1-dev pkg-config) # also the web extension's headers
 pkg-config --exists x11 2>/dev/null || need+=(libx11-dev) # closing windows as a window manager does, in tests
@@ -28,5 +29,15 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
+# TypeScript's compiler, for the tests that type-check sdk/js/warden.d.ts
+# (sdk/js/tsc_test.go looks for it here): installed once into a cache
+# directory outside the source tree, and kept.
+tsc_version=5.9.3
+tsc_dir="${WARDEN_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/warden-tools}/typescript"
+if [ "$("$tsc_dir/node_modules/.bin/tsc" --version 2>/dev/null)" != "Version $tsc_version" ]; then
+  echo "setup: installing typescript@$tsc_version into $tsc_dir"
+  npm install --prefix "$tsc_dir" --no-audit --no-fund --silent "typescript@$tsc_version" >/dev/null
+fi
+
 go mod download
-echo "setup: ok ($(go version | cut -d' ' -f3), node $(node --version))"
+echo "setup: ok ($(go version | cut -d' ' -f3), node $(node --version), tsc $("$tsc_dir/node_modules/.bin/tsc" --version | cut -d' ' -f2))"
