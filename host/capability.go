@@ -95,13 +95,19 @@ func (c *Call) Decide(r permissions.Request) error {
 		r.Permission = c.perm
 	}
 	c.decided = true
-	return c.subject.Decide(r)
+	if err := c.subject.Decide(r); err != nil {
+		return explainDenial(c, err)
+	}
+	return nil
 }
 
 // DecodeArgs decodes the request's arguments into v strictly: unknown
 // fields and trailing data are refused with CodeBadArgs, so a typo is
-// never silently ignored.
-func (c *Call) DecodeArgs(v any) error { return decodeArgs(c.Args, v) }
+// never silently ignored. The refusal names the command and says what
+// the arguments must be, described from v's type in warden.d.ts's
+// notation (json tags give the names, omitempty makes a field optional),
+// and what the plugin sent instead.
+func (c *Call) DecodeArgs(v any) error { return decodeArgs(c.Command, c.Args, v) }
 
 // maxCmd bounds a command name.
 const maxCmd = 128

@@ -24,7 +24,7 @@ func (h *Host) dispatch(ctx context.Context, p *Plugin, l *Launch, cmd string, a
 	}
 	c, ok := h.capability(cmd)
 	if !ok {
-		return nil, Deny(CodeUnknownCmd, fmt.Sprintf("unknown command %q", cmd))
+		return nil, Deny(CodeUnknownCmd, fmt.Sprintf("%s: no such command (the core's are %s; \"%s<name>\" calls the plugin's backend)", cmd, strings.Join(h.order, ", "), permissions.BackendPrefix))
 	}
 	call := &Call{Plugin: p, Launch: l, Caller: from, Command: c.Command, Args: args, subject: p.subject.Load(), perm: c.Permission}
 	if !c.Scoped {
@@ -52,7 +52,7 @@ func (h *Host) dispatch(ctx context.Context, p *Plugin, l *Launch, cmd string, a
 func (h *Host) backendExport(ctx context.Context, c *Call) ([]byte, error) {
 	m := c.Plugin.module
 	if m == nil {
-		return nil, Deny(CodeUnknownCmd, "plugin has no backend")
+		return nil, Deny(CodeUnknownCmd, c.Command+": the plugin has no backend")
 	}
 	var origin any
 	if c.Launch != nil {
@@ -66,7 +66,7 @@ func (h *Host) backendExport(ctx context.Context, c *Call) ([]byte, error) {
 		return nil, nil
 	}
 	if !json.Valid(out) {
-		return nil, Deny(CodeBackendError, "backend output is not valid JSON")
+		return nil, Deny(CodeBackendError, c.Command+": the backend's output is not JSON")
 	}
 	return out, nil
 }
@@ -81,7 +81,7 @@ type setArgs struct {
 }
 
 type listArgs struct {
-	Prefix string `json:"prefix"`
+	Prefix string `json:"prefix,omitempty"`
 }
 
 type getResult struct {
@@ -91,7 +91,7 @@ type getResult struct {
 
 func (h *Host) storageGet(_ context.Context, c *Call) ([]byte, error) {
 	var a keyArgs
-	if err := decodeArgs(c.Args, &a); err != nil {
+	if err := decodeArgs(c.Command, c.Args, &a); err != nil {
 		return nil, err
 	}
 	v, found, err := h.store.Get(c.Plugin.ID(), a.Key)
@@ -108,7 +108,7 @@ func (h *Host) storageGet(_ context.Context, c *Call) ([]byte, error) {
 
 func (h *Host) storageSet(_ context.Context, c *Call) ([]byte, error) {
 	var a setArgs
-	if err := decodeArgs(c.Args, &a); err != nil {
+	if err := decodeArgs(c.Command, c.Args, &a); err != nil {
 		return nil, err
 	}
 	return nil, h.store.Set(c.Plugin.ID(), a.Key, []byte(a.Value), h.limits.StorageQuota)
@@ -116,7 +116,7 @@ func (h *Host) storageSet(_ context.Context, c *Call) ([]byte, error) {
 
 func (h *Host) storageDelete(_ context.Context, c *Call) ([]byte, error) {
 	var a keyArgs
-	if err := decodeArgs(c.Args, &a); err != nil {
+	if err := decodeArgs(c.Command, c.Args, &a); err != nil {
 		return nil, err
 	}
 	return nil, h.store.Delete(c.Plugin.ID(), a.Key)
@@ -125,7 +125,7 @@ func (h *Host) storageDelete(_ context.Context, c *Call) ([]byte, error) {
 func (h *Host) storageList(_ context.Context, c *Call) ([]byte, error) {
 	var a listArgs
 	if len(c.Args) > 0 {
-		if err := decodeArgs(c.Args, &a); err != nil {
+		if err := decodeArgs(c.Command, c.Args, &a); err != nil {
 			return nil, err
 		}
 	}
@@ -141,28 +141,35 @@ func (h *Host) storageList(_ context.Context, c *Call) ([]byte, error) {
 	}{keys})
 }
 
-type fsArgs struct {
+type fsWriteArgs struct {
 	Path string `json:"path"`
 	Data []byte `json:"data,omitempty"`
 }
 
-// fsPath decodes an fs request and decides it on the resolved path, which
-// is also the path that gets opened, so ".." and symlinks cannot lead
-// elsewhere.
-func fsPath(c *Call) (fsArgs, string, error) {
-	var a fsArgs
-	if err := decodeArgs(c.Args, &a); err != nil {
-		return a, "", err
-	}
-	path, err := permissions.ResolvePath(c.Plugin.env, a.Path)
+type fsReadArgs struct {
+	Path string `json:"path"`
+}
+
+type fsReadResult struct {
+	Data []byte `json:"data"`
+}
+
+// fsPath decides an fs request on its resolved path, which is also the
+// path that gets opened, so ".." and symlinks cannot lead elsewhere.
+func fsPath(c *Call, given string) (string, error) {
+	path, err := permissions.ResolvePath(c.Plugin.env, given)
 	if err != nil {
-		return a, "", err
+		return "", err
 	}
-	return a, path, c.Decide(permissions.Request{Path: path})
+	return path, c.Decide(permissions.Request{Path: path})
 }
 
 func (h *Host) fsWrite(ctx context.Context, c *Call) ([]byte, error) {
-	a, path, err := fsPath(c)
+	var a fsWriteArgs
+	if err := decodeArgs(c.Command, c.Args, &a); err != nil {
+		return nil, err
+	}
+	path, err := fsPath(c, a.Path)
 	if err != nil {
 		return nil, err
 	}
@@ -170,23 +177,27 @@ func (h *Host) fsWrite(ctx context.Context, c *Call) ([]byte, error) {
 }
 
 func (h *Host) fsRead(ctx context.Context, c *Call) ([]byte, error) {
-	a, path, err := fsPath(c)
-	if err != nil {
+	var a fsReadArgs
+	if err := decodeArgs(c.Command, c.Args, &a); err != nil {
 		return nil, err
 	}
-	if a.Data != nil {
-		return nil, Deny(CodeBadArgs, "fs.read takes no data")
+	path, err := fsPath(c, a.Path)
+	if err != nil {
+		return nil, err
 	}
 	data, err := files.Read(ctx, path, min(h.limits.MaxFileRead, h.maxBinaryResult()))
 	if err != nil {
 		return nil, err
 	}
-	return json.Marshal(fsArgs{Data: data})
+	if data == nil {
+		data = []byte{} // "" rather than null: the result's data is always a string
+	}
+	return json.Marshal(fsReadResult{Data: data})
 }
 
 func (h *Host) httpFetch(ctx context.Context, c *Call) ([]byte, error) {
 	var req fetch.Request
-	if err := decodeArgs(c.Args, &req); err != nil {
+	if err := decodeArgs(c.Command, c.Args, &req); err != nil {
 		return nil, err
 	}
 	// Decided in the canonical form that DoWith sends, so that
@@ -214,7 +225,7 @@ func (h *Host) httpFetch(ctx context.Context, c *Call) ([]byte, error) {
 }
 
 type logArgs struct {
-	Level   string `json:"level"`
+	Level   string `json:"level,omitempty"`
 	Message string `json:"message"`
 }
 
@@ -222,7 +233,7 @@ const maxLogMessage = 4 << 10
 
 func (h *Host) logWrite(ctx context.Context, c *Call) ([]byte, error) {
 	var a logArgs
-	if err := decodeArgs(c.Args, &a); err != nil {
+	if err := decodeArgs(c.Command, c.Args, &a); err != nil {
 		return nil, err
 	}
 	var level slog.Level
@@ -253,7 +264,7 @@ type emitArgs struct {
 
 func (h *Host) emitEvent(_ context.Context, c *Call) ([]byte, error) {
 	var a emitArgs
-	if err := decodeArgs(c.Args, &a); err != nil {
+	if err := decodeArgs(c.Command, c.Args, &a); err != nil {
 		return nil, err
 	}
 	if a.Event == "" || len(a.Event) > maxCmd {

@@ -1,12 +1,9 @@
 package host
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"time"
 
 	"github.com/wardenhq/warden/host/audit"
@@ -192,22 +189,5 @@ func (e guestError) Unwrap() error { return e.err }
 
 // Code returns the reply code the guest sees.
 func (e guestError) Code() string { return string(e.code) }
-
-// decodeArgs decodes a request's arguments strictly: unknown fields and
-// trailing data are errors, so a typo is not silently ignored.
-func decodeArgs(args []byte, v any) error {
-	if len(args) == 0 {
-		return Deny(CodeBadArgs, "missing arguments")
-	}
-	dec := json.NewDecoder(bytes.NewReader(args))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return Deny(CodeBadArgs, "bad arguments: "+err.Error())
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return Deny(CodeBadArgs, "bad arguments: trailing data after the JSON value")
-	}
-	return nil
-}
 
 var errRedirect = errors.New("redirect")

@@ -25,30 +25,33 @@ blocks, is refused, and its isolation hook runs in the window (a hook whose
 file does not match its pin keeps the window from opening).`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			dir := args[0]
-			pol, err := loadPolicy(g)
-			if err != nil {
-				return err
-			}
-			w, err := warden.Open(ctx, warden.Config{Profile: g.profile, CacheDir: cacheDir(), Policy: pol,
-				Window: cliWindow(window.Options{Debug: debug, Stderr: os.Stderr})})
-			if err != nil {
-				return err
-			}
-			defer w.Close(context.Background()) // ctx is done after Ctrl-C: the audit log must still be flushed
-			p, err := w.LoadSource(ctx, dir, nil)
-			if err != nil {
-				return err
-			}
-			if _, err := w.OpenWindow(ctx, p, nil); err != nil {
-				return err
-			}
-			m := p.Manifest()
-			fmt.Fprintf(cmd.ErrOrStderr(), "warden: %s %s is running; close its window or press Ctrl-C to stop\n", m.ID, m.Version)
-			return w.Windows().Wait(ctx, p.ID())
+			return untilInterrupted(cmd.Context(), runOpen(cmd, g, args[0], debug))
 		},
 	}
 	cmd.Flags().BoolVar(&debug, "debug", false, "log the page's console and enable the inspector")
 	return cmd
+}
+
+func runOpen(cmd *cobra.Command, g *globals, dir string, debug bool) error {
+	ctx := cmd.Context()
+	pol, err := loadPolicy(g)
+	if err != nil {
+		return err
+	}
+	w, err := warden.Open(ctx, warden.Config{Profile: g.profile, CacheDir: cacheDir(), Policy: pol,
+		Window: cliWindow(window.Options{Debug: debug, Stderr: os.Stderr})})
+	if err != nil {
+		return err
+	}
+	defer w.Close(context.Background()) // ctx is done after Ctrl-C: the audit log must still be flushed
+	p, err := w.LoadSource(ctx, dir, nil)
+	if err != nil {
+		return err
+	}
+	if _, err := w.OpenWindow(ctx, p, nil); err != nil {
+		return err
+	}
+	m := p.Manifest()
+	fmt.Fprintf(cmd.ErrOrStderr(), "warden: %s %s is running; close its window or press Ctrl-C to stop\n", m.ID, m.Version)
+	return w.Windows().Wait(ctx, p.ID())
 }

@@ -33,7 +33,7 @@ was closed or on Ctrl-C.`,
 		Example: `  warden run dev.warden.notes
   warden run --policy ./policy.json`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runRun(cmd, g, args, window.Options{Debug: debug, Stderr: os.Stderr})
+			return untilInterrupted(cmd.Context(), runRun(cmd, g, args, window.Options{Debug: debug, Stderr: os.Stderr}))
 		},
 	}
 	cmd.Flags().BoolVar(&debug, "debug", false, "log the pages' console and enable the inspector")
@@ -103,10 +103,7 @@ func runRun(cmd *cobra.Command, g *globals, ids []string, ui window.Options) err
 	fmt.Fprintln(out, "warden: close the windows or press Ctrl-C to stop")
 	// Until every window was closed by the user: a window the policy or a
 	// command (disable, revoke) stopped may come back.
-	if err := s.Wait(ctx); err != nil && ctx.Err() == nil {
-		return err
-	}
-	return nil
+	return s.Wait(ctx)
 }
 
 // anyBlockedByPolicy reports whether a later policy could start one of ids.

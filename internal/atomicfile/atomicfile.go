@@ -15,12 +15,17 @@
 // written through. The functions are safe for concurrent use; concurrent
 // writers of one path each replace it whole, and the last rename wins.
 //
-// Errors from the file system are the *fs.PathError or *os.LinkError of
-// the failing call, which name the file; an error from a caller's fill or
-// produce function is returned as it is.
+// Errors from the file system are *fs.PathError values that name the
+// target path, never the temporary file, which the caller's user has never
+// heard of and which no longer exists by then: creating it in a missing
+// directory fails as "create <path>: no such file or directory". An error
+// from a caller's fill or produce function is returned as it is, but for
+// a *fs.PathError on the temporary file (a failed write to it), which is
+// made to name the target too.
 package atomicfile
 
 import (
+	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -65,16 +70,16 @@ func Produce(path string, perm fs.FileMode, produce func(tmp string) error) (err
 		}
 	}()
 	if err := tmp.Close(); err != nil {
-		return err
+		return named(err, name, path)
 	}
 	if err := produce(name); err != nil {
 		return err
 	}
 	f, err := os.Open(name)
 	if err != nil {
-		return err
+		return named(err, name, path)
 	}
-	return finish(f, path, perm, true)
+	return named(finish(f, path, perm, true), name, path)
 }
 
 // SyncDir fsyncs the directory dir, making the renames, links and
@@ -131,14 +136,37 @@ func write(path string, perm fs.FileMode, fill func(*os.File) error, replace boo
 		}
 	}()
 	if err := fill(f); err != nil {
-		return err
+		return named(err, f.Name(), path)
 	}
-	return finish(f, path, perm, replace)
+	return named(finish(f, path, perm, replace), f.Name(), path)
 }
 
-// createTemp creates the temporary file for path, in path's directory.
+// createTemp creates the temporary file for path, in path's directory. Its
+// error names path: the temporary name is a pattern nobody asked for.
 func createTemp(path string) (*os.File, error) {
-	return os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if pe, ok := errors.AsType[*fs.PathError](err); ok {
+		return nil, &fs.PathError{Op: "create", Path: path, Err: pe.Err}
+	}
+	return f, err
+}
+
+// named returns err with the temporary file tmp's name replaced by path,
+// the file the caller asked for, when err is the *fs.PathError of a call
+// on tmp (writing, syncing or closing it) or the *os.LinkError of moving
+// it into place.
+func named(err error, tmp, path string) error {
+	switch e := err.(type) {
+	case *fs.PathError:
+		if e.Path == tmp {
+			return &fs.PathError{Op: e.Op, Path: path, Err: e.Err}
+		}
+	case *os.LinkError:
+		if e.Old == tmp {
+			return &fs.PathError{Op: e.Op, Path: path, Err: e.Err}
+		}
+	}
+	return err
 }
 
 // finish sets f's mode, fsyncs and closes it, moves it to path (renaming

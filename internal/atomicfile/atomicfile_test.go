@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -67,6 +68,50 @@ func TestWriteFileMissingDirectory(t *testing.T) {
 	if !errors.Is(err, fs.ErrNotExist) {
 		t.Fatalf("got %v, want fs.ErrNotExist", err)
 	}
+}
+
+// Every file-system error names the path the caller gave, never the
+// temporary file: creating it, writing it, and moving it into place.
+func TestErrorsNameTarget(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "a-directory"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "a-directory", "inside"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	closed := func(f *os.File) error { f.Close(); _, err := f.Write([]byte("x")); return err }
+	tests := []struct {
+		name string
+		path string
+		op   string
+		want error
+		do   func(path string) error
+	}{
+		{"missing directory", filepath.Join(dir, "no", "such", "file"), "create", fs.ErrNotExist,
+			func(p string) error { return WriteFile(p, []byte("x"), 0o644) }},
+		{"rename over a directory", filepath.Join(dir, "a-directory"), "rename", nil,
+			func(p string) error { return WriteFile(p, []byte("x"), 0o644) }},
+		{"link over a directory", filepath.Join(dir, "a-directory"), "link", fs.ErrExist,
+			func(p string) error { return WriteNew(p, []byte("x"), 0o644) }},
+		{"write to the file fails", filepath.Join(dir, "f"), "write", fs.ErrClosed,
+			func(p string) error { return Write(p, 0o644, closed) }},
+		{"produce in a missing directory", filepath.Join(dir, "no", "bin"), "create", fs.ErrNotExist,
+			func(p string) error { return Produce(p, 0o755, func(string) error { return nil }) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.do(tt.path)
+			pe, ok := errors.AsType[*fs.PathError](err)
+			if !ok || pe.Path != tt.path || pe.Op != tt.op || (tt.want != nil && !errors.Is(err, tt.want)) {
+				t.Fatalf("got %#v (%v), want a %s *fs.PathError naming %s", err, err, tt.op, tt.path)
+			}
+			if strings.Contains(err.Error(), ".tmp") {
+				t.Errorf("error names the temporary file: %v", err)
+			}
+		})
+	}
+	wantOnly(t, dir, "a-directory")
 }
 
 func TestWriteFailureLeavesOldFile(t *testing.T) {

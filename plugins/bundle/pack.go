@@ -45,7 +45,9 @@ type PackOptions struct {
 // deterministic: entries sorted by name, fixed times and modes, deflate.
 // Pack reads the result back with [Read] (and verifies the signature when
 // signing) before renaming it into place atomically, so out is either the
-// old file or a complete, valid bundle. Cost: each source file is read
+// old file or a complete, valid bundle. It creates out's directory, and
+// its parents, when they are missing (mode 0755), as build tools do; an
+// error writing the bundle names out. Cost: each source file is read
 // twice, the result once more.
 func Pack(ctx context.Context, srcDir, out string, opts PackOptions) error {
 	m, err := manifest.Load(srcDir)
@@ -85,6 +87,9 @@ func Pack(ctx context.Context, srcDir, out string, opts PackOptions) error {
 			return err
 		}
 		return zw.Close()
+	}
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+		return fmt.Errorf("pack %s: output directory for %s: %w", srcDir, out, err)
 	}
 	if err := writeAtomic(out, fill, checkWritten(lim, opts.Key)); err != nil {
 		return fmt.Errorf("pack %s: %w", srcDir, err)

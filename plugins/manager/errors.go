@@ -23,6 +23,10 @@ var (
 	// or one that does not verify) and that the user did not accept as a
 	// new publisher.
 	ErrPublisherChanged = errors.New("not signed by the installed version's publisher")
+	// ErrAlwaysGranted reports a grant or revoke of a permission no user
+	// decides on: an implicit one every plugin has (log, events), or the
+	// permission of one of the plugin's own backend commands.
+	ErrAlwaysGranted = errors.New("always granted")
 	// ErrPending reports enabling a plugin whose update still waits for
 	// permissions.
 	ErrPending = errors.New("permissions pending approval")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/wardenhq/warden/permissions"
@@ -11,8 +12,11 @@ import (
 )
 
 // Grant approves perms for plugin id. Each must be declared by its current
-// version (as a permission or an optional one). When that leaves nothing
-// pending, a plugin disabled only for pending permissions is enabled.
+// version (as a permission or an optional one); a permission every plugin
+// has (log, events) or one of its own backend commands has is refused with
+// ErrAlwaysGranted, since no grant gives or takes it. When that leaves
+// nothing pending, a plugin disabled only for pending permissions is
+// enabled.
 func (m *Manager) Grant(ctx context.Context, id string, perms []string) (store.Plugin, error) {
 	rec, err := m.opts.Store.Get(id)
 	if err != nil {
@@ -24,6 +28,9 @@ func (m *Manager) Grant(ctx context.Context, id string, perms []string) (store.P
 	}
 	declared := slices.Concat(mf.ConsentPermissions(), mf.OptionalPermissions)
 	for _, p := range perms {
+		if why := alwaysGranted(mf.Commands, p); why != "" {
+			return store.Plugin{}, fmt.Errorf("grant %s %s: %w %s; there is nothing to grant", id, p, ErrAlwaysGranted, why)
+		}
 		if !slices.Contains(declared, p) {
 			return store.Plugin{}, fmt.Errorf("grant %s %s: %w (it declares: %s)", id, p, ErrNotDeclared, listOrNone(declared))
 		}
@@ -47,8 +54,23 @@ func (m *Manager) Grant(ctx context.Context, id string, perms []string) (store.P
 }
 
 // Revoke withdraws perms from plugin id. A running host must stop the
-// plugin's window when it applies this (Host.Revoke does).
+// plugin's window when it applies this (Host.Revoke does). The permissions
+// Grant refuses with ErrAlwaysGranted cannot be revoked either, and are
+// refused with it.
 func (m *Manager) Revoke(ctx context.Context, id string, perms []string) (store.Plugin, error) {
+	rec, err := m.opts.Store.Get(id)
+	if err != nil {
+		return store.Plugin{}, fmt.Errorf("revoke %s: %w", id, err)
+	}
+	mf, err := m.Manifest(rec)
+	if err != nil {
+		return store.Plugin{}, fmt.Errorf("revoke %s: %w", id, err)
+	}
+	for _, p := range perms {
+		if why := alwaysGranted(mf.Commands, p); why != "" {
+			return store.Plugin{}, fmt.Errorf("revoke %s %s: %w %s, and cannot be revoked (warden disable %s stops the plugin)", id, p, ErrAlwaysGranted, why, id)
+		}
+	}
 	return m.modify(id, func(p *store.Plugin) error {
 		for _, name := range perms {
 			if _, ok := p.Grants[name]; !ok {
@@ -145,6 +167,20 @@ func (m *Manager) Uninstall(ctx context.Context, id string, purge bool) error {
 }
 
 func isPendingReason(s string) bool { return strings.Contains(s, "asks for new permissions") }
+
+// alwaysGranted says why perm is granted to a plugin whose manifest lists
+// commands without any user's decision ("to every plugin"), or returns ""
+// when it is not: implicit catalog permissions, and the permission of one
+// of the plugin's own backend commands.
+func alwaysGranted(commands []string, perm string) string {
+	if e, ok := permissions.Lookup(perm); ok && e.Implicit {
+		return "to every plugin"
+	}
+	if cmd, ok := strings.CutPrefix(perm, permissions.BackendPrefix); ok && slices.Contains(commands, cmd) {
+		return "with the plugin's command " + strconv.Quote(cmd)
+	}
+	return ""
+}
 
 func grantNames(g permissions.Grants) []string {
 	out := make([]string, 0, len(g))

@@ -221,6 +221,48 @@ func TestUpdatePendingGrantRollback(t *testing.T) {
 	}
 }
 
+// TestAlwaysGrantedPermissions: log and events, which every plugin has, and
+// the permission of the plugin's own backend command, can be neither
+// granted nor revoked, and the error says so instead of "not declared" or
+// "not granted".
+func TestAlwaysGrantedPermissions(t *testing.T) {
+	m, _, f := newManager(t, nil)
+	ctx := t.Context()
+	if _, err := m.Install(ctx, f.v1, InstallOptions{Consent: approve, Keys: []signing.PublicKey{f.pub}}); err != nil {
+		t.Fatal(err)
+	}
+	before, err := m.Store().Get("dev.warden.hello")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct{ perm, why string }{
+		{"log", "always granted to every plugin"},
+		{"events", "always granted to every plugin"},
+		{"backend.greet", `always granted with the plugin's command "greet"`},
+	}
+	for _, tt := range tests {
+		_, err := m.Grant(ctx, "dev.warden.hello", []string{"storage", tt.perm})
+		if !errors.Is(err, ErrAlwaysGranted) || !strings.Contains(err.Error(), tt.why+"; there is nothing to grant") {
+			t.Errorf("grant %s: %v, want ErrAlwaysGranted saying %q", tt.perm, err, tt.why)
+		}
+		_, err = m.Revoke(ctx, "dev.warden.hello", []string{tt.perm})
+		if !errors.Is(err, ErrAlwaysGranted) || !strings.Contains(err.Error(), tt.why+", and cannot be revoked") {
+			t.Errorf("revoke %s: %v, want ErrAlwaysGranted saying %q", tt.perm, err, tt.why)
+		}
+	}
+	// A backend command the manifest does not list is not declared.
+	if _, err := m.Grant(ctx, "dev.warden.hello", []string{"backend.nope"}); !errors.Is(err, ErrNotDeclared) {
+		t.Errorf("grant backend.nope: %v, want ErrNotDeclared", err)
+	}
+	after, err := m.Store().Get("dev.warden.hello")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(grantNames(before.Grants), grantNames(after.Grants)) {
+		t.Errorf("grants changed from %v to %v", before.Grants, after.Grants)
+	}
+}
+
 func TestPolicyBlocksAndStatus(t *testing.T) {
 	pol, err := policy.Parse([]byte(`{"policy_version":1,"default":"allow","plugins":[{"id":"dev.warden.*","versions":">=1.1"}]}`))
 	if err != nil {

@@ -1,6 +1,7 @@
 package guest
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 )
@@ -8,9 +9,11 @@ import (
 // Input returns the input of the current call. Each call copies it out of the host.
 func Input() []byte { return hostInput() }
 
-// InputJSON unmarshals the input of the current call into v.
+// InputJSON unmarshals the input of the current call into v. An empty input (a page's
+// warden.invoke("backend.x") with no args sends none) decodes as JSON null, which leaves
+// v as it is: the zero value of a fresh v.
 func InputJSON(v any) error {
-	if err := json.Unmarshal(Input(), v); err != nil {
+	if err := json.Unmarshal(orNull(Input()), v); err != nil {
 		return fmt.Errorf("decode input: %w", err)
 	}
 	return nil
@@ -61,11 +64,13 @@ func Handle(fn func(input []byte) ([]byte, error)) (status int32) {
 }
 
 // HandleJSON is Handle for JSON commands: the input is unmarshalled into an In and the
-// Out that fn returns is marshalled as the output.
+// Out that fn returns is marshalled as the output. An empty input (a call with no
+// arguments) decodes as JSON null, so fn gets In's zero value: a nil pointer, an empty
+// struct, "".
 func HandleJSON[In, Out any](fn func(In) (Out, error)) int32 {
 	return Handle(func(input []byte) ([]byte, error) {
 		var in In
-		if err := decodeJSON(input, &in); err != nil {
+		if err := decodeJSON(orNull(input), &in); err != nil {
 			return nil, fmt.Errorf("decode input: %w", err)
 		}
 		out, err := fn(in)
@@ -92,4 +97,16 @@ func Call(cmd string, args any, result any) error {
 		return fmt.Errorf("%s: %w", cmd, err)
 	}
 	return nil
+}
+
+// null is the JSON an empty input stands for.
+var null = []byte("null")
+
+// orNull returns input, or JSON null when input is empty or only white space: a caller
+// that sends no arguments means "nothing", not a malformed document.
+func orNull(input []byte) []byte {
+	if len(bytes.TrimSpace(input)) == 0 {
+		return null
+	}
+	return input
 }

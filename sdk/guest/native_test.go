@@ -138,6 +138,39 @@ func TestHandle(t *testing.T) {
 	if HandleJSON(func(string) (string, error) { return "", nil }) != 1 || !strings.Contains(h.Err, "decode input") {
 		t.Fatalf("bad input: %q", h.Err)
 	}
+}
+
+// A call with no arguments (warden.invoke("backend.x") from a page) has an
+// empty input: a JSON handler gets its argument type's zero value, as for
+// JSON null, instead of a decode error.
+func TestHandleJSONEmptyInput(t *testing.T) {
+	type opts struct{ Limit int }
+	h, _, _ := mapHost(t)
+	for _, in := range []string{"", " \n", "null"} {
+		h.In, h.Out, h.Err = []byte(in), nil, ""
+		if s := HandleJSON(func(o opts) (int, error) { return o.Limit, nil }); s != 0 || string(h.Out) != "0" {
+			t.Errorf("struct handler, input %q: status %d, output %s, error %q", in, s, h.Out, h.Err)
+		}
+		if s := HandleJSON(func(o *opts) (bool, error) { return o == nil, nil }); s != 0 || string(h.Out) != "true" {
+			t.Errorf("pointer handler, input %q: status %d, output %s, error %q", in, s, h.Out, h.Err)
+		}
+		if s := HandleJSON(func(s string) (string, error) { return "<" + s + ">", nil }); s != 0 || string(h.Out) != `"\u003c\u003e"` {
+			t.Errorf("string handler, input %q: status %d, output %s, error %q", in, s, h.Out, h.Err)
+		}
+		var o opts
+		if err := InputJSON(&o); err != nil {
+			t.Errorf("InputJSON, input %q: %v", in, err)
+		}
+	}
+	// Input that is there but malformed is still an error.
+	h.In = []byte(`{"Limit":`)
+	if HandleJSON(func(o opts) (int, error) { return 0, nil }) != 1 || !strings.Contains(h.Err, "decode input") {
+		t.Errorf("truncated input: error %q", h.Err)
+	}
+}
+
+func TestConfigFromHost(t *testing.T) {
+	h, _, _ := mapHost(t)
 	h.Config = map[string]string{"k": "v"}
 	if v, ok := Config("k"); !ok || v != "v" {
 		t.Fatal("Config")

@@ -10,7 +10,9 @@
 //     isolation iframe only, after the isolation app. It hands sealed
 //     envelopes to the webview process through the one native handler
 //     registered in that world, and posts replies back to the page.
-//   - warden.d.ts types the page API for plugin authors.
+//   - warden.d.ts types the page API for plugin authors: each core
+//     capability's arguments and result. BackendTypes writes the
+//     declarations that add a plugin's own backend commands to it.
 package js
 
 import _ "embed"

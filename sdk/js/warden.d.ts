@@ -4,6 +4,93 @@
 // scripts run, so plugin code can use `warden` as a global without
 // importing anything. Reference this file from a tsconfig.json ("files" or
 // "include") or with /// <reference path="warden.d.ts" />.
+//
+// warden.invoke is typed per command: the core's capabilities by
+// WardenCommands, so that a misspelt command or arguments of the wrong
+// shape do not type-check and each result has its type; the plugin's own
+// backend commands ("backend.<name>") and an embedding application's
+// ("app.<name>") by the caller. A .d.ts generated from the plugin's
+// manifest (Warden's js.BackendTypes) narrows "backend.<name>" to the
+// commands the manifest lists.
+
+/** An HTTP method http.fetch sends (in either case). */
+type WardenHTTPMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
+
+/**
+ * The core's capabilities a page may invoke: each command's arguments and
+ * the result its promise resolves with. Bytes travel as base64 strings.
+ * ("event.emit" is for backends only, so a page cannot invoke it.)
+ */
+interface WardenCommands {
+  /** Reads key from the plugin's storage. Needs "storage". */
+  'storage.get': {
+    args: { key: string };
+    /** value is null when found is false. */
+    result: { value: string | null; found: boolean };
+  };
+  /** Stores value under key. Needs "storage". */
+  'storage.set': {
+    args: { key: string; value: string };
+    result: null;
+  };
+  /** Removes key; removing a missing key is not an error. Needs "storage". */
+  'storage.delete': {
+    args: { key: string };
+    result: null;
+  };
+  /** Lists the keys that start with prefix (every key without one). Needs "storage". */
+  'storage.list': {
+    args: { prefix?: string } | undefined;
+    result: { keys: string[] };
+  };
+  /** Reads a file inside the manifest's fs.read scopes. */
+  'fs.read': {
+    args: { path: string };
+    /** The file's bytes, base64. */
+    result: { data: string };
+  };
+  /** Writes a file inside the manifest's fs.write scopes; data is base64. */
+  'fs.write': {
+    args: { path: string; data?: string };
+    result: null;
+  };
+  /** Fetches a URL the manifest's http patterns allow; bodies are base64. */
+  'http.fetch': {
+    args: {
+      method?: WardenHTTPMethod | Lowercase<WardenHTTPMethod>;
+      url: string;
+      headers?: Record<string, string>;
+      body?: string;
+    };
+    /** url is the final URL, after redirects. */
+    result: { status: number; url: string; headers: Record<string, string>; body: string };
+  };
+  /** Writes message to the host's log (level "info" when none is given). */
+  log: {
+    args: { level?: 'debug' | 'info' | 'warn' | 'error'; message: string };
+    result: null;
+  };
+}
+
+/** A core capability's arguments, as invoke's rest parameter: optional when the command takes none. */
+type WardenArgs<K extends keyof WardenCommands> = undefined extends WardenCommands[K]['args']
+  ? [args?: WardenCommands[K]['args']]
+  : [args: WardenCommands[K]['args']];
+
+/**
+ * The plugin's own backend commands, as "backend.<name>" keys. Empty here;
+ * a .d.ts generated from the plugin's manifest adds them (and sets
+ * WardenGenerated's backendCommands), and invoke then accepts only those.
+ */
+interface WardenBackendCommands {}
+
+/** What generated declarations add; see {@link WardenBackendCommands}. */
+interface WardenGenerated {}
+
+/** The backend commands invoke accepts: the generated list, or any "backend.<name>" without one. */
+type WardenBackendCommand = WardenGenerated extends { backendCommands: true }
+  ? Extract<keyof WardenBackendCommands, string>
+  : `backend.${string}`;
 
 /**
  * Error codes a rejected {@link WardenAPI.invoke} can carry.
@@ -78,18 +165,26 @@ type WardenUnlisten = () => void;
 /** The page API, frozen and read-only on window. */
 interface WardenAPI {
   /**
-   * Sends a command to the Warden core and resolves with its result.
+   * Sends one of the core's capabilities to the Warden core and resolves
+   * with its result, typed by {@link WardenCommands}.
    *
-   * cmd is a host capability ("storage.get", "fs.read", ...) or one of the
-   * plugin's backend exports as "backend.<name>". args must survive the
-   * structured clone algorithm and is sent as JSON. Every call passes the
-   * isolation hook and the core's permission check; a refusal or failure
-   * rejects with a {@link WardenError}. Requests made while the page is
-   * still loading are queued until the isolation frame is ready.
-   *
-   * The result type is the caller's assertion; nothing checks it at run time.
+   * args must survive the structured clone algorithm and is sent as JSON.
+   * Every call passes the isolation hook and the core's permission check;
+   * a refusal or failure rejects with a {@link WardenError}. Requests made
+   * while the page is still loading are queued until the isolation frame
+   * is ready.
    */
-  invoke<T = unknown>(cmd: string, args?: unknown): Promise<T>;
+  invoke<K extends keyof WardenCommands>(cmd: K, ...args: WardenArgs<K>): Promise<WardenCommands[K]['result']>;
+
+  /**
+   * Calls one of the plugin's backend exports ("backend.<name>"), or a
+   * command of the application embedding Warden ("app.<name>"), as the
+   * invoke above. Their arguments are the backend's to check, and the
+   * result type T is the caller's assertion; nothing checks it at run
+   * time. Calling without args sends none (a Go handler gets its
+   * argument's zero value).
+   */
+  invoke<T = unknown>(cmd: WardenBackendCommand | `app.${string}`, args?: unknown): Promise<T>;
 
   /**
    * Calls fn with the payload of each event named event that the core

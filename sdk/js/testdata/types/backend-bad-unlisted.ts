@@ -1,0 +1,2 @@
+export {};
+void warden.invoke('backend.gret', 'Ada'); // error: the manifest lists greet, not gret

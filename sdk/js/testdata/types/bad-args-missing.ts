@@ -1,0 +1,2 @@
+export {};
+void warden.invoke('storage.get'); // error: storage.get needs args

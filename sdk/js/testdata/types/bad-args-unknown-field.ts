@@ -1,0 +1,2 @@
+export {};
+void warden.invoke('storage.get', { kye: 'k' }); // error: no field kye

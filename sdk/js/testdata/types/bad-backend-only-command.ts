@@ -1,0 +1,2 @@
+export {};
+void warden.invoke('event.emit', { event: 'tick' }); // error: backends only

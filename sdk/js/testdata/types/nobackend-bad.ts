@@ -1,0 +1,2 @@
+export {};
+void warden.invoke('backend.greet'); // error: the manifest lists no command
