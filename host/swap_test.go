@@ -21,7 +21,9 @@ type holdGate struct {
 	release chan struct{}
 }
 
-func newHoldGate() *holdGate { return &holdGate{entered: make(chan struct{}, 1), release: make(chan struct{})} }
+func newHoldGate() *holdGate {
+	return &holdGate{entered: make(chan struct{}, 1), release: make(chan struct{})}
+}
 
 func (g *holdGate) capability() Capability {
 	return Capability{
