@@ -62,6 +62,7 @@ var rules = []rule{
 	{pkgs: []string{"manifest"}, imports: []string{"internal/strictjson", "permissions"}},
 	{pkgs: []string{"plugins/..."}, never: []string{"host/supervise", "host/webview/...", "host/window/..."}},
 	{pkgs: []string{"plugins/build", "plugins/signing"}, imports: []string{"internal/atomicfile"}},
+	{pkgs: []string{"plugins/watch"}, imports: none},
 	{pkgs: []string{"plugins/bundle"}, imports: []string{"internal/atomicfile", "manifest", "plugins/build", "plugins/signing"}},
 	{pkgs: []string{"plugins/policy"}, imports: []string{"internal/strictjson", "permissions"}},
 	{pkgs: []string{"plugins/store"}, imports: []string{"internal/atomicfile", "permissions", "plugins/signing"}},
