@@ -35,7 +35,7 @@ func newRoot() *cobra.Command {
 	root.PersistentFlags().StringVar(&g.profile, "profile", defaultProfile(), "profile directory (state, cache, plugin data)")
 	root.PersistentFlags().StringVar(&g.policy, "policy", defaultPolicyPath(), "a policy file of your own, applied on top of the admin's "+policy.DefaultPath+"; it can only add restrictions (env "+policyEnv+")")
 	root.PersistentFlags().BoolVarP(&g.verbose, "verbose", "v", false, "log what the host does")
-	root.AddCommand(newCall(g), newOpen(g), newDemo(g), newWebviewCmd(), newPolicyCmd(g), newInstall(g), newList(g), newInfo(g), newEnable(g), newDisable(g), newGrant(g), newRevoke(g), newRollback(g), newUninstall(g), newAudit(g), newRun(g), newUpdate(g), newRegistryCmd(), newKeygen(), newPack(), newSign(), newVerify())
+	root.AddCommand(newCall(g), newOpen(g), newDev(g), newDemo(g), newWebviewCmd(), newPolicyCmd(g), newInstall(g), newList(g), newInfo(g), newEnable(g), newDisable(g), newGrant(g), newRevoke(g), newRollback(g), newUninstall(g), newAudit(g), newRun(g), newUpdate(g), newRegistryCmd(), newKeygen(), newPack(), newSign(), newVerify())
 	return root
 }
 

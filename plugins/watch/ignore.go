@@ -14,7 +14,8 @@ var ignoredDirs = map[string]bool{".git": true, ".hg": true, ".svn": true, "node
 // the watched root) is left out: anything under an ignored directory, and
 // files that editors and tools write beside the real ones (vim's .swp and
 // 4913, emacs's #name# and .#name, name~ backups, and hidden .name.*.tmp
-// files written then renamed into place, as builds do).
+// files written then renamed into place, as builds do, with the go
+// command's .name.*.tmp-go-tmp-umask beside them).
 func Ignored(rel string) bool {
 	for dir := range strings.SplitSeq(path.Dir(rel), "/") {
 		if ignoredDirs[dir] {
@@ -31,7 +32,7 @@ func Ignored(rel string) bool {
 		return true
 	case strings.HasPrefix(base, ".#"), strings.HasPrefix(base, "#") && strings.HasSuffix(base, "#"):
 		return true
-	case strings.HasPrefix(base, ".") && (strings.HasSuffix(base, ".swp") || strings.HasSuffix(base, ".swo") || strings.HasSuffix(base, ".swx") || strings.HasSuffix(base, ".tmp")):
+	case strings.HasPrefix(base, ".") && (strings.HasSuffix(base, ".swp") || strings.HasSuffix(base, ".swo") || strings.HasSuffix(base, ".swx") || strings.Contains(base, ".tmp")):
 		return true
 	case strings.HasSuffix(base, ".kate-swp"):
 		return true

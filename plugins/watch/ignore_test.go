@@ -23,6 +23,7 @@ func TestIgnored(t *testing.T) {
 		{"ui/#app.js#", true},
 		{"ui/.#app.js", true},
 		{"backend/.hello.wasm.123456.tmp", true},
+		{"backend/.hello.wasm.1893511876.tmp-go-tmp-umask", true},
 		{"ui/app.js.kate-swp", true},
 	}
 	for _, tt := range tests {

@@ -113,13 +113,18 @@ func (w *Watcher) addTree(dir string) ([]string, error) {
 func (w *Watcher) run(ctx context.Context) {
 	defer close(w.changes)
 	defer w.fs.Close()
-	pending := map[string]struct{}{} // changes of the batch being gathered
+	// The changes of the batch being gathered: true for a path that did
+	// not exist when the batch began (its first event created it).
+	pending := map[string]bool{}
 	var ready []string               // a batch waiting for its reader
 	quiet := time.NewTimer(time.Hour)
 	quiet.Stop()
 	var started time.Time // when the gathered batch began
 	flush := func() {
-		for p := range pending {
+		for p, created := range pending {
+			if created && !w.exists(p) {
+				continue // a tool's temporary file, made and gone within the batch
+			}
 			if !slices.Contains(ready, p) {
 				ready = append(ready, p)
 			}
@@ -147,7 +152,9 @@ func (w *Watcher) run(ctx context.Context) {
 				// Events were lost: say that the whole tree changed.
 				files, _ := w.addTree(w.root)
 				for _, f := range files {
-					pending[f] = struct{}{}
+					if _, seen := pending[f]; !seen {
+						pending[f] = false
+					}
 				}
 				quiet.Reset(w.opts.Debounce)
 				continue
@@ -166,7 +173,9 @@ func (w *Watcher) run(ctx context.Context) {
 				started = time.Now()
 			}
 			for _, p := range changed {
-				pending[p] = struct{}{}
+				if _, seen := pending[p]; !seen {
+					pending[p] = ev.Has(fsnotify.Create)
+				}
 			}
 			if time.Since(started) >= 10*w.opts.Debounce {
 				quiet.Stop()
@@ -176,6 +185,12 @@ func (w *Watcher) run(ctx context.Context) {
 			quiet.Reset(w.opts.Debounce)
 		}
 	}
+}
+
+// exists reports whether rel is there now.
+func (w *Watcher) exists(rel string) bool {
+	_, err := os.Lstat(filepath.Join(w.root, filepath.FromSlash(rel)))
+	return err == nil
 }
 
 // event returns the paths one fsnotify event changed, watching a new

@@ -140,3 +140,23 @@ func TestSlowReaderLosesNothing(t *testing.T) {
 		t.Fatalf("batch %q, want both files", got)
 	}
 }
+
+// TestTransientFilesLeftOut: a file made and removed within one batch (a
+// tool's temporary file, such as sed -i's) is no change, but a file that
+// existed and was removed is.
+func TestTransientFilesLeftOut(t *testing.T) {
+	t.Parallel()
+	root := t.TempDir()
+	write(t, root, "ui/old.js", "1")
+	w := start(t, root, Options{})
+	write(t, root, "ui/sedX1b2c3", "new")
+	if err := os.Rename(filepath.Join(root, "ui", "sedX1b2c3"), filepath.Join(root, "ui", "app.js")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(filepath.Join(root, "ui", "old.js")); err != nil {
+		t.Fatal(err)
+	}
+	if got := next(t, w); !slices.Equal(got, []string{"ui/app.js", "ui/old.js"}) {
+		t.Fatalf("batch %q, want the renamed-to and the removed file", got)
+	}
+}
