@@ -116,7 +116,7 @@ func (w *Watcher) run(ctx context.Context) {
 	// The changes of the batch being gathered: true for a path that did
 	// not exist when the batch began (its first event created it).
 	pending := map[string]bool{}
-	var ready []string               // a batch waiting for its reader
+	var ready []string // a batch waiting for its reader
 	quiet := time.NewTimer(time.Hour)
 	quiet.Stop()
 	var started time.Time // when the gathered batch began
