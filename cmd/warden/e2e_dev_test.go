@@ -294,4 +294,3 @@ func TestSourceRunDataIsApart(t *testing.T) {
 		t.Fatalf("the source run's data directory: %v", err)
 	}
 }
-
