@@ -110,6 +110,9 @@ type devSession struct {
 	gen    int            // counts the windows opened; a closed one ends the run only if current
 	ends   chan windowEnd // each window's end, with its generation
 	notice bool           // the window shows a build error
+	// stale says manifest.json changed but could not be applied: the next
+	// change of any file tries it again.
+	stale bool
 }
 
 // windowEnd is how one window of the run ended.
@@ -143,7 +146,7 @@ func (s *devSession) open(ctx context.Context) error {
 // apply acts on one batch of changed paths.
 func (s *devSession) apply(ctx context.Context, paths []string) {
 	c := classify(s.plugin.Manifest(), paths)
-	if c&changeManifest != 0 {
+	if c&changeManifest != 0 || s.stale {
 		s.reopen(ctx)
 		return
 	}
@@ -203,6 +206,7 @@ func (s *devSession) swapBackend(ctx context.Context, what string) {
 // window, or keeps the running one when the new manifest, the policy or
 // the build refuses it.
 func (s *devSession) reopen(ctx context.Context) {
+	s.stale = true // until the new manifest is in force
 	old := s.plugin.Manifest()
 	m, err := manifest.Load(s.dir)
 	if err != nil {
@@ -213,8 +217,9 @@ func (s *devSession) reopen(ctx context.Context) {
 		s.failed("manifest.json not applied", fmt.Errorf("the id changed from %s to %s: stop warden dev and start it again", old.ID, m.ID))
 		return
 	}
-	if d := s.w.Policy().CheckSource(sourceCandidate(m)); !d.Allowed {
-		s.failed("manifest.json not applied; the plugin keeps running with the previous one", d.Err())
+	// The policy's check and the build, before anything is said or done.
+	if m, err = CheckSource(ctx, s.w.Policy(), s.dir); err != nil {
+		s.failed("manifest.json not applied; the plugin keeps running with the previous one", err)
 		return
 	}
 	if added := newPermissions(old, m); len(added) > 0 {
@@ -227,7 +232,7 @@ func (s *devSession) reopen(ctx context.Context) {
 		s.failed("manifest.json not applied; the plugin keeps running with the previous one", err)
 		return
 	}
-	s.plugin = p
+	s.plugin, s.stale = p, false
 	if err := s.w.windows.Stop(ctx, p.ID()); err != nil {
 		s.term.say("close the window: %v", err)
 	}
