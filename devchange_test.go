@@ -1,6 +1,7 @@
 package warden
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/wardenhq/warden/manifest"
@@ -30,5 +31,17 @@ func TestClassify(t *testing.T) {
 		if got := classify(tt.m, tt.paths); got != tt.want {
 			t.Errorf("%s: classify(%q) = %b, want %b", tt.name, tt.paths, got, tt.want)
 		}
+	}
+}
+
+func TestNewPermissions(t *testing.T) {
+	old := &manifest.Manifest{ID: "a.b", Backend: &manifest.Backend{Wasm: "b/p.wasm"}, Commands: []string{"greet"}, Permissions: []string{"storage"}}
+	grown := &manifest.Manifest{ID: "a.b", Backend: &manifest.Backend{Wasm: "b/p.wasm"}, Commands: []string{"greet", "shout"}, Permissions: []string{"storage", "http"}}
+	got := newPermissions(old, grown)
+	if len(got) != 2 || !slices.Contains(got, "http") || !slices.Contains(got, "backend.shout") {
+		t.Fatalf("newPermissions = %q, want http and backend.shout", got)
+	}
+	if got := newPermissions(grown, old); len(got) != 0 {
+		t.Fatalf("a smaller manifest asks for %q", got)
 	}
 }
