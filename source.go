@@ -9,7 +9,6 @@ import (
 	"github.com/wardenhq/warden/host/window"
 	"github.com/wardenhq/warden/manifest"
 	"github.com/wardenhq/warden/permissions"
-	"github.com/wardenhq/warden/plugins/build"
 	"github.com/wardenhq/warden/plugins/policy"
 )
 
@@ -43,7 +42,9 @@ func CheckSource(ctx context.Context, pol *policy.Policy, dir string) (*manifest
 
 // LoadSource loads the plugin in dir into the core once CheckSource allows
 // it under the policy in force, with grants (nil: every permission the
-// manifest declares) and the policy's ceiling.
+// manifest declares) and the policy's ceiling. Its data (storage, $DATA,
+// website data) is its own, apart from the installed plugin with the same
+// id: see host.LoadOptions.Source.
 func (w *Warden) LoadSource(ctx context.Context, dir string, grants permissions.Grants) (*host.Plugin, error) {
 	pol := w.Policy()
 	m, err := CheckSource(ctx, pol, dir)
@@ -53,7 +54,7 @@ func (w *Warden) LoadSource(ctx context.Context, dir string, grants permissions.
 	if grants == nil {
 		grants = host.GrantAll(m)
 	}
-	p, err := w.core.Load(ctx, dir, host.LoadOptions{Grants: grants, Ceiling: pol.PermissionCeiling()})
+	p, err := w.core.Load(ctx, dir, host.LoadOptions{Grants: grants, Ceiling: pol.PermissionCeiling(), Source: true})
 	if err != nil {
 		return nil, err
 	}
@@ -112,7 +113,7 @@ func BuildSource(ctx context.Context, dir string) (*manifest.Manifest, error) {
 		return nil, err
 	}
 	if m.Backend != nil {
-		if _, err := build.Backend(ctx, dir, m.Backend); err != nil {
+		if _, err := buildBackend(ctx, dir, m); err != nil {
 			return nil, fmt.Errorf("%s: %w", m.ID, err)
 		}
 	}

@@ -72,7 +72,7 @@ func BenchmarkMediatorOverhead(b *testing.B) {
 	b.ResetTimer()
 	for i := range b.N {
 		t0 := time.Now()
-		if _, err := p.module.Call(ctx, "greet", in); err != nil {
+		if _, err := p.module.Load().Call(ctx, "greet", in); err != nil {
 			b.Fatal(err)
 		}
 		t1 := time.Now()

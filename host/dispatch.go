@@ -50,15 +50,11 @@ func (h *Host) dispatch(ctx context.Context, p *Plugin, l *Launch, cmd string, a
 // export of that name, with the page's launch as the call's origin (host
 // calls it makes belong to that launch).
 func (h *Host) backendExport(ctx context.Context, c *Call) ([]byte, error) {
-	m := c.Plugin.module
-	if m == nil {
-		return nil, Deny(CodeUnknownCmd, c.Command+": the plugin has no backend")
-	}
 	var origin any
 	if c.Launch != nil {
 		origin = c.Launch
 	}
-	out, err := m.CallFrom(ctx, origin, strings.TrimPrefix(c.Command, permissions.BackendPrefix), c.Args)
+	out, err := c.Plugin.callBackend(ctx, origin, strings.TrimPrefix(c.Command, permissions.BackendPrefix), c.Args)
 	if err != nil {
 		return nil, err
 	}
@@ -94,7 +90,7 @@ func (h *Host) storageGet(_ context.Context, c *Call) ([]byte, error) {
 	if err := decodeArgs(c.Command, c.Args, &a); err != nil {
 		return nil, err
 	}
-	v, found, err := h.store.Get(c.Plugin.ID(), a.Key)
+	v, found, err := h.store.Get(c.Plugin.space.storage, a.Key)
 	if err != nil {
 		return nil, err
 	}
@@ -111,7 +107,7 @@ func (h *Host) storageSet(_ context.Context, c *Call) ([]byte, error) {
 	if err := decodeArgs(c.Command, c.Args, &a); err != nil {
 		return nil, err
 	}
-	return nil, h.store.Set(c.Plugin.ID(), a.Key, []byte(a.Value), h.limits.StorageQuota)
+	return nil, h.store.Set(c.Plugin.space.storage, a.Key, []byte(a.Value), h.limits.StorageQuota)
 }
 
 func (h *Host) storageDelete(_ context.Context, c *Call) ([]byte, error) {
@@ -119,7 +115,7 @@ func (h *Host) storageDelete(_ context.Context, c *Call) ([]byte, error) {
 	if err := decodeArgs(c.Command, c.Args, &a); err != nil {
 		return nil, err
 	}
-	return nil, h.store.Delete(c.Plugin.ID(), a.Key)
+	return nil, h.store.Delete(c.Plugin.space.storage, a.Key)
 }
 
 func (h *Host) storageList(_ context.Context, c *Call) ([]byte, error) {
@@ -129,7 +125,7 @@ func (h *Host) storageList(_ context.Context, c *Call) ([]byte, error) {
 			return nil, err
 		}
 	}
-	keys, err := h.store.List(c.Plugin.ID(), a.Prefix, 0)
+	keys, err := h.store.List(c.Plugin.space.storage, a.Prefix, 0)
 	if err != nil {
 		return nil, err
 	}

@@ -55,7 +55,7 @@ func (h *Host) messagingCall(ctx context.Context, c *Call) ([]byte, error) {
 		return nil, Deny(CodeBusy, fmt.Sprintf("messaging.call: more than %d plugins deep", maxMessagingDepth))
 	}
 	target := h.Plugin(a.Plugin)
-	if target == nil || target.module == nil {
+	if target == nil || target.module.Load() == nil {
 		return nil, Deny(CodeStopped, fmt.Sprintf("messaging.call: %s is not running", a.Plugin))
 	}
 	e := audit.Entry{Time: time.Now(), Plugin: target.ID(), Cmd: "messaging.from:" + c.Plugin.ID() + "/" + a.Command}
@@ -81,7 +81,7 @@ func (h *Host) runExport(ctx context.Context, target *Plugin, depth int, a messa
 	}
 	defer target.inflight.leave()
 	args := []byte(a.Args)
-	out, err := target.module.CallFrom(context.WithValue(ctx, messagingDepthKey{}, depth+1), nil, a.Command, args)
+	out, err := target.callBackend(context.WithValue(ctx, messagingDepthKey{}, depth+1), nil, a.Command, args)
 	if err != nil {
 		return nil, err
 	}

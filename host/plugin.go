@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -24,7 +25,10 @@ type Plugin struct {
 	declared permissions.Declared
 	env      permissions.Env
 	ceiling  permissions.Ceiling
-	module   *backend.Module // nil when the plugin has no backend
+	space    dataSpace
+	module   atomic.Pointer[backend.Module] // nil when the plugin has no backend
+	swapMu   sync.Mutex                     // serialises ReplaceBackend and close
+	closed   bool                           // under swapMu: close ran
 
 	subject  atomic.Pointer[permissions.Subject]
 	stopped  atomic.Pointer[string] // non-nil: why the plugin may not run
@@ -41,7 +45,9 @@ func (p *Plugin) Dir() string { return p.dir }
 // Manifest returns the plugin's manifest. Callers must not modify it.
 func (p *Plugin) Manifest() *manifest.Manifest { return p.manifest }
 
-// DataDir returns the plugin's own data directory ($DATA).
+// DataDir returns the plugin's own data directory ($DATA):
+// <profile>/data/<id>, or <profile>/dev/<id>/data when it runs from its
+// source directory (LoadOptions.Source).
 func (p *Plugin) DataDir() string { return p.env["$DATA"] }
 
 // ErrAppPermission reports a plugin asking for an application permission
@@ -60,6 +66,10 @@ type LoadOptions struct {
 	// Ceiling adds permissions the admin blocks for this plugin to those
 	// blocked for every plugin (Options.Ceiling).
 	Ceiling permissions.Ceiling
+	// Source says the plugin runs from its source directory (developer
+	// mode): its storage, $DATA and website data are kept apart from
+	// those of the installed plugin with the same id (see DataDir).
+	Source bool
 }
 
 // GrantAll returns consent records for every permission m declares, stamped
@@ -97,12 +107,13 @@ func (h *Host) Load(ctx context.Context, dir string, opts LoadOptions) (*Plugin,
 			return nil, fmt.Errorf("load %s: %w: %s is an application permission that this application does not offer", m.ID, ErrAppPermission, perm)
 		}
 	}
-	env, err := h.pluginEnv(m.ID)
+	space := h.dataSpace(m.ID, opts.Source)
+	env, err := h.pluginEnv(space)
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", m.ID, err)
 	}
 	p := &Plugin{
-		host: h, dir: dir, manifest: m, declared: declared, env: env,
+		host: h, dir: dir, manifest: m, declared: declared, env: env, space: space,
 		ceiling:  permissions.Ceiling{Blocked: slices.Concat(h.opts.Ceiling.Blocked, opts.Ceiling.Blocked)},
 		rate:     newBucket(h.limits.Rate, h.limits.Burst),
 		inflight: gate{max: int64(h.limits.MaxInFlight)},
@@ -117,21 +128,11 @@ func (h *Host) Load(ctx context.Context, dir string, opts LoadOptions) (*Plugin,
 				return nil, fmt.Errorf("load %s: backend: %w", m.ID, err)
 			}
 		}
-		p.module, err = h.engine.Compile(ctx, backend.Config{
-			PluginID: m.ID,
-			Version:  m.Version,
-			Wasm:     wasm,
-			Timeout:  min(m.BackendTimeout(), h.limits.MaxTimeout),
-			MemoryMB: min(m.BackendMemoryMB(), h.limits.MaxMemoryMB),
-			MaxInput: h.limits.MaxEnvelope,
-			// The output is the result of a reply.
-			MaxOutput: h.limits.MaxReply - replyOverhead,
-			Host:      h.hostCall,
-			Logger:    h.log.With("plugin", m.ID),
-		})
+		mod, err := h.compileBackend(ctx, m, wasm)
 		if err != nil {
 			return nil, fmt.Errorf("load %s: backend: %w", m.ID, err)
 		}
+		p.module.Store(mod)
 	}
 
 	h.mu.Lock()
@@ -177,15 +178,35 @@ func (p *Plugin) Resume() { p.stopped.Store(nil) }
 func (p *Plugin) close(ctx context.Context) error {
 	reason := "unloaded"
 	p.stopped.Store(&reason)
-	if p.module != nil {
-		return p.module.Close(ctx)
+	p.swapMu.Lock()
+	p.closed = true
+	p.swapMu.Unlock()
+	if m := p.module.Load(); m != nil {
+		return m.Close(ctx)
 	}
 	return nil
 }
 
+// compileBackend compiles one version of m's backend with the limits of
+// the manifest under the host's.
+func (h *Host) compileBackend(ctx context.Context, m *manifest.Manifest, wasm []byte) (*backend.Module, error) {
+	return h.engine.Compile(ctx, backend.Config{
+		PluginID: m.ID,
+		Version:  m.Version,
+		Wasm:     wasm,
+		Timeout:  min(m.BackendTimeout(), h.limits.MaxTimeout),
+		MemoryMB: min(m.BackendMemoryMB(), h.limits.MaxMemoryMB),
+		MaxInput: h.limits.MaxEnvelope,
+		// The output is the result of a reply.
+		MaxOutput: h.limits.MaxReply - replyOverhead,
+		Host:      h.hostCall,
+		Logger:    h.log.With("plugin", m.ID),
+	})
+}
+
 // pluginEnv builds the scope roots for one plugin and makes its data dir.
-func (h *Host) pluginEnv(id string) (permissions.Env, error) {
-	data := filepath.Join(h.opts.Profile, "data", id)
+func (h *Host) pluginEnv(space dataSpace) (permissions.Env, error) {
+	data := space.data
 	if err := os.MkdirAll(data, 0o700); err != nil {
 		return nil, fmt.Errorf("data dir: %w", err)
 	}

@@ -58,7 +58,8 @@ func (h *Host) PurgeData(id string) error {
 		return fmt.Errorf("purge %s: the plugin is loaded; unload it first", id)
 	}
 	errs := []error{h.store.Purge(id)}
-	for _, dir := range []string{filepath.Join(h.opts.Profile, "data", id), filepath.Join(h.opts.Profile, "webdata", id)} {
+	space := h.dataSpace(id, false)
+	for _, dir := range []string{space.data, space.web} {
 		errs = append(errs, os.RemoveAll(dir))
 	}
 	if err := errors.Join(errs...); err != nil {

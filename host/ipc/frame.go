@@ -30,6 +30,12 @@ const (
 	// TypeRelaunched (child->core, payload: the launch id) says a new page
 	// committed and uses the launch from the last TypeNextLaunch.
 	TypeRelaunched Type = 13
+	// TypeReload (core->child) reloads the page (warden dev, after its
+	// files changed); the new page commits with a new launch as usual.
+	TypeReload Type = 14
+	// TypeNotice (core->child, payload: UTF-8 text) shows the text over
+	// the top of the window, outside the page; an empty payload hides it.
+	TypeNotice Type = 15
 )
 
 // String names the type for logs.
@@ -44,7 +50,8 @@ var typeNames = [...]string{
 	TypeInit: "init", TypeReady: "ready", TypeInvoke: "invoke", TypeReply: "reply",
 	TypeEvent: "event", TypeEval: "eval", TypeEvalResult: "eval_result", TypeLog: "log",
 	TypeClosed: "closed", TypeShutdown: "shutdown", TypeCrashed: "crashed",
-	TypeNextLaunch: "next_launch", TypeRelaunched: "relaunched",
+	TypeNextLaunch: "next_launch", TypeRelaunched: "relaunched", TypeReload: "reload",
+	TypeNotice: "notice",
 }
 
 // MaxFrame is the default bound on one frame (type, id and payload).

@@ -29,6 +29,10 @@ type Init struct {
 	Sandbox bool `json:"sandbox"`
 	// Debug sends console messages to the log and enables the inspector.
 	Debug bool `json:"debug"`
+	// Dev is developer mode (warden dev): the page's console and uncaught
+	// errors are sent to the core as TypeLog frames, bounded in size and
+	// rate, and F5 and Ctrl+R reload the page.
+	Dev bool `json:"dev,omitempty"`
 	// Channel says fd 4 is a socket to the core for the web process
 	// extension: sealed envelopes in (TypeInvoke), replies out
 	// (TypeReply), nothing else.

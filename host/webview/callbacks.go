@@ -88,6 +88,11 @@ func goMessage(h C.uintptr_t, msg *C.char, p *C.wv_pending) {
 	deliverMessage(cgo.Handle(h).Value().(*messageHandler), C.GoString(msg), p)
 }
 
+//export goMessageNoReply
+func goMessageNoReply(h C.uintptr_t, msg *C.char) {
+	cgo.Handle(h).Value().(*messageHandler).fn(C.GoString(msg), nil)
+}
+
 //export goEvalDone
 func goEvalDone(h C.uintptr_t, json, errMsg *C.char) {
 	hd := cgo.Handle(h)

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path"
+	"strings"
 	"sync"
 
 	"golang.org/x/sys/unix"
@@ -49,8 +50,9 @@ type child struct {
 	app   string // the default isolation app's script
 	// tmpData is a website data directory to remove at exit.
 	tmpData string
-	pages   int    // main-frame pages committed so far (GTK thread)
-	launch  string // the current page's launch id (GTK thread)
+	pages   int            // main-frame pages committed so far (GTK thread)
+	console consoleLimiter // developer mode's console rate (GTK thread)
+	launch  string         // the current page's launch id (GTK thread)
 
 	mu      sync.Mutex
 	nextID  uint32
@@ -200,6 +202,9 @@ func (c *child) open() {
 	w.RegisterScheme("plugin", c.files.serve)
 	w.RegisterScheme("isolation", c.iso.serve)
 	w.AddScript(bridgeJS, "", false, nil)
+	if in.Dev {
+		c.enableDev(w)
+	}
 	isoOnly := []string{"isolation://*/*"}
 	w.AddScript(c.app, js.World, true, isoOnly)
 	for _, s := range in.IsolationJS {
@@ -454,6 +459,11 @@ func (c *child) handle(f ipc.Frame) {
 		Dispatch(func() { c.w.Eval(src, nil) })
 	case ipc.TypeShutdown:
 		Dispatch(func() { c.end(nil) })
+	case ipc.TypeReload:
+		Dispatch(func() { c.w.Reload() })
+	case ipc.TypeNotice:
+		text := strings.ToValidUTF8(string(f.Payload), "\uFFFD")
+		Dispatch(func() { c.w.SetNotice(text) })
 	case ipc.TypeNextLaunch:
 		var next ipc.NextLaunch
 		if err := json.Unmarshal(f.Payload, &next); err != nil || len(next.Key) != isolation.KeySize || next.LaunchID == "" {

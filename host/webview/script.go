@@ -67,6 +67,24 @@ func (w *Window) HandleWithReply(name, world string, fn func(msg string, reply f
 	return C.wv_handle_with_reply(w.c, cname, cworld, C.uintptr_t(cgo.NewHandle(&messageHandler{fn: fn}))) != 0
 }
 
+// Handle registers the script message handler name in world ("" = the
+// page's world) without a reply: in that world,
+// window.webkit.messageHandlers[name].postMessage(v) returns nothing and
+// fn runs on the GTK thread with v as a string (a string message as is,
+// anything else as JSON). A handler in the page's world is visible to the
+// page and every frame: register one only for messages any script may
+// send. It reports false when WebKit refuses the name.
+func (w *Window) Handle(name, world string, fn func(msg string)) bool {
+	if !w.alive() {
+		return false
+	}
+	cname := C.CString(name)
+	defer C.free(unsafe.Pointer(cname))
+	cworld := C.CString(world)
+	defer C.free(unsafe.Pointer(cworld))
+	return C.wv_handle(w.c, cname, cworld, C.uintptr_t(cgo.NewHandle(&messageHandler{fn: func(msg string, _ func(string, string)) { fn(msg) }}))) != 0
+}
+
 // deliverMessage runs on the GTK thread for each message.
 func deliverMessage(h *messageHandler, msg string, p *C.wv_pending) {
 	var once sync.Once

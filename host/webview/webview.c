@@ -156,6 +156,28 @@ static gboolean on_user_message(WebKitWebView *view, WebKitUserMessage *msg, gpo
 	return TRUE;
 }
 
+// new_notice_label makes the label that shows the core's notices (a build
+// error under warden dev) over the top of the page. It stays hidden, also
+// through gtk_widget_show_all, until a notice is set.
+static GtkWidget *new_notice_label(void) {
+	GtkWidget *l = gtk_label_new(NULL);
+	gtk_widget_set_name(l, "warden-notice");
+	gtk_label_set_line_wrap(GTK_LABEL(l), TRUE);
+	gtk_label_set_selectable(GTK_LABEL(l), TRUE);
+	gtk_label_set_xalign(GTK_LABEL(l), 0);
+	gtk_widget_set_valign(l, GTK_ALIGN_START);
+	gtk_widget_set_halign(l, GTK_ALIGN_FILL);
+	GtkCssProvider *css = gtk_css_provider_new();
+	gtk_css_provider_load_from_data(css,
+		"#warden-notice { background-color: #7f1d1d; color: #ffffff; padding: 10px;"
+		" font-family: monospace; }", -1, NULL);
+	gtk_style_context_add_provider(gtk_widget_get_style_context(l), GTK_STYLE_PROVIDER(css),
+		GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+	g_object_unref(css);
+	gtk_widget_set_no_show_all(l, TRUE);
+	return l;
+}
+
 void wv_offer_channel(wv_window *w, int fd) {
 	if (w->chan_fd >= 0)
 		close(w->chan_fd);
@@ -215,7 +237,13 @@ wv_window *wv_new(uintptr_t handle, const char *title, int width, int height,
 	g_object_ref_sink(w->window);
 	gtk_window_set_title(GTK_WINDOW(w->window), title);
 	gtk_window_set_default_size(GTK_WINDOW(w->window), width, height);
-	gtk_container_add(GTK_CONTAINER(w->window), GTK_WIDGET(w->view));
+	// The page sits in an overlay whose other child is the notice label:
+	// drawn by GTK above the page, out of the page's reach.
+	GtkWidget *overlay = gtk_overlay_new();
+	gtk_container_add(GTK_CONTAINER(overlay), GTK_WIDGET(w->view));
+	w->notice = new_notice_label();
+	gtk_overlay_add_overlay(GTK_OVERLAY(overlay), w->notice);
+	gtk_container_add(GTK_CONTAINER(w->window), overlay);
 
 	g_signal_connect(w->window, "delete-event", G_CALLBACK(on_delete), w);
 	g_signal_connect(w->view, "load-changed", G_CALLBACK(on_load_changed), w);
@@ -283,6 +311,40 @@ void wv_move(wv_window *w, int x, int y) { gtk_window_move(GTK_WINDOW(w->window)
 void wv_navigate(wv_window *w, const char *uri) { webkit_web_view_load_uri(w->view, uri); }
 
 void wv_terminate(wv_window *w) { webkit_web_view_terminate_web_process(w->view); }
+
+// wv_reload loads the current page again, bypassing the cache: under warden
+// dev its files have just changed.
+void wv_reload(wv_window *w) { webkit_web_view_reload_bypass_cache(w->view); }
+
+// wv_set_notice shows text over the top of the page, or hides the notice
+// when text is NULL or empty.
+void wv_set_notice(wv_window *w, const char *text) {
+	if (!text || !*text) {
+		gtk_widget_hide(w->notice);
+		gtk_label_set_text(GTK_LABEL(w->notice), "");
+		return;
+	}
+	gtk_label_set_text(GTK_LABEL(w->notice), text);
+	gtk_widget_show(w->notice);
+}
+
+static gboolean on_key_press(GtkWidget *widget, GdkEventKey *ev, gpointer data) {
+	(void)widget;
+	wv_window *w = data;
+	guint mods = ev->state & gtk_accelerator_get_default_mod_mask();
+	int ctrl_r = mods == GDK_CONTROL_MASK && (ev->keyval == GDK_KEY_r || ev->keyval == GDK_KEY_R);
+	if (ev->keyval == GDK_KEY_F5 || ctrl_r) {
+		wv_reload(w);
+		return TRUE;
+	}
+	return FALSE;
+}
+
+// wv_enable_reload_keys makes F5 and Ctrl+R reload the page. The window
+// sees the keys before the page does.
+void wv_enable_reload_keys(wv_window *w) {
+	g_signal_connect(w->window, "key-press-event", G_CALLBACK(on_key_press), w);
+}
 
 static void scheme_cb(WebKitURISchemeRequest *req, gpointer data) {
 	goScheme((uintptr_t)data, req);
@@ -378,6 +440,25 @@ int wv_handle_with_reply(wv_window *w, const char *name, const char *world, uint
 	g_free(signal);
 	return webkit_user_content_manager_register_script_message_handler_with_reply(
 		w->ucm, name, world && *world ? world : NULL);
+}
+
+static void on_message(WebKitUserContentManager *m, WebKitJavascriptResult *res, gpointer data) {
+	(void)m;
+	JSCValue *value = webkit_javascript_result_get_js_value(res);
+	char *msg = jsc_value_is_string(value) ? jsc_value_to_string(value) : jsc_value_to_json(value, 0);
+	goMessageNoReply((uintptr_t)data, msg ? msg : (char *)"null");
+	g_free(msg);
+}
+
+// wv_handle registers the script message handler name in world (NULL or ""
+// for the page's own world), without a reply: postMessage returns nothing.
+int wv_handle(wv_window *w, const char *name, const char *world, uintptr_t h) {
+	char *signal = g_strconcat("script-message-received::", name, NULL);
+	g_signal_connect_data(w->ucm, signal, G_CALLBACK(on_message), (gpointer)h, free_handle, 0);
+	g_free(signal);
+	if (world && *world)
+		return webkit_user_content_manager_register_script_message_handler_in_world(w->ucm, name, world);
+	return webkit_user_content_manager_register_script_message_handler(w->ucm, name);
 }
 
 // wv_reply settles a pending message with value (a string) or, when error

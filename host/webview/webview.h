@@ -11,6 +11,7 @@
 
 typedef struct wv_window {
 	GtkWidget *window;
+	GtkWidget *notice; // a label over the page, hidden unless there is a notice
 	WebKitWebView *view;
 	WebKitWebContext *ctx;
 	WebKitUserContentManager *ucm;
@@ -44,6 +45,9 @@ void wv_set_size(wv_window *w, int width, int height);
 void wv_move(wv_window *w, int x, int y);
 void wv_navigate(wv_window *w, const char *uri);
 void wv_terminate(wv_window *w);
+void wv_reload(wv_window *w);
+void wv_set_notice(wv_window *w, const char *text);
+void wv_enable_reload_keys(wv_window *w);
 
 void wv_register_scheme(wv_window *w, const char *scheme, uintptr_t h);
 const char *wv_request_uri(WebKitURISchemeRequest *req);
@@ -55,6 +59,7 @@ void wv_request_finish(WebKitURISchemeRequest *req, int status, const char *cont
 void wv_add_script(wv_window *w, const char *src, const char *world, int all_frames,
 	const char **allow);
 int wv_handle_with_reply(wv_window *w, const char *name, const char *world, uintptr_t h);
+int wv_handle(wv_window *w, const char *name, const char *world, uintptr_t h);
 void wv_reply(wv_pending *p, const char *value, const char *error);
 
 void wv_eval(wv_window *w, const char *js, const char *world, uintptr_t h);

@@ -265,3 +265,30 @@ func (w *Window) OnClose(fn func()) { w.onClose = fn }
 // a new window for this view, whatever fn says. With no policy everything
 // but new windows is allowed.
 func (w *Window) SetNavigationPolicy(fn func(Navigation) bool) { w.policy = fn }
+
+// Reload loads the current page again, bypassing the cache. The new page
+// commits like any other (the webview process gives it a new launch).
+func (w *Window) Reload() {
+	if w.alive() {
+		C.wv_reload(w.c)
+	}
+}
+
+// SetNotice shows text in a bar over the top of the page, drawn by GTK
+// outside the page (the page can neither read nor hide it); "" hides it.
+func (w *Window) SetNotice(text string) {
+	if !w.alive() {
+		return
+	}
+	s := C.CString(text)
+	defer C.free(unsafe.Pointer(s))
+	C.wv_set_notice(w.c, s)
+}
+
+// EnableReloadKeys makes F5 and Ctrl+R reload the page. The window takes
+// the keys before the page sees them.
+func (w *Window) EnableReloadKeys() {
+	if w.alive() {
+		C.wv_enable_reload_keys(w.c)
+	}
+}

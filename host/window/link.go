@@ -307,7 +307,11 @@ func (s *link) next() (run func(), err error) {
 	case ipc.TypeLog:
 		var m struct{ Level, Message string }
 		if json.Unmarshal(f.Payload, &m) == nil {
-			s.w.plugin.LogConsole(m.Level, m.Message)
+			if sink := s.w.opts.Console; sink != nil {
+				sink(m.Level, m.Message)
+			} else {
+				s.w.plugin.LogConsole(m.Level, m.Message)
+			}
 		}
 	case ipc.TypeClosed:
 		return nil, supervise.ErrClosed

@@ -19,6 +19,16 @@ type Options struct {
 	NoSandbox bool
 	// Debug forwards console messages to the log and enables the inspector.
 	Debug bool
+	// Dev is developer mode (warden dev): the page's console and uncaught
+	// errors reach Console, bounded in size and rate by the webview
+	// process, and F5 and Ctrl+R reload the page. It gives the page one
+	// more message handler, which carries text only.
+	Dev bool
+	// Console receives the page's console messages (and the webview
+	// process's warnings about the page) instead of the core's log: level
+	// ("log", "info", "debug", "warn", "error") and text, at most a few
+	// kilobytes. It is called from the window's reader goroutine.
+	Console func(level, text string)
 	// Ephemeral keeps no website data (localStorage, caches) on disk.
 	Ephemeral bool
 	// Stderr receives the webview processes' own output (default: discarded).

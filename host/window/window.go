@@ -35,6 +35,7 @@ type Window struct {
 	network         NetworkIsolation // of the current child; under mu
 	netWarn         sync.Once        // warns once of a window with network access
 	requireNet      atomic.Bool      // opts.RequireNetworkIsolation, changed live
+	notice          string           // shown over the page (SetNotice); under mu
 }
 
 func newWindow(m *Manager, p *host.Plugin, opts Options) *Window {
@@ -67,7 +68,7 @@ func (w *Window) start(ctx context.Context) (*supervise.Child, error) {
 	init := ipc.Init{
 		PluginID: m.ID, LaunchID: l.ID(), Key: key[:], Dir: dir, Entry: m.UI.Entry,
 		Title: m.Name, Width: 800, Height: 600, CSP: m.CSP(),
-		IsolationJS: w.opts.IsolationJS, Sandbox: !w.opts.NoSandbox, Debug: w.opts.Debug,
+		IsolationJS: w.opts.IsolationJS, Sandbox: !w.opts.NoSandbox, Debug: w.opts.Debug, Dev: w.opts.Dev,
 		Channel: !w.opts.NoChannel, Features: w.opts.WebKitFeatures, MaxEnvelope: w.core.Limits().MaxEnvelope,
 	}
 	if mw := m.UI.Window; mw != nil {
@@ -85,7 +86,7 @@ func (w *Window) start(ctx context.Context) (*supervise.Child, error) {
 		init.Placed, init.X, init.Y = true, w.opts.X, w.opts.Y
 	}
 	if !w.opts.Ephemeral {
-		init.DataDir = filepath.Join(w.core.Profile(), "webdata", m.ID)
+		init.DataDir = w.plugin.WebDataDir()
 	}
 	payload, err := json.Marshal(init)
 	if err != nil {
@@ -107,7 +108,11 @@ func (w *Window) start(ctx context.Context) (*supervise.Child, error) {
 	w.mu.Lock()
 	w.child = child
 	w.ready = make(chan struct{})
+	notice := w.notice
 	w.mu.Unlock()
+	if notice != "" {
+		child.Conn.Send(ipc.Frame{Type: ipc.TypeNotice, Payload: []byte(notice)})
+	}
 	w.use(child, l)
 	if err := w.handOverNext(child); err != nil {
 		child.Kill()
@@ -212,4 +217,35 @@ func (w *Window) PID() int {
 		return 0
 	}
 	return w.child.PID
+}
+
+// Reload reloads the window's page, as F5 would: the new page commits with
+// a new launch like any other. The window and its webview process stay.
+func (w *Window) Reload() error {
+	return w.sendChild(ipc.Frame{Type: ipc.TypeReload})
+}
+
+// SetNotice shows text over the top of the window, outside the page, or
+// hides the notice when text is "". The notice stays across restarts of
+// the webview process until it is changed. Under warden dev it shows a
+// backend's build error.
+func (w *Window) SetNotice(text string) error {
+	w.mu.Lock()
+	w.notice = text
+	w.mu.Unlock()
+	return w.sendChild(ipc.Frame{Type: ipc.TypeNotice, Payload: []byte(text)})
+}
+
+// sendChild sends f to the current webview process.
+func (w *Window) sendChild(f ipc.Frame) error {
+	w.mu.Lock()
+	child := w.child
+	w.mu.Unlock()
+	if child == nil {
+		return fmt.Errorf("%s to %s: no window", f.Type, w.plugin.ID())
+	}
+	if err := child.Conn.Send(f); err != nil {
+		return fmt.Errorf("%s to %s: %w", f.Type, w.plugin.ID(), err)
+	}
+	return nil
 }
