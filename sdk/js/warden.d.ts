@@ -70,6 +70,25 @@ interface WardenCommands {
     args: { level?: 'debug' | 'info' | 'warn' | 'error'; message: string };
     result: null;
   };
+  /** Shows a desktop notification from the plugin (plain text). Needs "notifications". */
+  'notifications.show': {
+    args: { title: string; body?: string };
+    /** The desktop's id for the notification. */
+    result: { id: number };
+  };
+  /** Opens an http(s) URL in the user's browser. Needs "open_url". */
+  open_url: {
+    args: { url: string };
+    result: null;
+  };
+  /**
+   * Calls a command another plugin lists in its manifest's "exports".
+   * Needs "messaging:<that plugin's id>". The result is that command's.
+   */
+  'messaging.call': {
+    args: { plugin: string; command: string; args?: unknown };
+    result: unknown;
+  };
 }
 
 /** A core capability's arguments, as invoke's rest parameter: optional when the command takes none. */
@@ -100,7 +119,9 @@ type WardenBackendCommand = WardenGenerated extends { backendCommands: true }
  * "wrong_launch", "tampered", "replay", "seq_order", "rate_limited",
  * "too_many_in_flight", "unknown_command", "not_declared", "above_ceiling",
  * "not_granted", "out_of_scope", "bad_path", "bad_args", "backend_only",
- * "not_from_backend", "stopped", "unknown_permission", "redirect_denied".
+ * "not_from_backend", "stopped", "unknown_permission", "redirect_denied",
+ * "not_exported" (messaging.call named a command the other plugin does not
+ * export).
  *
  * Failures (the request was allowed and then failed): "failed", "timeout",
  * "quota_exceeded", "backend_error", "no_such_export", "canceled",
@@ -136,6 +157,7 @@ type WardenErrorCode =
   | 'stopped'
   | 'unknown_permission'
   | 'redirect_denied'
+  | 'not_exported'
   | 'failed'
   | 'timeout'
   | 'quota_exceeded'
