@@ -23,7 +23,12 @@ names (backend.wasm), with backend.toolchain: go (GOOS=wasip1), assemblyscript
 beside the .wasm mean go. A build is skipped when the .wasm is newer than
 every source (--force builds anyway). Compiler errors are printed as
 file:line:col: message, with paths relative to <dir>, and the old .wasm is
-left as it was.`,
+left as it was.
+
+build also writes warden-backend.d.ts beside the UI entry (when the
+manifest's commands changed): with warden.d.ts it lets warden.invoke accept
+"backend.<name>" for those commands only, so a misspelt one fails to
+type-check.`,
 		Example: `  warden build my-plugin`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -31,6 +36,11 @@ left as it was.`,
 			m, err := manifest.Load(dir)
 			if err != nil {
 				return err
+			}
+			if rel, changed, err := build.Types(dir, m); err != nil {
+				return err
+			} else if changed {
+				fmt.Fprintf(cmd.OutOrStdout(), "wrote %s: the backend commands warden.invoke accepts\n", rel)
 			}
 			if m.Backend == nil {
 				fmt.Fprintf(cmd.OutOrStdout(), "%s has no backend: nothing to build\n", m.ID)

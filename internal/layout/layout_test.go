@@ -61,7 +61,7 @@ var rules = []rule{
 	{pkgs: []string{"internal/plugintest/..."}, imports: []string{"host/backend", "manifest", "plugins/build"}},
 	{pkgs: []string{"manifest"}, imports: []string{"internal/strictjson", "permissions"}},
 	{pkgs: []string{"plugins/..."}, never: []string{"host/supervise", "host/webview/...", "host/window/..."}},
-	{pkgs: []string{"plugins/build"}, imports: []string{"internal/atomicfile", "manifest"}},
+	{pkgs: []string{"plugins/build"}, imports: []string{"internal/atomicfile", "manifest", "sdk/js"}},
 	{pkgs: []string{"plugins/signing"}, imports: []string{"internal/atomicfile"}},
 	{pkgs: []string{"plugins/scaffold"}, imports: []string{"manifest", "sdk/assemblyscript", "sdk/guest", "sdk/js"}},
 	{pkgs: []string{"plugins/watch"}, imports: none},

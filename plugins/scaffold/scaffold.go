@@ -209,6 +209,10 @@ func write(root string, d data) ([]string, error) {
 	if err := emit("ui/warden.d.ts", []byte(js.Types)); err != nil {
 		return nil, err
 	}
+	// warden build rewrites it when the manifest's commands change.
+	if err := emit("ui/warden-backend.d.ts", js.BackendTypes(d.ID, []string{"greet"})); err != nil {
+		return nil, err
+	}
 	switch d.Toolchain {
 	case manifest.ToolchainGo:
 		if err := vendorSDK(d, emit); err != nil {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/wardenhq/warden/internal/tsctest"
 	"github.com/wardenhq/warden/manifest"
 	"github.com/wardenhq/warden/plugins/build"
 )
@@ -30,7 +31,7 @@ func TestNewEveryBackend(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			common := []string{"manifest.json", "README.md", ".gitignore", "jsconfig.json", "ui/index.html", "ui/app.js", "ui/style.css", "ui/warden.d.ts"}
+			common := []string{"manifest.json", "README.md", ".gitignore", "jsconfig.json", "ui/index.html", "ui/app.js", "ui/style.css", "ui/warden.d.ts", "ui/warden-backend.d.ts"}
 			for _, f := range append(common, tc.want...) {
 				if !slices.Contains(files, f) {
 					t.Errorf("%s not reported as written", f)
@@ -108,5 +109,35 @@ func TestNewRefuses(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "y")); !errors.Is(err, os.ErrNotExist) {
 		t.Error("a refused New left its directory")
+	}
+}
+
+// TestNewTypeChecks: the new page type-checks against warden.d.ts and the
+// backend's declarations as written, and a misspelt backend command does
+// not.
+func TestNewTypeChecks(t *testing.T) {
+	tsc := tsctest.Path(t)
+	dir := filepath.Join(t.TempDir(), "typed")
+	if _, err := New(dir, Options{HostVersion: "0.1.0"}); err != nil {
+		t.Fatal(err)
+	}
+	check := func() (string, bool) {
+		cmd := exec.Command(tsc, "-p", filepath.Join(dir, "jsconfig.json"))
+		out, err := cmd.CombinedOutput()
+		return string(out), err == nil
+	}
+	if out, ok := check(); !ok {
+		t.Fatalf("the new page does not type-check:\n%s", out)
+	}
+	app := filepath.Join(dir, "ui", "app.js")
+	b, err := os.ReadFile(app)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(app, []byte(strings.ReplaceAll(string(b), `"backend.greet"`, `"backend.gret"`)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, ok := check(); ok || !strings.Contains(out, `"backend.gret"`) {
+		t.Fatalf("a misspelt backend command type-checked:\n%s", out)
 	}
 }

@@ -9,38 +9,12 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/wardenhq/warden/internal/tsctest"
 )
 
-// tsc returns the TypeScript compiler: $WARDEN_TSC, tsc on $PATH, or the
-// one scripts/setup.sh installs into the tools cache. Without one the test
-// fails under CI (CI set) and is skipped elsewhere.
-func tsc(t *testing.T) string {
-	t.Helper()
-	if p := os.Getenv("WARDEN_TSC"); p != "" {
-		return p
-	}
-	if p, err := exec.LookPath("tsc"); err == nil {
-		return p
-	}
-	dir := os.Getenv("WARDEN_TOOLS_DIR")
-	if dir == "" {
-		cache := os.Getenv("XDG_CACHE_HOME")
-		if cache == "" {
-			home, _ := os.UserHomeDir()
-			cache = filepath.Join(home, ".cache")
-		}
-		dir = filepath.Join(cache, "warden-tools")
-	}
-	p := filepath.Join(dir, "typescript", "node_modules", ".bin", "tsc")
-	if _, err := os.Stat(p); err == nil {
-		return p
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatalf("no TypeScript compiler (looked for $WARDEN_TSC, tsc on $PATH and %s): run scripts/setup.sh", p)
-	}
-	t.Skipf("no TypeScript compiler (looked for $WARDEN_TSC, tsc on $PATH and %s): run scripts/setup.sh", p)
-	return ""
-}
+// tsc returns TypeScript's compiler (see tsctest.Path).
+func tsc(t *testing.T) string { return tsctest.Path(t) }
 
 // tscError is one line of tsc's report: "file.ts(3,6): error TS2769: ...".
 var tscError = regexp.MustCompile(`(?m)^([^(\s]+)\((\d+),\d+\): error (TS\d+): (.*)$`)
