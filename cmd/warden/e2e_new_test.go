@@ -10,7 +10,7 @@ import (
 
 // TestE2ENewPluginEveryLanguage is a new author's first ten minutes: in a
 // directory outside Warden's tree, `warden new` for each backend language,
-// then build, pack (signed), install, call the installed plugin, and open
+// then build, lint, pack (signed), install, call the installed plugin, and open
 // the source in a real window whose page shows the backend's reply, with
 // no edits. The JavaScript backend needs extism-js, which is published only
 // as a GitHub binary: where it is missing, build must say so and how to get
@@ -49,7 +49,11 @@ func TestE2ENewPluginEveryLanguage(t *testing.T) {
 			if code != 0 || !strings.Contains(out, "built "+id+" ("+tc.backend+"): backend/plugin.wasm") {
 				t.Fatalf("build: exit %d\n%s%s", code, out, errOut)
 			}
-			bundle := filepath.Join(work, id+".wbundle")
+			if out, errOut, code := runCLI(t, "lint", dir); code != 0 || strings.Contains(out+errOut, "error:") {
+				t.Fatalf("lint of the new plugin: exit %d\n%s%s", code, out, errOut)
+			}
+			// dist/ does not exist yet: pack makes it.
+			bundle := filepath.Join(work, "dist", id+".wbundle")
 			mustPlain(t, "pack", dir, "--key", filepath.Join(keys, "k.key"), "-o", bundle)
 			mustWarden(t, "--profile", prof, "install", bundle, "--pub", filepath.Join(keys, "k.pub"), "--grant", "storage")
 			if got := mustWarden(t, "--profile", prof, "call", id, "backend.greet", `"Ada"`); !strings.Contains(got, "Hello, Ada!") {
