@@ -62,7 +62,7 @@ func (w *Warden) Dev(ctx context.Context, dir string, opts DevOptions) error {
 		s.win = *opts.Window
 	}
 	s.win.Dev, s.win.Console = true, s.term.console
-	if s.plugin, err = w.LoadSource(ctx, dir, devGrants(m)); err != nil {
+	if s.plugin, err = w.loadSource(ctx, dir, devGrants(m), true); err != nil {
 		return err
 	}
 	if err := s.open(ctx); err != nil {
@@ -227,7 +227,7 @@ func (s *devSession) reopen(ctx context.Context) {
 	}
 	// The plugin is replaced only once the new one loaded: its window
 	// closes, and opens again on the new one.
-	p, err := s.w.LoadSource(ctx, s.dir, devGrants(m))
+	p, err := s.w.loadSource(ctx, s.dir, devGrants(m), true)
 	if err != nil {
 		s.failed("manifest.json not applied; the plugin keeps running with the previous one", err)
 		return

@@ -9,10 +9,8 @@ import (
 // devGrants returns what a plugin run under warden dev is granted: the
 // one place dev mode's grants are computed. From a source directory a
 // plugin gets every permission its manifest declares, like an unpacked
-// extension, under the admin policy's ceiling (applied at load).
-//
-// The manifest's dev_scopes (scopes meant for development only) are to
-// be granted here too once manifests carry them; nothing else changes.
+// extension, under the admin policy's ceiling (applied at load), and its
+// dev_scopes are scopes like the others (loadSource with dev).
 func devGrants(m *manifest.Manifest) permissions.Grants {
-	return host.GrantAll(m)
+	return host.GrantAll(m.WithDevScopes())
 }

@@ -23,7 +23,13 @@ import (
 // its Go backend when its sources are newer than its .wasm. Every way of
 // running a plugin from a directory goes through here.
 func CheckSource(ctx context.Context, pol *policy.Policy, dir string) (*manifest.Manifest, error) {
-	m, err := manifest.Load(dir)
+	return checkSource(ctx, pol, dir, false)
+}
+
+// checkSource is CheckSource; with dev the manifest's dev_scopes count as
+// scopes (warden dev), and the policy judges them too.
+func checkSource(ctx context.Context, pol *policy.Policy, dir string, dev bool) (*manifest.Manifest, error) {
+	m, err := loadManifest(dir, dev)
 	if err != nil {
 		return nil, err
 	}
@@ -34,10 +40,23 @@ func CheckSource(ctx context.Context, pol *policy.Policy, dir string) (*manifest
 	if err != nil {
 		return nil, err
 	}
+	if dev {
+		built = built.WithDevScopes()
+	}
 	if err := sameSource(m, built); err != nil {
 		return nil, err
 	}
 	return m, nil
+}
+
+// loadManifest reads the manifest in dir, with its dev_scopes made scopes
+// when dev.
+func loadManifest(dir string, dev bool) (*manifest.Manifest, error) {
+	m, err := manifest.Load(dir)
+	if err != nil || !dev {
+		return m, err
+	}
+	return m.WithDevScopes(), nil
 }
 
 // LoadSource loads the plugin in dir into the core once CheckSource allows
@@ -46,15 +65,21 @@ func CheckSource(ctx context.Context, pol *policy.Policy, dir string) (*manifest
 // website data) is its own, apart from the installed plugin with the same
 // id: see host.LoadOptions.Source.
 func (w *Warden) LoadSource(ctx context.Context, dir string, grants permissions.Grants) (*host.Plugin, error) {
+	return w.loadSource(ctx, dir, grants, false)
+}
+
+// loadSource is LoadSource; with dev the manifest's dev_scopes are scopes
+// of the loaded plugin (warden dev), and nowhere else.
+func (w *Warden) loadSource(ctx context.Context, dir string, grants permissions.Grants, dev bool) (*host.Plugin, error) {
 	pol := w.Policy()
-	m, err := CheckSource(ctx, pol, dir)
+	m, err := checkSource(ctx, pol, dir, dev)
 	if err != nil {
 		return nil, err
 	}
 	if grants == nil {
 		grants = host.GrantAll(m)
 	}
-	p, err := w.core.Load(ctx, dir, host.LoadOptions{Grants: grants, Ceiling: pol.PermissionCeiling(), Source: true})
+	p, err := w.core.Load(ctx, dir, host.LoadOptions{Grants: grants, Ceiling: pol.PermissionCeiling(), Source: true, DevScopes: dev})
 	if err != nil {
 		return nil, err
 	}

@@ -70,6 +70,9 @@ type LoadOptions struct {
 	// mode): its storage, $DATA and website data are kept apart from
 	// those of the installed plugin with the same id (see DataDir).
 	Source bool
+	// DevScopes makes the manifest's dev_scopes scopes of the plugin, as
+	// warden dev wants; only with Source. Anywhere else they grant nothing.
+	DevScopes bool
 }
 
 // GrantAll returns consent records for every permission m declares, stamped
@@ -78,7 +81,9 @@ type LoadOptions struct {
 func GrantAll(m *manifest.Manifest) permissions.Grants {
 	g := permissions.Grants{}
 	now := time.Now().UTC()
-	for _, name := range m.Permissions {
+	// The scopes imply their permissions ("http" for http patterns), which
+	// a manifest need not list.
+	for _, name := range slices.Concat(m.Permissions, m.ConsentPermissions()) {
 		g[name] = permissions.Grant{Permission: name, GrantedAt: now}
 	}
 	return g
@@ -91,6 +96,9 @@ func (h *Host) Load(ctx context.Context, dir string, opts LoadOptions) (*Plugin,
 	m, err := manifest.Load(dir)
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", dir, err)
+	}
+	if opts.DevScopes && opts.Source {
+		m = m.WithDevScopes()
 	}
 	if err := m.CheckHost(Version); err != nil {
 		return nil, fmt.Errorf("load %s: %w", m.ID, err)
