@@ -209,6 +209,11 @@ func write(root string, d data) ([]string, error) {
 	if err := emit("ui/warden.d.ts", []byte(js.Types)); err != nil {
 		return nil, err
 	}
+	for _, size := range iconSizes {
+		if err := emit(fmt.Sprintf("icons/%d.png", size), icon(size)); err != nil {
+			return nil, err
+		}
+	}
 	// warden build rewrites it when the manifest's commands change.
 	if err := emit("ui/warden-backend.d.ts", js.BackendTypes(d.ID, []string{"greet"})); err != nil {
 		return nil, err

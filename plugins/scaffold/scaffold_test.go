@@ -31,7 +31,7 @@ func TestNewEveryBackend(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			common := []string{"manifest.json", "README.md", ".gitignore", "jsconfig.json", "ui/index.html", "ui/app.js", "ui/style.css", "ui/warden.d.ts", "ui/warden-backend.d.ts"}
+			common := []string{"manifest.json", "README.md", ".gitignore", "jsconfig.json", "icons/16.png", "icons/48.png", "icons/128.png", "ui/index.html", "ui/app.js", "ui/style.css", "ui/warden.d.ts", "ui/warden-backend.d.ts"}
 			for _, f := range append(common, tc.want...) {
 				if !slices.Contains(files, f) {
 					t.Errorf("%s not reported as written", f)
