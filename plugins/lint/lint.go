@@ -221,7 +221,11 @@ func scanBackend(ctx context.Context, fs *findings, u *usage, dir string, b *man
 	}
 	u.backendUnknown = true
 	line, col := loc("backend.wasm")
-	fs.add(Warning, RuleBackendOpaque, manifest.FileName, line, col, "lint cannot tell which capabilities %s uses (%s), so it does not report the permissions a backend may use as unused; lint the plugin's source directory to check them", b.Wasm, why)
+	hint := ""
+	if fromBundle {
+		hint = "; lint the plugin's source directory to check them"
+	}
+	fs.add(Warning, RuleBackendOpaque, manifest.FileName, line, col, "lint cannot tell which capabilities %s uses (%s), so it does not report the permissions a backend may use as unused%s", b.Wasm, why, hint)
 	return nil
 }
 
