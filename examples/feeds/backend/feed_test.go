@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/xml"
 	"errors"
 	"net/url"
 	"reflect"
@@ -161,6 +162,27 @@ func TestParseFeedBounds(t *testing.T) {
 	doc := strings.Repeat(`<item><title>x</title></item>`, maxItems)
 	if f, err := ParseFeed([]byte(`<rss><channel>`+doc+`<item><<<`), testBase); err != nil || len(f.Items) != maxItems {
 		t.Errorf("feed with a broken tail after %d items: %d items, %v", maxItems, len(f.Items), err)
+	}
+}
+
+// TestElementBounds: an element keeps at most maxFieldBytes of text and
+// maxChildren children, however much the document holds.
+func TestElementBounds(t *testing.T) {
+	doc := "<item><description>" + strings.Repeat("a", 3*maxFieldBytes) + "</description>" + strings.Repeat("<x/>", 2*maxChildren) + "</item>"
+	r := reader{d: xml.NewDecoder(strings.NewReader(doc))}
+	tok, err := r.next()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := r.element(tok.(xml.StartElement), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(n.children) != maxChildren {
+		t.Errorf("%d children kept, want %d", len(n.children), maxChildren)
+	}
+	if d := n.child("", "description"); d == nil || len(d.text) != maxFieldBytes {
+		t.Errorf("description text not capped at %d bytes", maxFieldBytes)
 	}
 }
 

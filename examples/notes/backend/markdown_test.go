@@ -126,6 +126,8 @@ func TestSafeHref(t *testing.T) {
 		{"javascript:alert(1)", false},
 		{" javascript:alert(1)", false},
 		{"java\nscript:alert(1)", false},
+		{"mailto:a@b.org\tx", false},
+		{"https://a.org/a b", false},
 		{"https://a.org/\u2028", false},
 		{"https://a.org/\u0085", false},
 		{"file:///etc/passwd", false},
@@ -172,7 +174,7 @@ func TestRenderLinearTime(t *testing.T) {
 	inputs := map[string]string{
 		"brackets":      "[",
 		"closed":        "[a]",
-		"link titles":   `[a](b "`,
+		"link titles":   `[a](b (`,
 		"link parens":   "[a](b(",
 		"angle links":   "[a](<b ",
 		"backticks":     "`` ` ",
