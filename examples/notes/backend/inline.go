@@ -411,19 +411,18 @@ func delimiter(s string, i, end int, c byte) token {
 // the tags nested. Each character has its own stack of openers, so the
 // pass is linear.
 func processEmphasis(toks []token) {
-	stacks := map[byte][]int{}
+	var stars, underscores []int // openers, by index in toks
 	for i := range toks {
 		t := &toks[i]
 		if t.kind != tokDelim {
 			continue
 		}
-		other := byte('_')
+		same, other := &stars, &underscores
 		if t.ch == '_' {
-			other = '*'
+			same, other = other, same
 		}
-		for t.canClose && t.count > 0 && len(stacks[t.ch]) > 0 {
-			st := stacks[t.ch]
-			j := st[len(st)-1]
+		for t.canClose && t.count > 0 && len(*same) > 0 {
+			j := (*same)[len(*same)-1]
 			o := &toks[j]
 			use, tag := 1, "em"
 			if o.count >= 2 && t.count >= 2 {
@@ -433,15 +432,15 @@ func processEmphasis(toks []token) {
 			t.count -= use
 			o.opens = "<" + tag + ">" + o.opens
 			t.closes += "</" + tag + ">"
-			for os := stacks[other]; len(os) > 0 && os[len(os)-1] > j; os = stacks[other] {
-				stacks[other] = os[:len(os)-1]
+			for len(*other) > 0 && (*other)[len(*other)-1] > j {
+				*other = (*other)[:len(*other)-1]
 			}
 			if o.count == 0 {
-				stacks[t.ch] = st[:len(st)-1]
+				*same = (*same)[:len(*same)-1]
 			}
 		}
 		if t.canOpen && t.count > 0 {
-			stacks[t.ch] = append(stacks[t.ch], i)
+			*same = append(*same, i)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"html"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -168,39 +169,53 @@ func nestedList(n int) string {
 
 // TestRenderLinearTime renders inputs built to make a naive renderer scan
 // the rest of the text at each character (unclosed brackets, code spans,
-// link titles, emphasis): each must finish in time linear in its size.
+// link titles, emphasis): quadrupling an input's size must not take much
+// more than four times as long (a quadratic renderer takes sixteen). The
+// ratio, not a fixed time, so that the race detector's slowdown does not
+// matter; each size is timed twice and the faster run counts.
 func TestRenderLinearTime(t *testing.T) {
-	const size = 256 << 10
-	inputs := map[string]string{
-		"brackets":      "[",
-		"closed":        "[a]",
-		"link titles":   `[a](b (`,
-		"link parens":   "[a](b(",
-		"angle links":   "[a](<b ",
-		"backticks":     "`` ` ",
-		"growing ticks": "",
-		"emphasis":      "*a _b ",
-		"autolinks":     "<http://a",
-		"quotes":        "> ",
-		"lists":         "- ",
+	const size = 32 << 10
+	units := map[string]string{
+		"brackets":    "[",
+		"closed":      "[a]",
+		"link titles": "[a](b (",
+		"link parens": "[a](b(",
+		"angle links": "[a](<b ",
+		"backticks":   "`` ` ",
+		"emphasis":    "*a _b ",
+		"autolinks":   "<http://a",
+		"quotes":      "> ",
+		"lists":       "- ",
 	}
-	for name, unit := range inputs {
-		in := strings.Repeat(unit, size/max(len(unit), 1))
-		if name == "growing ticks" {
+	inputs := map[string]func(n int) string{
+		"growing ticks": func(n int) string {
 			var b strings.Builder
-			for i := 1; b.Len() < size; i++ {
+			for i := 1; b.Len() < n; i++ {
 				b.WriteString(strings.Repeat("`", i%200+1) + "x")
 			}
-			in = b.String()
+			return b.String()
+		},
+	}
+	for name, unit := range units {
+		inputs[name] = func(n int) string { return strings.Repeat(unit, n/len(unit)) }
+	}
+	timed := func(in string) time.Duration {
+		best := time.Duration(math.MaxInt64)
+		for range 2 {
+			start := time.Now()
+			out := renderMarkdown(in)
+			best = min(best, time.Since(start))
+			if err := checkHTML(out); err != nil {
+				t.Fatal(err)
+			}
 		}
-		start := time.Now()
-		out := renderMarkdown(in)
-		t.Logf("%s: %v", name, time.Since(start))
-		if d := time.Since(start); d > 3*time.Second {
-			t.Errorf("%s: %d bytes took %v", name, len(in), d)
-		}
-		if err := checkHTML(out); err != nil {
-			t.Errorf("%s: %v", name, err)
+		return best
+	}
+	for name, input := range inputs {
+		small, large := timed(input(size)), timed(input(4*size))
+		t.Logf("%s: %v for %d KiB, %v for %d KiB", name, small, size>>10, large, 4*size>>10)
+		if large > 10*small+100*time.Millisecond {
+			t.Errorf("%s: %v for %d KiB but %v for four times as much: not linear", name, small, size>>10, large)
 		}
 	}
 }
