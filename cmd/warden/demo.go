@@ -33,7 +33,7 @@ var demoSteps = []demoStep{
 		for (let i = 0; i < 250 && !reply.textContent; i++) await new Promise(r => setTimeout(r, 20));
 		return reply.textContent;`},
 	{"notes", `write a note, press Save, read the list`, `
-		document.getElementById("text").value = "Try Warden's isolation hook";
+		document.getElementById("text").value = "Try Warden's **isolation hook**";
 		document.getElementById("save").click();
 		const list = document.getElementById("notes");
 		for (let i = 0; i < 250 && !list.textContent.includes("isolation hook"); i++) await new Promise(r => setTimeout(r, 20));

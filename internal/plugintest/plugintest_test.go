@@ -59,3 +59,18 @@ func TestTinyIsACompletePlugin(t *testing.T) {
 		t.Fatalf("backend %d bytes, %v", len(b), err)
 	}
 }
+
+// TestSetManifestField: the copy's field changes and the rest of the
+// manifest stays as it was.
+func TestSetManifestField(t *testing.T) {
+	t.Parallel()
+	dir := plugintest.Tiny(t, "feeds")
+	plugintest.SetManifestField(t, dir, "http", []string{"http://127.0.0.1:8080/*"})
+	m, err := manifest.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.HTTP) != 1 || m.HTTP[0] != "http://127.0.0.1:8080/*" || m.ID != "dev.warden.feeds" || len(m.Commands) != 4 {
+		t.Fatalf("manifest after the change: %+v", m)
+	}
+}

@@ -1,5 +1,6 @@
 // Command notes is the backend of the notes example plugin: notes are kept in the
-// plugin's storage under "note/<id>" keys.
+// plugin's storage under "note/<id>" keys, written in markdown, and rendered to
+// sanitised HTML here in the backend (see renderMarkdown) for the page to show.
 package main
 
 //lint:file-ignore U1000 the exports are called by the host through //go:wasmexport
@@ -35,6 +36,14 @@ type Note struct {
 	Created int64  `json:"created"` // Unix milliseconds
 }
 
+// View is a note as the page shows it: the note and its text rendered as HTML.
+type View struct {
+	Note
+	HTML string `json:"html"`
+}
+
+func viewOf(n Note) View { return View{Note: n, HTML: renderMarkdown(n.Text)} }
+
 // SaveInput is the input of save: a new note, or an existing one when ID is set.
 type SaveInput struct {
 	ID   string `json:"id,omitempty"`
@@ -42,11 +51,36 @@ type SaveInput struct {
 }
 
 //go:wasmexport save
-func save() int32 { return guest.HandleJSON(saveNote) }
+func save() int32 {
+	return guest.HandleJSON(func(in SaveInput) (View, error) {
+		n, err := saveNote(in)
+		return viewOf(n), err
+	})
+}
 
 //go:wasmexport list
 func list() int32 {
-	return guest.HandleJSON(func(struct{}) ([]Note, error) { return listNotes() })
+	return guest.HandleJSON(func(struct{}) ([]View, error) {
+		notes, err := listNotes()
+		views := make([]View, len(notes))
+		for i, n := range notes {
+			views[i] = viewOf(n)
+		}
+		return views, err
+	})
+}
+
+// render takes markdown (a JSON string) and returns its HTML, for a preview
+// of a note not saved yet.
+//
+//go:wasmexport render
+func render() int32 { return guest.HandleJSON(renderText) }
+
+func renderText(text string) (string, error) {
+	if len(text) > maxText {
+		return "", errTooLong
+	}
+	return renderMarkdown(text), nil
 }
 
 //go:wasmexport remove

@@ -5,6 +5,8 @@
   const text = document.getElementById("text");
   const status = document.getElementById("status");
   const list = document.getElementById("notes");
+  const preview = document.getElementById("preview");
+  const shown = document.getElementById("preview-out");
 
   function showError(err) {
     status.classList.add("error");
@@ -15,8 +17,12 @@
     list.replaceChildren();
     for (const note of notes) {
       const item = document.createElement("li");
-      const body = document.createElement("p");
-      body.textContent = note.text;
+      // note.html is the backend's rendering of the note's markdown: only
+      // allow-listed tags, every character the author typed escaped, links
+      // only to http(s) and mailto (see backend/markdown.go).
+      const body = document.createElement("div");
+      body.className = "note-body";
+      body.innerHTML = note.html;
       const meta = document.createElement("small");
       meta.textContent = new Date(note.created).toLocaleString();
       const remove = document.createElement("button");
@@ -35,6 +41,16 @@
     }
   }
 
+  preview.addEventListener("click", async () => {
+    status.classList.remove("error");
+    try {
+      shown.innerHTML = await warden.invoke("backend.render", text.value);
+      shown.hidden = false;
+    } catch (err) {
+      showError(err);
+    }
+  });
+
   async function refresh() {
     render(await warden.invoke("backend.list", {}));
   }
@@ -45,6 +61,7 @@
     try {
       await warden.invoke("backend.save", { text: text.value });
       text.value = "";
+      shown.hidden = true;
       status.textContent = "Saved";
       await refresh();
     } catch (err) {
