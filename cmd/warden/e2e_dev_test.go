@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -9,7 +8,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -18,24 +16,6 @@ import (
 	"github.com/wardenhq/warden/internal/helperproc"
 	"github.com/wardenhq/warden/internal/plugintest"
 )
-
-// lockedBuffer is an io.Writer that tests read while others write.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // devSourcePlugin copies the hello example with its Go backend's source
 // and a go.mod of its own that uses this checkout's guest SDK, so that
@@ -96,7 +76,7 @@ func TestE2EDevFollowsEdits(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer w.Close(context.Background())
-	out := &lockedBuffer{}
+	out := &helperproc.Output{}
 	opts := uiOptions()
 	devDone := make(chan error, 1)
 	go func() { devDone <- w.Dev(ctx, dir, warden.DevOptions{Out: out, Window: &opts}) }()
@@ -230,24 +210,7 @@ func TestE2EDevCommandPrintsConsole(t *testing.T) {
 	app := filepath.Join(dir, "ui", "app.js")
 	b, _ := os.ReadFile(app)
 	writeFile(t, app, string(b)+"\nconsole.log(\"hello from\", \"the page\");\nsetTimeout(() => { throw new Error(\"dev boom\"); }, 0);\n")
-	r := &runProc{cmd: helperproc.Command(wardenRole, "--profile", t.TempDir(), "dev", dir)}
-	r.cmd.Env = helperproc.Env(os.Environ(), wardenRole)
-	stderr, err := r.cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := r.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { r.cmd.Process.Kill(); r.cmd.Wait() })
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			r.mu.Lock()
-			r.log.WriteString(sc.Text() + "\n")
-			r.mu.Unlock()
-		}
-	}()
+	r := startWarden(t, "--profile", t.TempDir(), "dev", dir)
 	waitUntil(t, "the page's console in the command's output", 60*time.Second, func() bool {
 		s := r.text()
 		return strings.Contains(s, "[dev.warden.hello] log ui/app.js:") && strings.Contains(s, "hello from the page") &&

@@ -117,7 +117,8 @@ func writeManaged(t *testing.T, dir, name, content string) string {
 	return path
 }
 
-// runProc is a `warden run` started by startRunAll.
+// runProc is a warden process started by startWarden (`warden run` by
+// startRunAll).
 type runProc struct {
 	cmd *exec.Cmd
 	mu  sync.Mutex
@@ -128,7 +129,14 @@ type runProc struct {
 // user's policy at userPolicy.
 func startRunAll(t *testing.T, prof, userPolicy string) *runProc {
 	t.Helper()
-	r := &runProc{cmd: helperproc.Command(wardenRole, "--profile", prof, "--policy", userPolicy, "run")}
+	return startWarden(t, "--profile", prof, "--policy", userPolicy, "run")
+}
+
+// startWarden starts warden with args, collecting its standard error; it
+// is killed when the test ends if it is still running.
+func startWarden(t *testing.T, args ...string) *runProc {
+	t.Helper()
+	r := &runProc{cmd: helperproc.Command(wardenRole, args...)}
 	r.cmd.Env = helperproc.Env(os.Environ(), wardenRole)
 	stderr, err := r.cmd.StderrPipe()
 	if err != nil {

@@ -181,24 +181,6 @@ func waitGone(t *testing.T, pid int, d time.Duration) {
 	}
 }
 
-// lockedBuffer is an io.Writer safe for concurrent use.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // roundTrip sends payload on c and waits for the echo.
 func roundTrip(t *testing.T, c *Child, id uint32, payload string) ipc.Frame {
 	t.Helper()
@@ -230,7 +212,7 @@ func roundTrip(t *testing.T, c *Child, id uint32, payload string) ipc.Frame {
 // frames to callers of call.
 type echoUnit struct {
 	mode   string
-	stderr lockedBuffer
+	stderr helperproc.Output
 
 	mu      sync.Mutex
 	child   *Child

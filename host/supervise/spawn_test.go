@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/wardenhq/warden/host/ipc"
+	"github.com/wardenhq/warden/internal/helperproc"
 )
 
 func TestSpawnRoundTrip(t *testing.T) {
@@ -156,7 +157,7 @@ func TestChildWaitFromManyGoroutines(t *testing.T) {
 }
 
 func TestSpawnOutput(t *testing.T) {
-	var stderr lockedBuffer
+	var stderr helperproc.Output
 	c, err := Spawn(t.Context(), helperSpec("no-such-mode", &stderr))
 	if err != nil {
 		t.Fatal(err)
@@ -183,7 +184,7 @@ func TestSpawnErrors(t *testing.T) {
 		want error
 	}{
 		{"cancelled context", cancelled, helperSpec("echo", nil), context.Canceled},
-		{"missing executable", context.Background(), Spec{Path: "/nonexistent/warden", Stderr: &lockedBuffer{}}, os.ErrNotExist},
+		{"missing executable", context.Background(), Spec{Path: "/nonexistent/warden", Stderr: &helperproc.Output{}}, os.ErrNotExist},
 		{"bad directory", context.Background(), Spec{Path: os.Args[0], Dir: "/nonexistent"}, os.ErrNotExist},
 	}
 	for _, tt := range tests {

@@ -11,13 +11,15 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/wardenhq/warden/internal/helperproc"
 )
 
 // TestRestartAfterKill kills one unit's child with SIGKILL three times
 // while another unit keeps answering: each kill is logged and restarted
 // within 1 s until the third leaves the unit stopped.
 func TestRestartAfterKill(t *testing.T) {
-	var logs lockedBuffer
+	var logs helperproc.Output
 	s := New(Policy{}, slog.New(slog.NewTextHandler(&logs, nil)))
 	defer s.Close(context.Background())
 	a, b := newEchoUnit("echo"), newEchoUnit("echo")

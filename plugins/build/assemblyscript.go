@@ -7,8 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-
-	"github.com/wardenhq/warden/internal/atomicfile"
 )
 
 // ascEntry is the AssemblyScript backend's entry file, relative to its
@@ -45,19 +43,8 @@ func (ascToolchain) build(ctx context.Context, j job) error {
 			return err
 		}
 	}
-	return atomicfile.Produce(j.wasm, 0o644, func(tmp string) error {
-		cmd := exec.CommandContext(ctx, asc, ascEntry, "--outFile", tmp)
-		cmd.Dir = j.src
-		var out bytes.Buffer
-		cmd.Stdout = &out
-		cmd.Stderr = &out
-		if err := cmd.Run(); err != nil {
-			if ctx.Err() != nil {
-				return fmt.Errorf("asc: %w", ctx.Err())
-			}
-			return compileError("asc", err, out.String(), ascDiagnostics(out.String(), j.src, j.root))
-		}
-		return nil
+	return produce(ctx, j, "asc", asc, []string{ascEntry, "--outFile"}, func(out string) []Diagnostic {
+		return ascDiagnostics(out, j.src, j.root)
 	})
 }
 

@@ -1,11 +1,17 @@
 package build
 
 import (
+	"bytes"
+	"context"
 	"fmt"
+	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/wardenhq/warden/internal/atomicfile"
 )
 
 // Diagnostic is one complaint of a compiler: File is relative to the plugin
@@ -133,4 +139,29 @@ func relTo(base, dir, name string) string {
 		return filepath.ToSlash(r)
 	}
 	return name
+}
+
+// produce runs tool in the backend's directory with args and then the
+// temporary output path, and puts the module in place once it succeeded.
+// A failure becomes an *Error whose diagnostics parse reads from the
+// tool's output (none when parse is nil).
+func produce(ctx context.Context, j job, name, tool string, args []string, parse func(out string) []Diagnostic) error {
+	return atomicfile.Produce(j.wasm, 0o644, func(tmp string) error {
+		cmd := exec.CommandContext(ctx, tool, append(slices.Clone(args), tmp)...)
+		cmd.Dir = j.src
+		var out bytes.Buffer
+		cmd.Stdout = &out
+		cmd.Stderr = &out
+		if err := cmd.Run(); err != nil {
+			if ctx.Err() != nil {
+				return fmt.Errorf("%s: %w", name, ctx.Err())
+			}
+			var diags []Diagnostic
+			if parse != nil {
+				diags = parse(out.String())
+			}
+			return compileError(name, err, out.String(), diags)
+		}
+		return nil
+	})
 }

@@ -1,13 +1,10 @@
 package build
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"os/exec"
 	"path/filepath"
-
-	"github.com/wardenhq/warden/internal/atomicfile"
 )
 
 // jsEntry and jsTypes are a JavaScript backend's entry file and the
@@ -39,18 +36,5 @@ func (jsToolchain) build(ctx context.Context, j job) error {
 		return fmt.Errorf("toolchain js needs extism-js, Extism's JavaScript compiler, on PATH: %w; "+
 			"it is published as a binary at https://github.com/extism/js-pdk/releases (with binaryen's wasm-merge and wasm-opt); install it and build again", ErrToolMissing)
 	}
-	return atomicfile.Produce(j.wasm, 0o644, func(tmp string) error {
-		cmd := exec.CommandContext(ctx, tool, jsEntry, "-i", jsTypes, "-o", tmp)
-		cmd.Dir = j.src
-		var out bytes.Buffer
-		cmd.Stdout = &out
-		cmd.Stderr = &out
-		if err := cmd.Run(); err != nil {
-			if ctx.Err() != nil {
-				return fmt.Errorf("extism-js: %w", ctx.Err())
-			}
-			return compileError("extism-js", err, out.String(), nil)
-		}
-		return nil
-	})
+	return produce(ctx, j, "extism-js", tool, []string{jsEntry, "-i", jsTypes, "-o"}, nil)
 }
