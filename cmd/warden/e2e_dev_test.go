@@ -18,8 +18,9 @@ import (
 )
 
 // devSourcePlugin copies the hello example with its Go backend's source
-// and a go.mod of its own that uses this checkout's guest SDK, so that
-// warden dev can rebuild it where it is, outside the source tree.
+// and a go.mod of its own that uses this checkout's guest SDK (a module of
+// its own), so that warden dev can rebuild it where it is, outside the
+// source tree.
 func devSourcePlugin(t *testing.T) string {
 	t.Helper()
 	dir := example(t, "hello")
@@ -35,7 +36,7 @@ func devSourcePlugin(t *testing.T) string {
 	}
 	goLine := regexp.MustCompile(`(?m)^go \S+$`).Find(mod)
 	writeFile(t, filepath.Join(dir, "go.mod"), "module example.com/devhello\n\n"+string(goLine)+
-		"\n\nrequire github.com/wardenhq/warden v0.0.0\n\nreplace github.com/wardenhq/warden => "+root+"\n")
+		"\n\nrequire github.com/wardenhq/warden/sdk/guest v0.1.0\n\nreplace github.com/wardenhq/warden/sdk/guest => "+filepath.Join(root, "sdk", "guest")+"\n")
 	return dir
 }
 

@@ -2,10 +2,13 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/wardenhq/warden/host"
 )
@@ -36,12 +39,16 @@ return document.getElementById("count").textContent;`, &shown)
 		t.Fatalf("after + + + − the page shows %q, want 2", shown)
 	}
 	// A fresh page asks the backend, which reads storage.
-	eval(t, ui, `location.reload(); return true`, new(bool))
-	if err := ui.WaitReady(t.Context()); err != nil {
-		t.Fatal(err)
+	eval(t, ui, `window.__oldPage = true; setTimeout(() => location.reload(), 0); return true`, new(bool))
+	shown = ""
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+		res, err := ui.Eval(ctx, `const c = document.getElementById("count"); return window.__oldPage || !c ? "" : c.textContent`)
+		cancel()
+		if err == nil && json.Unmarshal(res, &shown) == nil && shown != "" && shown != "…" {
+			break
+		}
 	}
-	eval(t, ui, `for (let i = 0; i < 200 && document.getElementById("count").textContent === "…"; i++) await new Promise(r => setTimeout(r, 10));
-return document.getElementById("count").textContent;`, &shown)
 	if shown != "2" {
 		t.Fatalf("after a reload the page shows %q, want the stored 2", shown)
 	}
