@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"os/exec"
 	"slices"
 	"strconv"
@@ -126,5 +128,113 @@ func TestE2EClipboard(t *testing.T) {
 	clickAt(t, opts.X+200, opts.Y+150)
 	if got := waitResult(t, ui, "refused"); got != "refused not_declared" {
 		t.Fatalf("clipboard.read without the permission: %q", got)
+	}
+}
+
+// findWindow waits until an X window is named name (a regular
+// expression), and returns its id.
+func findWindow(t *testing.T, name string) string {
+	t.Helper()
+	xdotool, err := exec.LookPath("xdotool")
+	if err != nil {
+		t.Fatalf("xdotool is needed to act as the user (scripts/setup.sh installs it): %v", err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		out, _ := exec.Command(xdotool, "search", "--onlyvisible", "--name", name).Output()
+		if ids := strings.Fields(string(out)); len(ids) > 0 {
+			return ids[len(ids)-1]
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no window named %q appeared", name)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// answerDialog types into the file dialog named title as the user:
+// keys before the text (such as "ctrl+l" for the location bar), the text,
+// then Return; with text "" it presses Escape instead.
+func answerDialog(t *testing.T, title, keys, text string) {
+	t.Helper()
+	id := findWindow(t, title)
+	// Without a window manager nobody gives the new dialog the focus.
+	xdo(t, "windowfocus", "--sync", id, "sleep", "0.3")
+	if text == "" {
+		xdo(t, "key", "Escape")
+		return
+	}
+	if keys != "" {
+		xdo(t, "key", keys, "sleep", "0.3")
+	}
+	xdo(t, "type", "--delay", "20", text)
+	xdo(t, "sleep", "0.3", "key", "Return")
+}
+
+// dialogPage runs window.modes[window.mode] on a click: dialog.open of a
+// text file, or dialog.save of a fixed text.
+var dialogPage = desktopPage(`return "done " + JSON.stringify(await modes[mode]());`) + `
+window.mode = "open";
+window.modes = {
+  open: async () => {
+    const r = await warden.invoke("dialog.open", {title: "Pick a text", filters: [{name: "Text", patterns: ["*.txt"]}]});
+    return r && {name: r.name, size: r.size, text: atob(r.data)};
+  },
+  save: () => warden.invoke("dialog.save", {suggested_name: "out.txt", data: btoa("saved by the page\n")}),
+};`
+
+// TestE2EFileDialogs: a click opens a GTK file dialog; the file the user
+// picks reaches the page for that request, and the plugin can still not
+// read its path; dialog.save writes where the user says; cancelling gives
+// null; a page's own call shows no dialog.
+func TestE2EFileDialogs(t *testing.T) {
+	needDisplay(t)
+	home := t.TempDir()
+	docs := filepath.Join(home, "Documents")
+	if err := os.Mkdir(docs, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	picked := filepath.Join(docs, "notes.txt")
+	if err := os.WriteFile(picked, []byte("one two\nthree\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h := e2eHost(t, host.Options{Env: map[string]string{"$HOME": home, "$DOCUMENTS": docs}})
+	opts := uiOptions()
+	opts.X, opts.Y = 40, 40
+	_, ui := openPlugin(t, h, pagePlugin(t, "Opener", []string{"dialog"}, dialogPage), nil, opts)
+
+	if got := invokeCode(t, ui, "dialog.open", `{}`); got != "no_user_gesture" {
+		t.Fatalf("dialog.open from the page's script: %s", got)
+	}
+
+	clickAt(t, opts.X+200, opts.Y+150)
+	answerDialog(t, "^Opener: Pick a text$", "ctrl+l", picked)
+	if got := waitResult(t, ui, "done"); got != `done {"name":"notes.txt","size":14,"text":"one two\nthree\n"}` {
+		t.Fatalf("dialog.open: %q", got)
+	}
+	// The pick granted that one request: the path stays out of reach.
+	if got := invokeCode(t, ui, "fs.read", `{path: `+jsString(picked)+`}`); got != "not_declared" {
+		t.Fatalf("fs.read of the picked file: %s", got)
+	}
+
+	eval(t, ui, `window.results = []; window.mode = "open"; return true`, new(bool))
+	clickAt(t, opts.X+200, opts.Y+150)
+	answerDialog(t, "^Opener: Pick a text$", "", "")
+	if got := waitResult(t, ui, "done"); got != "done null" {
+		t.Fatalf("dialog.open cancelled: %q", got)
+	}
+
+	saved := filepath.Join(docs, "chosen.txt")
+	eval(t, ui, `window.results = []; window.mode = "save"; return true`, new(bool))
+	clickAt(t, opts.X+200, opts.Y+150)
+	// The name field holds the suggested name, selected: typing a bare
+	// name replaces it, and the file goes to the folder the dialog started
+	// in, Documents.
+	answerDialog(t, "^Opener: Save a file$", "ctrl+a", "chosen.txt")
+	if got := waitResult(t, ui, "done"); got != `done {"name":"chosen.txt"}` {
+		t.Fatalf("dialog.save: %q", got)
+	}
+	if b, err := os.ReadFile(saved); err != nil || string(b) != "saved by the page\n" {
+		t.Fatalf("the saved file holds %q (%v)", b, err)
 	}
 }
