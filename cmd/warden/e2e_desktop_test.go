@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -236,5 +237,56 @@ func TestE2EFileDialogs(t *testing.T) {
 	}
 	if b, err := os.ReadFile(saved); err != nil || string(b) != "saved by the page\n" {
 		t.Fatalf("the saved file holds %q (%v)", b, err)
+	}
+}
+
+// TestE2EFilesExample is the files example's main action: the user clicks
+// "Open a text file", picks one in the dialog, and sees its statistics,
+// counted by the Go backend. Any other file stays out of reach.
+func TestE2EFilesExample(t *testing.T) {
+	needDisplay(t)
+	home := t.TempDir()
+	docs := filepath.Join(home, "Documents")
+	if err := os.Mkdir(docs, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(docs, "poem.txt"), []byte("The cat and the hat.\nThe END\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h := e2eHost(t, host.Options{Env: map[string]string{"$HOME": home, "$DOCUMENTS": docs}})
+	opts := uiOptions()
+	opts.X, opts.Y = 40, 40
+	_, ui := openPlugin(t, h, example(t, "files"), nil, opts)
+
+	var r struct{ X, Y float64 }
+	eval(t, ui, `var b = document.getElementById("open").getBoundingClientRect(); return {x: b.x + b.width / 2, y: b.y + b.height / 2}`, &r)
+	clickAt(t, opts.X+int(r.X), opts.Y+int(r.Y))
+	// The dialog starts in Documents: the bare name is enough.
+	answerDialog(t, "^Files: Open a text file$", "ctrl+l", "poem.txt")
+	type shown struct {
+		Hidden                         bool
+		Name, Lines, Words, Characters string
+		Top                            []string
+	}
+	var got shown
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		eval(t, ui, `const t = (id) => document.getElementById(id).textContent;
+return {hidden: document.getElementById("stats").hidden, name: t("name"), lines: t("lines"), words: t("words"), characters: t("characters"),
+  top: [...document.querySelectorAll("#top li")].map((li) => li.textContent)};`, &got)
+		if !got.Hidden || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	want := shown{Name: "poem.txt", Lines: "2", Words: "7", Characters: "29", Top: []string{"the (3)", "and (1)", "cat (1)", "end (1)", "hat (1)"}}
+	if !reflect.DeepEqual(got, want) {
+		var status string
+		eval(t, ui, `return document.getElementById("status").textContent`, &status)
+		t.Fatalf("the page shows %+v (status %q), want %+v", got, status, want)
+	}
+	// The manifest has no fs scopes: the same file, read directly, is refused.
+	if code := invokeCode(t, ui, "fs.read", `{path: "$DOCUMENTS/poem.txt"}`); code != "not_declared" {
+		t.Fatalf("fs.read from the files example: %s", code)
 	}
 }

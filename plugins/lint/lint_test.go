@@ -261,7 +261,7 @@ func list(fs []Finding) string {
 // them.
 func TestExamplesHaveNoErrors(t *testing.T) {
 	t.Parallel()
-	for _, name := range []string{"hello", "notes", "embed/plugin"} {
+	for _, name := range []string{"hello", "notes", "files", "embed/plugin"} {
 		fs, err := Lint(t.Context(), filepath.Join("..", "..", "examples", filepath.FromSlash(name)))
 		if err != nil {
 			t.Fatal(err)
