@@ -411,3 +411,40 @@ func TestNoUserGestureCode(t *testing.T) {
 		t.Fatalf("code %q", c)
 	}
 }
+
+// FuzzCheckBaseName: every name a plugin may suggest is one visible file
+// name in the folder the dialog shows, never a path.
+func FuzzCheckBaseName(f *testing.F) {
+	for _, s := range []string{"report.txt", "../x", "a/b", ".hidden", "a..b", "x\x00y", " a", "é.md"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		if checkBaseName(name) != nil {
+			return
+		}
+		if name == "" || filepath.Base(name) != name || strings.ContainsAny(name, "/\\\x00") || strings.HasPrefix(name, ".") ||
+			strings.Contains(name, "..") || len(name) > maxSuggested || filepath.Clean(name) != name {
+			t.Fatalf("accepted %q", name)
+		}
+	})
+}
+
+// FuzzCheckFilters: accepted filters are bounded and their patterns match
+// names only.
+func FuzzCheckFilters(f *testing.F) {
+	f.Add("Text", "*.txt", 1)
+	f.Add("", "/etc/*", 2)
+	f.Fuzz(func(t *testing.T, name, pattern string, n int) {
+		n = min(max(n, 0), 20)
+		fs := make([]FileFilter, n)
+		for i := range fs {
+			fs[i] = FileFilter{Name: name, Patterns: []string{pattern}}
+		}
+		if checkFilters(fs) != nil {
+			return
+		}
+		if n > maxFilters || (n > 0 && (name == "" || pattern == "" || strings.Contains(pattern, "/") || len(pattern) > maxFilterText)) {
+			t.Fatalf("accepted %d filters %q %q", n, name, pattern)
+		}
+	})
+}

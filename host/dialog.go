@@ -199,6 +199,8 @@ func checkBaseName(name string) error {
 		return err
 	}
 	switch {
+	case name == "":
+		return errors.New("is empty")
 	case strings.ContainsAny(name, `/\`):
 		return fmt.Errorf("%q must be a file name, not a path", name)
 	case strings.Contains(name, ".."):
