@@ -18,7 +18,7 @@ test: lint unit
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	go vet ./... $(GUEST)
-	GOOS=wasip1 GOARCH=wasm go vet $(GUEST) ./examples/feeds/backend ./examples/hello/backend ./examples/notes/backend
+	GOOS=wasip1 GOARCH=wasm go vet $(GUEST) ./examples/feeds/backend ./examples/files/backend ./examples/hello/backend ./examples/notes/backend
 	go tool staticcheck ./... $(GUEST)
 
 # Every package's tests under the race detector, except cmd/warden's: its

@@ -127,6 +127,12 @@ func (h *Host) builtinCapabilities() []Capability {
 		// A browser window is for the person at the plugin's window, so
 		// only the page may ask for one.
 		{Command: "open_url", Permission: "open_url", Callers: FromPage, Handle: h.openURL},
+		// The clipboard and file dialogs act through the page's own
+		// window (Launch.SetDesktop), for the person in front of it.
+		{Command: "clipboard.write", Permission: "clipboard.write", Callers: FromPage, Handle: h.clipboardWrite},
+		{Command: "clipboard.read", Permission: "clipboard.read", Callers: FromPage, Handle: h.clipboardRead},
+		{Command: "dialog.open", Permission: "dialog", Callers: FromPage, Handle: h.dialogOpen},
+		{Command: "dialog.save", Permission: "dialog", Callers: FromPage, Handle: h.dialogSave},
 		// Decided on "messaging:<the other plugin>", named by the request.
 		{Command: "messaging.call", Permission: permissions.MessagingPrefix, Callers: FromBoth, Scoped: true, Handle: h.messagingCall},
 		// The page already has what it would send itself.

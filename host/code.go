@@ -44,6 +44,10 @@ const (
 	// CodeNotExported: messaging.call named a command the other plugin
 	// does not list in its manifest's "exports".
 	CodeNotExported Code = "not_exported"
+	// CodeNoUserGesture: clipboard.read or a file dialog was asked for
+	// without the user's own key or button press in the plugin's window
+	// within the last second, or while the window did not have the focus.
+	CodeNoUserGesture Code = "no_user_gesture"
 )
 
 // Failures: the request was allowed and the capability or backend failed.
@@ -68,6 +72,7 @@ var denials = map[Code]bool{
 	CodeNotDeclared: true, CodeAboveCeiling: true, CodeNotGranted: true, CodeOutOfScope: true,
 	CodeBadPath: true, CodeBadArgs: true, CodeBackendOnly: true, CodeNotFromGuest: true,
 	CodeStopped: true, CodeUnknownPerm: true, CodeRedirectDenied: true, CodeNotExported: true,
+	CodeNoUserGesture: true,
 }
 
 // Denial reports whether c is a refusal by the mediator rather than a
@@ -145,6 +150,7 @@ var codeTable = []struct {
 	{files.ErrTooLarge, CodeTooLarge},
 	{files.ErrSymlink, CodeOutOfScope},
 	{files.ErrNotRegular, CodeFailed},
+	{ErrNoUserGesture, CodeNoUserGesture},
 	{context.DeadlineExceeded, CodeTimeout},
 	{context.Canceled, CodeCanceled},
 }

@@ -22,6 +22,8 @@ type Launch struct {
 	id     string
 	opener *isolation.Opener
 	sink   atomic.Pointer[func(Event)]
+	// desktop is the window showing this launch (SetDesktop).
+	desktop atomic.Pointer[Desktop]
 }
 
 // Launch starts a launch of p: a fresh key and launch id. The key goes to

@@ -36,6 +36,13 @@ const (
 	// TypeNotice (core->child, payload: UTF-8 text) shows the text over
 	// the top of the window, outside the page; an empty payload hides it.
 	TypeNotice Type = 15
+	// TypeDesktop (core->child, JSON Desktop) asks the webview process to
+	// act on the desktop for the page: the clipboard or a file dialog.
+	// ID correlates the answer.
+	TypeDesktop Type = 16
+	// TypeDesktopResult (child->core, JSON DesktopResult) answers the
+	// TypeDesktop frame with the same ID.
+	TypeDesktopResult Type = 17
 )
 
 // String names the type for logs.
@@ -51,7 +58,7 @@ var typeNames = [...]string{
 	TypeEvent: "event", TypeEval: "eval", TypeEvalResult: "eval_result", TypeLog: "log",
 	TypeClosed: "closed", TypeShutdown: "shutdown", TypeCrashed: "crashed",
 	TypeNextLaunch: "next_launch", TypeRelaunched: "relaunched", TypeReload: "reload",
-	TypeNotice: "notice",
+	TypeNotice: "notice", TypeDesktop: "desktop", TypeDesktopResult: "desktop_result",
 }
 
 // MaxFrame is the default bound on one frame (type, id and payload).

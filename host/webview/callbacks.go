@@ -107,3 +107,27 @@ func goEvalDone(h C.uintptr_t, json, errMsg *C.char) {
 	}
 	cb.fn(C.GoString(json), nil)
 }
+
+//export goClipboardText
+func goClipboardText(h C.uintptr_t, text *C.char) {
+	hd := cgo.Handle(h)
+	cb := hd.Value().(*clipboardCallback)
+	hd.Delete()
+	if text == nil {
+		cb.fn("", false)
+		return
+	}
+	cb.fn(C.GoString(text), true)
+}
+
+//export goPicked
+func goPicked(h C.uintptr_t, path *C.char) {
+	hd := cgo.Handle(h)
+	cb := hd.Value().(*pickCallback)
+	hd.Delete()
+	if path == nil {
+		cb.fn("")
+		return
+	}
+	cb.fn(C.GoString(path))
+}

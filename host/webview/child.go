@@ -1,6 +1,7 @@
 package webview
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -464,6 +465,9 @@ func (c *child) handle(f ipc.Frame) {
 	case ipc.TypeNotice:
 		text := strings.ToValidUTF8(string(f.Payload), "\uFFFD")
 		Dispatch(func() { c.w.SetNotice(text) })
+	case ipc.TypeDesktop:
+		id, payload := f.ID, bytes.Clone(f.Payload)
+		Dispatch(func() { c.desktop(id, payload) })
 	case ipc.TypeNextLaunch:
 		var next ipc.NextLaunch
 		if err := json.Unmarshal(f.Payload, &next); err != nil || len(next.Key) != isolation.KeySize || next.LaunchID == "" {

@@ -251,6 +251,7 @@ wv_window *wv_new(uintptr_t handle, const char *title, int width, int height,
 	g_signal_connect(w->view, "decide-policy", G_CALLBACK(on_decide_policy), w);
 	g_signal_connect(w->view, "create", G_CALLBACK(on_create), w);
 	g_signal_connect(w->view, "user-message-received", G_CALLBACK(on_user_message), w);
+	wv_track_input(w);
 	return w;
 }
 
@@ -288,6 +289,7 @@ int wv_feature_enabled(wv_window *w, const char *id) {
 void wv_show(wv_window *w) { gtk_widget_show_all(w->window); }
 
 void wv_destroy(wv_window *w) {
+	wv_dialog_close(w);
 	// Disconnect first: destruction emits signals, and the Go side of w is
 	// gone after this call.
 	g_signal_handlers_disconnect_by_data(w->window, w);

@@ -17,6 +17,9 @@ typedef struct wv_window {
 	WebKitUserContentManager *ucm;
 	uintptr_t handle; // cgo.Handle of the Go *Window
 	int chan_fd;      // the core channel for the web extension, -1 once given
+	gint64 last_input; // g_get_monotonic_time of the last real key or button press, 0 for none
+	GtkWidget *dialog; // the open file dialog, or NULL
+	uintptr_t dialog_handle; // cgo.Handle of its Go callback
 } wv_window;
 
 // wv_pending is one message waiting for its reply.
@@ -63,6 +66,17 @@ int wv_handle(wv_window *w, const char *name, const char *world, uintptr_t h);
 void wv_reply(wv_pending *p, const char *value, const char *error);
 
 void wv_eval(wv_window *w, const char *js, const char *world, uintptr_t h);
+
+void wv_track_input(wv_window *w);
+long long wv_input_age_ms(wv_window *w);
+int wv_is_active(wv_window *w);
+void wv_consume_gesture(wv_window *w);
+void wv_clipboard_set(wv_window *w, const char *text, int len);
+void wv_clipboard_request(wv_window *w, uintptr_t h);
+int wv_dialog_new(wv_window *w, int save, const char *title, const char *folder, const char *name);
+void wv_dialog_add_filter(wv_window *w, const char *name, const char **patterns);
+void wv_dialog_show(wv_window *w, uintptr_t h);
+void wv_dialog_close(wv_window *w);
 
 int wv_x11_request_close(const char *display, const char *title);
 

@@ -57,6 +57,7 @@ func (w *Window) serve(ctx context.Context, c *supervise.Child) error {
 	// Unblock the other reader (it may report to done, which has room).
 	c.Close()
 	s.wg.Wait()
+	w.dropDesktop()
 	return err
 }
 
@@ -304,6 +305,8 @@ func (s *link) next() (run func(), err error) {
 		if ch != nil {
 			ch <- f
 		}
+	case ipc.TypeDesktopResult:
+		w.desktopResult(f)
 	case ipc.TypeLog:
 		var m struct{ Level, Message string }
 		if json.Unmarshal(f.Payload, &m) == nil {

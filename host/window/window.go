@@ -29,6 +29,7 @@ type Window struct {
 	next   *host.Launch  // handed to the webview process for its next page
 	ready  chan struct{} // closed when the current page loaded
 	evals  map[uint32]chan ipc.Frame
+	desks  map[uint32]chan ipc.Frame // desktop requests waiting for the child
 	nextID atomic.Uint32
 
 	direct, relayed atomic.Uint64    // envelopes received by each route
@@ -39,7 +40,7 @@ type Window struct {
 }
 
 func newWindow(m *Manager, p *host.Plugin, opts Options) *Window {
-	w := &Window{core: m.core, plugin: p, log: m.log, opts: opts, ready: make(chan struct{}), evals: map[uint32]chan ipc.Frame{}}
+	w := &Window{core: m.core, plugin: p, log: m.log, opts: opts, ready: make(chan struct{}), evals: map[uint32]chan ipc.Frame{}, desks: map[uint32]chan ipc.Frame{}}
 	w.requireNet.Store(opts.RequireNetworkIsolation)
 	return w
 }
@@ -122,8 +123,10 @@ func (w *Window) start(ctx context.Context) (*supervise.Child, error) {
 	return child, nil
 }
 
-// use makes l the launch of child's current page: its events go to child.
+// use makes l the launch of child's current page: its events go to child,
+// and its clipboard and file dialogs are child's window's.
 func (w *Window) use(child *supervise.Child, l *host.Launch) {
+	l.SetDesktop(&desktop{w: w, child: child, launch: l.ID()})
 	l.OnEvent(func(e host.Event) {
 		b, err := json.Marshal(e)
 		if err == nil {

@@ -72,7 +72,7 @@ var rules = []rule{
 	{pkgs: []string{"plugins/lint"}, imports: []string{"host", "manifest", "permissions", "plugins/bundle"}},
 	{pkgs: []string{"plugins/manager"},
 		imports: []string{"host", "manifest", "permissions", "plugins/bundle", "plugins/policy", "plugins/registry", "plugins/signing", "plugins/store"}},
-	{pkgs: []string{"examples/feeds/backend", "examples/hello/backend", "examples/notes/backend"}, imports: []string{"sdk/guest"}},
+	{pkgs: []string{"examples/feeds/backend", "examples/files/backend", "examples/hello/backend", "examples/notes/backend"}, imports: []string{"sdk/guest"}},
 	{pkgs: []string{"examples/embed"}, imports: []string{".", "host"}, never: []string{"cmd/..."}},
 }
 

@@ -143,8 +143,8 @@ func TestBrokenPlugins(t *testing.T) {
 			rule: RuleCSPInline, file: "ui/index.html", line: 2, sev: Warning, msg: "inline <script> does not run"},
 		{name: "unused permission", change: edit("manifest.json", `"permissions": ["storage"]`, `"permissions": ["storage"], "http": ["https://api.example.com/*"]`),
 			rule: RulePermissionUnused, file: "manifest.json", line: 10, sev: Warning, msg: `"http" is declared, but neither the page nor the backend uses it`},
-		{name: "permission no command uses", change: edit("manifest.json", `"permissions": ["storage"]`, `"permissions": ["storage", "dialog"]`),
-			rule: RulePermissionUnused, file: "manifest.json", line: 10, sev: Warning, msg: `"dialog" is declared, but no command of Warden`},
+		{name: "unused permission of two commands", change: edit("manifest.json", `"permissions": ["storage"]`, `"permissions": ["storage", "dialog"]`),
+			rule: RulePermissionUnused, file: "manifest.json", line: 10, sev: Warning, msg: `"dialog" is declared, but neither the page nor the backend uses it (dialog.open, dialog.save)`},
 		{name: "messaging without a plugin to call", change: edit("ui/app.js", "\n", "\nwarden.invoke(\"messaging.call\", {plugin: \"com.example.search\", command: \"find\"});\n"),
 			rule: RulePermissionUndeclared, file: "ui/app.js", line: 2, sev: Error, msg: `"messaging.call" needs "messaging:<id of the plugin it calls>"`},
 		{name: "unused messaging permission", change: edit("manifest.json", `"permissions": ["storage"]`, `"permissions": ["storage", "messaging:com.example.search"]`),
@@ -261,7 +261,7 @@ func list(fs []Finding) string {
 // them.
 func TestExamplesHaveNoErrors(t *testing.T) {
 	t.Parallel()
-	for _, name := range []string{"hello", "notes", "embed/plugin"} {
+	for _, name := range []string{"hello", "notes", "files", "embed/plugin"} {
 		fs, err := Lint(t.Context(), filepath.Join("..", "..", "examples", filepath.FromSlash(name)))
 		if err != nil {
 			t.Fatal(err)

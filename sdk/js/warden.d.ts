@@ -81,6 +81,41 @@ interface WardenCommands {
     args: { url: string };
     result: null;
   };
+  /** Puts text on the clipboard. Needs "clipboard.write". */
+  'clipboard.write': {
+    args: { text: string };
+    result: null;
+  };
+  /**
+   * Reads the clipboard's text. Needs "clipboard.read", and only works
+   * right after the user pressed a key or clicked in the plugin's window
+   * (within about a second, the window focused); otherwise it rejects with
+   * "no_user_gesture". Call it from a click or key handler.
+   */
+  'clipboard.read': {
+    args: Record<string, never> | undefined;
+    result: { text: string };
+  };
+  /**
+   * Lets the user pick one file in a file dialog and returns its name and
+   * bytes (base64), or null when they cancel. Needs "dialog" and a user
+   * gesture, like clipboard.read. The dialog starts in the user's
+   * Documents folder; the plugin gets the file's bytes for this request
+   * only, never its path.
+   */
+  'dialog.open': {
+    args: { title?: string; filters?: { name: string; patterns: string[] }[] } | undefined;
+    result: { name: string; size: number; data: string } | null;
+  };
+  /**
+   * Lets the user choose where to save data (base64) and writes it there;
+   * resolves with the chosen file's name, or null when they cancel. Needs
+   * "dialog" and a user gesture. suggested_name is a plain file name.
+   */
+  'dialog.save': {
+    args: { title?: string; suggested_name?: string; data: string };
+    result: { name: string } | null;
+  };
   /**
    * Calls a command another plugin lists in its manifest's "exports".
    * Needs "messaging:<that plugin's id>". The result is that command's.
@@ -121,7 +156,8 @@ type WardenBackendCommand = WardenGenerated extends { backendCommands: true }
  * "not_granted", "out_of_scope", "bad_path", "bad_args", "backend_only",
  * "not_from_backend", "stopped", "unknown_permission", "redirect_denied",
  * "not_exported" (messaging.call named a command the other plugin does not
- * export).
+ * export), "no_user_gesture" (clipboard.read or a file dialog without the
+ * user's own click or key press in the window just before).
  *
  * Failures (the request was allowed and then failed): "failed", "timeout",
  * "quota_exceeded", "backend_error", "no_such_export", "canceled",
@@ -158,6 +194,7 @@ type WardenErrorCode =
   | 'unknown_permission'
   | 'redirect_denied'
   | 'not_exported'
+  | 'no_user_gesture'
   | 'failed'
   | 'timeout'
   | 'quota_exceeded'

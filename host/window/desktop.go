@@ -1,0 +1,139 @@
+package window
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/wardenhq/warden/host"
+	"github.com/wardenhq/warden/host/ipc"
+	"github.com/wardenhq/warden/host/supervise"
+)
+
+// clipboardTimeout bounds one clipboard request: another application
+// owning the clipboard may be slow to hand its text over, never forever.
+// File dialogs wait for the user instead, as long as the request lives.
+const clipboardTimeout = 10 * time.Second
+
+// errWindowGone fails desktop requests whose webview process ended before
+// it answered.
+var errWindowGone = errors.New("the window closed before it answered")
+
+// desktop is the host.Desktop of one launch shown by one webview process:
+// each request is a TypeDesktop frame to that process, naming the launch,
+// answered by a TypeDesktopResult frame. The process refuses a request
+// for a page it no longer shows, and decides the user-gesture question
+// from its own input events.
+type desktop struct {
+	w      *Window
+	child  *supervise.Child
+	launch string
+}
+
+// WriteClipboard puts text on the clipboard.
+func (d *desktop) WriteClipboard(ctx context.Context, text string) error {
+	ctx, cancel := context.WithTimeout(ctx, clipboardTimeout)
+	defer cancel()
+	_, err := d.ask(ctx, ipc.Desktop{Op: ipc.DesktopClipboardWrite, Text: text})
+	return err
+}
+
+// ReadClipboard returns the clipboard's text, within a user gesture.
+func (d *desktop) ReadClipboard(ctx context.Context) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, clipboardTimeout)
+	defer cancel()
+	r, err := d.ask(ctx, ipc.Desktop{Op: ipc.DesktopClipboardRead})
+	return r.Text, err
+}
+
+// PickFile shows a file dialog and returns the picked path, "" when the
+// user cancelled.
+func (d *desktop) PickFile(ctx context.Context, fd host.FileDialog) (string, error) {
+	req := ipc.Desktop{Op: ipc.DesktopOpen, Title: fd.Title, Folder: fd.Folder}
+	if fd.Save {
+		req.Op, req.Name = ipc.DesktopSave, fd.Name
+	}
+	for _, f := range fd.Filters {
+		req.Filters = append(req.Filters, ipc.FileFilter{Name: f.Name, Patterns: f.Patterns})
+	}
+	r, err := d.ask(ctx, req)
+	return r.Path, err
+}
+
+// ask sends req to the webview process and waits for its answer.
+func (d *desktop) ask(ctx context.Context, req ipc.Desktop) (ipc.DesktopResult, error) {
+	req.Launch = d.launch
+	b, err := json.Marshal(req)
+	if err != nil {
+		return ipc.DesktopResult{}, err
+	}
+	w := d.w
+	id := w.nextID.Add(1)
+	ch := make(chan ipc.Frame, 1)
+	w.mu.Lock()
+	if w.child != d.child {
+		w.mu.Unlock()
+		return ipc.DesktopResult{}, errWindowGone
+	}
+	w.desks[id] = ch
+	w.mu.Unlock()
+	defer func() {
+		w.mu.Lock()
+		delete(w.desks, id)
+		w.mu.Unlock()
+	}()
+	if err := d.child.Conn.Send(ipc.Frame{Type: ipc.TypeDesktop, ID: id, Payload: b}); err != nil {
+		return ipc.DesktopResult{}, fmt.Errorf("%s: %w", req.Op, err)
+	}
+	var f ipc.Frame
+	select {
+	case f = <-ch:
+	case <-ctx.Done():
+		return ipc.DesktopResult{}, fmt.Errorf("%s: %w", req.Op, ctx.Err())
+	}
+	if f.Payload == nil {
+		return ipc.DesktopResult{}, errWindowGone
+	}
+	var r ipc.DesktopResult
+	if err := json.Unmarshal(f.Payload, &r); err != nil {
+		return ipc.DesktopResult{}, fmt.Errorf("%s: the window's answer: %w", req.Op, err)
+	}
+	switch r.Code {
+	case "":
+		return r, nil
+	case ipc.DesktopNoGesture:
+		return r, fmt.Errorf("%w: %s", host.ErrNoUserGesture, r.Message)
+	case ipc.DesktopTooLarge:
+		return r, host.Deny(host.CodeTooLarge, r.Message)
+	}
+	return r, errors.New(r.Message)
+}
+
+// desktopResult hands an answer from the webview process to the request
+// waiting for it; one nobody waits for any more is dropped.
+func (w *Window) desktopResult(f ipc.Frame) {
+	if f.Payload == nil {
+		f.Payload = []byte{}
+	}
+	w.mu.Lock()
+	ch := w.desks[f.ID]
+	delete(w.desks, f.ID)
+	w.mu.Unlock()
+	if ch != nil {
+		ch <- f
+	}
+}
+
+// dropDesktop fails the desktop requests still waiting when a webview
+// process ends.
+func (w *Window) dropDesktop() {
+	w.mu.Lock()
+	desks := w.desks
+	w.desks = map[uint32]chan ipc.Frame{}
+	w.mu.Unlock()
+	for _, ch := range desks {
+		ch <- ipc.Frame{} // a nil payload: gone
+	}
+}
