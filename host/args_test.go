@@ -16,6 +16,10 @@ func TestRefusalsSpeakThePluginsTerms(t *testing.T) {
 	p := load(t, h, writeProbe(t, probeManifest{id: "test.warden.words", perms: []string{"storage", "fs.read", "http"}, read: []string{"$DATA/**"}, http: []string{"https://example.com/*"}, tiny: true}),
 		LoadOptions{Grants: grants("storage", "fs.read")}) // http declared, not granted
 	c := launch(t, p)
+	var core []string
+	for _, cap := range h.Commands() {
+		core = append(core, cap.Command)
+	}
 	tests := []struct {
 		cmd  string
 		args string // raw JSON; "" sends none
@@ -38,7 +42,7 @@ func TestRefusalsSpeakThePluginsTerms(t *testing.T) {
 		{"fs.write", `{"path": "$DATA/x"}`, CodeNotDeclared, `fs.write: the plugin's manifest does not list "fs.write" in permissions (it lists: storage, fs.read, http)`},
 		{"http.fetch", `{"url": "https://example.com/"}`, CodeNotGranted, `http.fetch: the user has not granted the "http" permission`},
 		{"fs.read", `{"path": "/etc/passwd"}`, CodeOutOfScope, `fs.read: /etc/passwd matches no declared fs.read scope`},
-		{"system.exec", `{}`, CodeUnknownCmd, `system.exec: no such command (the core's are storage.get, storage.set, storage.delete, storage.list, fs.read, fs.write, http.fetch, log, notifications.show, open_url, messaging.call, event.emit; "backend.<name>" calls the plugin's backend)`},
+		{"system.exec", `{}`, CodeUnknownCmd, `system.exec: no such command (the core's are ` + strings.Join(core, ", ") + `; "backend.<name>" calls the plugin's backend)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.cmd+" "+tt.args, func(t *testing.T) {
