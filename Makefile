@@ -5,10 +5,13 @@ export PATH := /usr/local/go/bin:$(PATH)
 
 all: build
 
-# bin/warden and its web process extension, bin/webext/libwarden-webext.so
-# (without it every invoke is relayed by the webview process: slower).
+# bin/warden, the webview program its plugin windows run in
+# (bin/warden-webview: the only binary that links WebKitGTK), and the web
+# process extension, bin/webext/libwarden-webext.so (without it every
+# invoke is relayed by the webview process: slower).
 build:
 	go build -o bin/warden ./cmd/warden
+	go build -o bin/warden-webview ./cmd/warden-webview
 	go run ./cmd/warden-webext bin/webext >/dev/null
 
 # The full test job: formatting, vet, staticcheck and every test; all under

@@ -8,9 +8,13 @@
 // [Open] opens a profile directory: the core ([host.Host]: decisions,
 // backends, storage, audit), the store of installed plugins and their
 // grants, the admin policy, and the window manager whose webview processes
-// re-execute the application's own binary. The application's main must
-// therefore start with [ServeWebview], which runs the webview process when
-// the binary was started as one and returns false otherwise.
+// re-execute the application's own binary with [WebviewArg]. The
+// application's main must therefore start with webview.Serve (package
+// github.com/wardenhq/warden/host/webview), which runs the webview process
+// when the binary was started as one and returns false otherwise; or the
+// application builds a separate webview program and names it in
+// [Config.Window], as the warden command does (cmd/warden-webview), so that
+// its main binary does not link WebKitGTK.
 //
 // Plugins reach the application through capabilities it registers in
 // [Config.Capabilities]: a command, the permission it needs (with the

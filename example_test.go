@@ -9,13 +9,14 @@ import (
 
 	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/host"
+	"github.com/wardenhq/warden/host/webview"
 )
 
 // An application embeds Warden by opening a profile. Its main first lets
 // the binary serve as a plugin window's webview process.
 func ExampleOpen() {
 	ctx := context.Background()
-	if ok, err := warden.ServeWebview(ctx); ok {
+	if ok, err := webview.Serve(ctx, warden.WebviewArg); ok {
 		if err != nil {
 			os.Exit(1)
 		}

@@ -53,7 +53,7 @@ type Config struct {
 	// last.
 	IsolationHook []string
 	// Window says how plugin windows run. Its zero value re-executes this
-	// binary with the argument [WebviewArg] (see [ServeWebview]). Its
+	// binary with the argument [WebviewArg] (see webview.Serve). Its
 	// IsolationJS is ignored: use IsolationHook.
 	Window window.Options
 	// Restart is the webview processes' restart policy; zero fields take
@@ -194,7 +194,11 @@ func (w *Warden) windowOptions(o window.Options) (window.Options, error) {
 		o.RequireNetworkIsolation = true
 	}
 	if o.Args == nil && o.Executable == "" {
-		o.Args = []string{WebviewArg}
+		exe, err := os.Executable()
+		if err != nil {
+			return o, fmt.Errorf("webview process: %w", err)
+		}
+		o.Executable, o.Args = exe, []string{WebviewArg}
 	}
 	return o, nil
 }

@@ -7,6 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="/usr/local/go/bin:$PATH"
 go build -o bin/warden ./cmd/warden
+go build -o bin/warden-webview ./cmd/warden-webview
 w="$PWD/bin/warden"
 warden() { "$w" "$@"; }
 tmp=$(mktemp -d)

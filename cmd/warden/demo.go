@@ -102,7 +102,8 @@ func runDemo(ctx context.Context, out io.Writer, pol *policy.Policy, examples, s
 		}
 		m := p.Manifest()
 		fmt.Fprintf(out, "demo: loaded %s %s, granted %v\n", m.ID, m.Version, m.Permissions)
-		ui, err := w.OpenWindow(ctx, p, &window.Options{Args: []string{"webview"}, Env: env, Ephemeral: true, X: 40 + i*520, Y: 40})
+		opts := cliWindow(window.Options{Env: env, Ephemeral: true, X: 40 + i*520, Y: 40})
+		ui, err := w.OpenWindow(ctx, p, &opts)
 		if err != nil {
 			return err
 		}

@@ -11,7 +11,7 @@ import (
 
 	"github.com/wardenhq/warden/host"
 	"github.com/wardenhq/warden/host/supervise"
-	"github.com/wardenhq/warden/host/webview"
+	"github.com/wardenhq/warden/internal/xclose"
 )
 
 // TestE2EUserClosesWindow closes the hello window the way a window
@@ -25,7 +25,7 @@ func TestE2EUserClosesWindow(t *testing.T) {
 	_, other := openPlugin(t, h, example(t, "notes"), nil, uiOptions())
 	pid := ui.PID()
 
-	if err := webview.RequestClose(os.Getenv("DISPLAY"), "Hello"); err != nil {
+	if err := xclose.Request(os.Getenv("DISPLAY"), "Hello"); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)

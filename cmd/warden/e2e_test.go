@@ -14,7 +14,6 @@ import (
 	"github.com/wardenhq/warden/host/audit"
 	"github.com/wardenhq/warden/host/supervise"
 	"github.com/wardenhq/warden/host/window"
-	"github.com/wardenhq/warden/internal/helperproc"
 	"github.com/wardenhq/warden/internal/plugintest"
 	"github.com/wardenhq/warden/permissions"
 )
@@ -77,13 +76,11 @@ func windowsOf(h *host.Host) *window.Manager {
 	return m
 }
 
-// uiOptions run the webview process as this test binary.
+// uiOptions run the webview program TestMain built.
 func uiOptions() window.Options {
-	c := helperproc.Command(wardenRole, "webview")
 	return window.Options{
-		Executable: c.Path,
-		Args:       c.Args[1:],
-		Env:        c.Env,
+		Executable: os.Getenv(window.EnvProgram),
+		Env:        os.Environ(),
 		Ephemeral:  true,
 		Stderr:     os.Stderr,
 	}

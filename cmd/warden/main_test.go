@@ -12,13 +12,16 @@ import (
 	"testing"
 
 	"github.com/wardenhq/warden/host/webview/webext"
+	"github.com/wardenhq/warden/host/window"
 	"github.com/wardenhq/warden/internal/helperproc"
 	"github.com/wardenhq/warden/internal/plugintest"
+	"github.com/wardenhq/warden/plugins/build"
 )
 
 // The test binary doubles as the warden command: as the helper process role
 // wardenRole it runs main instead of the tests, so the CLI is exercised as a
-// real process (and the webview processes it starts run main too).
+// real process. Plugin windows run in the webview program, built by
+// TestMain from cmd/warden-webview.
 //
 // The managed policy is read from $WARDEN_TEST_MANAGED_POLICY instead of
 // /etc/warden/policy.json, in this test binary only (the warden binary has
@@ -61,6 +64,16 @@ func TestMain(m *testing.M) {
 			os.Exit(1)
 		}
 		os.Setenv(webext.EnvDir, ext)
+	}
+	// The webview program, built once for the run: plugin windows run in
+	// it, started by this process and by the warden processes it starts.
+	if os.Getenv(window.EnvProgram) == "" {
+		prog := filepath.Join(dir, window.ProgramName)
+		if out, err := exec.Command(build.GoTool(), "build", "-o", prog, "github.com/wardenhq/warden/cmd/warden-webview").CombinedOutput(); err != nil {
+			fmt.Fprintf(os.Stderr, "build the webview program: %v\n%s", err, out)
+			os.Exit(1)
+		}
+		os.Setenv(window.EnvProgram, prog)
 	}
 	code := m.Run()
 	os.RemoveAll(dir)

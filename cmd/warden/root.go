@@ -36,7 +36,7 @@ func newRoot() *cobra.Command {
 	root.PersistentFlags().StringVar(&g.policy, "policy", defaultPolicyPath(), "a policy file of your own, applied on top of the admin's "+policy.DefaultPath+"; it can only add restrictions (env "+policyEnv+")")
 	root.PersistentFlags().BoolVarP(&g.verbose, "verbose", "v", false, "log what the host does")
 	addVersion(root)
-	root.AddCommand(newCall(g), newOpen(g), newDev(g), newDemo(g), newWebviewCmd(), newPolicyCmd(g), newInstall(g), newList(g), newInfo(g), newEnable(g), newDisable(g), newGrant(g), newRevoke(g), newRollback(g), newUninstall(g), newAudit(g), newRun(g), newUpdate(g), newRegistryCmd(), newKeygen(), newPack(), newSign(), newVerify(), newNew(), newBuild(), newLint())
+	root.AddCommand(newCall(g), newOpen(g), newDev(g), newDemo(g), newPolicyCmd(g), newInstall(g), newList(g), newInfo(g), newEnable(g), newDisable(g), newGrant(g), newRevoke(g), newRollback(g), newUninstall(g), newAudit(g), newRun(g), newUpdate(g), newRegistryCmd(), newKeygen(), newPack(), newSign(), newVerify(), newNew(), newBuild(), newLint())
 	return root
 }
 

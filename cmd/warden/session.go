@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"os"
 
 	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/host/window"
@@ -22,10 +23,15 @@ func openSession(ctx context.Context, g *globals) (*warden.Warden, error) {
 	return warden.Open(ctx, warden.Config{Profile: g.profile, CacheDir: cacheDir(), Policy: pol, Window: cliWindow(window.Options{})})
 }
 
-// cliWindow runs plugin windows as this binary's hidden webview command.
+// cliWindow runs plugin windows in the webview program beside this binary
+// (window.ProgramPath), so that this one does not link WebKitGTK.
 func cliWindow(o window.Options) window.Options {
-	if o.Args == nil {
-		o.Args = []string{"webview"}
+	if o.Executable == "" {
+		exe, err := os.Executable()
+		if err != nil {
+			exe = "warden" // the program is then looked for in the working directory, and named when missing
+		}
+		o.Executable = window.ProgramPath(exe)
 	}
 	return o
 }

@@ -23,6 +23,7 @@ import (
 
 	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/host"
+	"github.com/wardenhq/warden/host/webview"
 )
 
 // clock is the application's own capability. A plugin reaches it only if
@@ -52,7 +53,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	// The plugin's window runs in this same binary, re-executed.
-	if ok, err := warden.ServeWebview(ctx); ok {
+	if ok, err := webview.Serve(ctx, warden.WebviewArg); ok {
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "embed: webview:", err)
 			os.Exit(1)

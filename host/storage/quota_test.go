@@ -42,18 +42,18 @@ func TestQuotaCoversRealSpend(t *testing.T) {
 		random bool
 		mixed  int // when set, every third value has this size and the others are empty
 	}{
-		{"tiny keys in order", 1 << 20, 0, false, 0},
-		{"tiny keys in random order", 1 << 20, 0, true, 0},
-		{"tiny values", 1 << 20, 8, false, 0},
-		{"small values", 1 << 20, 100, false, 0},
+		{"tiny keys in order", 512 << 10, 0, false, 0},
+		{"tiny keys in random order", 512 << 10, 0, true, 0},
+		{"tiny values", 512 << 10, 8, false, 0},
+		{"small values", 512 << 10, 100, false, 0},
 		{"half-page values", 1 << 20, 2000, false, 0},
 		{"page and a bit", 2 << 20, 4100, false, 0},
 		{"large values", 4 << 20, 100 << 10, true, 0},
 		// Two tiny keys before each large one close a page almost empty.
-		{"tiny keys between half pages", 1 << 20, 0, false, 2020},
-		{"tiny keys between pages", 1 << 20, 0, false, 4070},
-		{"tiny keys between quarter pages", 1 << 20, 0, false, 1000},
-		{"tiny keys between bigger quarter pages", 1 << 20, 0, false, 1500},
+		{"tiny keys between half pages", 512 << 10, 0, false, 2020},
+		{"tiny keys between pages", 512 << 10, 0, false, 4070},
+		{"tiny keys between quarter pages", 512 << 10, 0, false, 1000},
+		{"tiny keys between bigger quarter pages", 512 << 10, 0, false, 1500},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

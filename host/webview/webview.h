@@ -78,6 +78,5 @@ void wv_dialog_add_filter(wv_window *w, const char *name, const char **patterns)
 void wv_dialog_show(wv_window *w, uintptr_t h);
 void wv_dialog_close(wv_window *w);
 
-int wv_x11_request_close(const char *display, const char *title);
 
 #endif

@@ -109,7 +109,7 @@ func (e fakeEnv) done(format string, args ...any) {
 //	          on the route WARDEN_FAKE_ROUTE names (direct or relayed)
 //	oversize  an envelope over the limit within a frame's maximum, a
 //	          greet, then a 100 MB one, on the direct channel
-//	flood     100k invokes and 1 GB of oversize frames
+//	flood     40k invokes and 1 GB of oversize frames
 func runLimitsFake(mode string, e fakeEnv) int {
 	switch mode {
 	case "big-get":
@@ -183,12 +183,12 @@ func (e fakeEnv) oversize() string {
 	return fmt.Sprintf("ok written=%d", written.Load())
 }
 
-// flood is the flood mode: 100k sealed invokes on the direct channel
+// flood is the flood mode: 40k sealed invokes on the direct channel
 // and 250 frames of 4 MB (1 GB) over the envelope limit, half on each
 // connection, all sent as fast as the core takes them while their
 // replies are read. It returns "ok" or what went wrong.
 func (e fakeEnv) flood() string {
-	const invokes, every, big = 100000, 400, 4 << 20
+	const invokes, every, big = 40000, 160, 4 << 20
 	bigPayload := make([]byte, big)
 	var directReplies, relayedReplies atomic.Int64
 	var wg sync.WaitGroup
@@ -310,7 +310,7 @@ func TestOversizeEnvelopeRefusedFromHeader(t *testing.T) {
 	}
 }
 
-// TestFloodMemoryBound: a webview process throwing 100k invokes and 1 GB
+// TestFloodMemoryBound: a webview process throwing 40k invokes and 1 GB
 // of oversize envelope frames at the core, on both connections, leaves the
 // core's heap bounded.
 func TestFloodMemoryBound(t *testing.T) {

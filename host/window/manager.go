@@ -50,10 +50,10 @@ func (m *Manager) Open(ctx context.Context, p *host.Plugin, opts Options) (*Wind
 		if err != nil {
 			return nil, fmt.Errorf("open %s: %w", p.ID(), err)
 		}
-		opts.Executable = exe
+		opts.Executable = ProgramPath(exe)
 	}
-	if opts.Args == nil {
-		opts.Args = []string{"webview"}
+	if err := checkProgram(opts.Executable); err != nil {
+		return nil, fmt.Errorf("open %s: %w", p.ID(), err)
 	}
 	if !opts.NoChannel {
 		if _, err := webext.Dir(opts.Executable); err != nil {

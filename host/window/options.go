@@ -6,8 +6,8 @@ import (
 
 // Options say how one plugin window is run.
 type Options struct {
-	// Executable is the binary re-executed as the webview process, with
-	// Args (default: this executable, "webview").
+	// Executable is the program run as the webview process, with Args
+	// (default: the webview program beside this executable, ProgramPath).
 	Executable string
 	Args       []string
 	// Env is the webview process's environment (default: this process's).

@@ -111,6 +111,22 @@ func craft(t testing.TB, files []zipEntry, list, sig []byte) []byte {
 	return writeZip(t, append(entries, files...))
 }
 
+// craftStored is craft with every entry stored, not deflated: a deflate
+// writer allocates about a megabyte, which tests crafting hundreds of
+// bundles would spend most of their time on.
+func craftStored(t testing.TB, files []zipEntry, list, sig []byte) []byte {
+	t.Helper()
+	entries := []zipEntry{{name: ListName, data: list, store: true}}
+	if sig != nil {
+		entries = append(entries, zipEntry{name: SignatureName, data: sig, store: true})
+	}
+	for _, f := range files {
+		f.store = true
+		entries = append(entries, f)
+	}
+	return writeZip(t, entries)
+}
+
 // validBundle is a crafted valid bundle, signed by sk when it is not nil.
 func validBundle(t testing.TB, sk *signing.SecretKey) []byte {
 	t.Helper()

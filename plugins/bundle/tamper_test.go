@@ -61,7 +61,7 @@ func TestTamperListAndSignature(t *testing.T) {
 	for i := range list {
 		l := bytes.Clone(list)
 		l[i] ^= 0x01
-		if err := readAndVerify(craft(t, files, l, sig), trusted); err == nil {
+		if err := readAndVerify(craftStored(t, files, l, sig), trusted); err == nil {
 			t.Errorf("list byte %d (%q) changed: bundle accepted", i, list[i])
 		}
 	}
@@ -71,7 +71,7 @@ func TestTamperListAndSignature(t *testing.T) {
 	for i := start; i < len(sig); i++ {
 		s := bytes.Clone(sig)
 		s[i] ^= 0x01
-		err := readAndVerify(craft(t, files, list, s), trusted)
+		err := readAndVerify(craftStored(t, files, list, s), trusted)
 		if err == nil {
 			t.Errorf("signature byte %d (%q) changed: bundle accepted", i, sig[i])
 		}

@@ -3,12 +3,12 @@
 // and may run on any thread.
 #include <string.h>
 #include <X11/Xlib.h>
-#include "webview.h"
+#include "xclose.h"
 
-// wv_x11_request_close sends WM_DELETE_WINDOW to every top-level window
+// xclose_request sends WM_DELETE_WINDOW to every top-level window
 // titled title on display (NULL: $DISPLAY) and returns how many it asked,
 // or -1 when the display cannot be opened.
-int wv_x11_request_close(const char *display, const char *title) {
+int xclose_request(const char *display, const char *title) {
 	Display *d = XOpenDisplay(display);
 	if (!d)
 		return -1;
