@@ -133,7 +133,9 @@ func TestLoopTimesOutWhileOthersAnswer(t *testing.T) {
 
 func TestCallerContext(t *testing.T) {
 	e := newEngine(t)
-	m := compile(t, e, Config{PluginID: "dev.warden.ctx", Wasm: misbehaveWasm, Timeout: 5 * time.Second, PoolSize: 1})
+	// The module's own timeout is far above the caller's deadlines, and
+	// short: the busy loop below spins a core until it ends.
+	m := compile(t, e, Config{PluginID: "dev.warden.ctx", Wasm: misbehaveWasm, Timeout: time.Second, PoolSize: 1})
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	start := time.Now()
