@@ -64,7 +64,7 @@ var rules = []rule{
 	{pkgs: []string{"plugins/..."}, never: []string{"host/supervise", "host/webview/...", "host/window/..."}},
 	{pkgs: []string{"plugins/build"}, imports: []string{"internal/atomicfile", "manifest", "sdk/js"}},
 	{pkgs: []string{"plugins/signing"}, imports: []string{"internal/atomicfile"}},
-	{pkgs: []string{"plugins/scaffold"}, imports: []string{"manifest", "sdk/assemblyscript", "sdk/guest", "sdk/js"}},
+	{pkgs: []string{"plugins/scaffold"}, imports: []string{"internal/atomicfile", "manifest", "sdk/assemblyscript", "sdk/guest", "sdk/js"}},
 	{pkgs: []string{"plugins/watch"}, imports: none},
 	{pkgs: []string{"plugins/bundle"}, imports: []string{"internal/atomicfile", "manifest", "plugins/build", "plugins/signing"}},
 	{pkgs: []string{"plugins/policy"}, imports: []string{"internal/strictjson", "permissions"}},

@@ -23,6 +23,7 @@ import (
 	"strings"
 	"text/template"
 
+	"github.com/wardenhq/warden/internal/atomicfile"
 	"github.com/wardenhq/warden/manifest"
 	"github.com/wardenhq/warden/sdk/assemblyscript"
 	"github.com/wardenhq/warden/sdk/guest"
@@ -88,7 +89,7 @@ func New(dir string, opts Options) ([]string, error) {
 	// An empty dir is replaced; rename refuses a non-empty one, so a dir
 	// filled meanwhile is not clobbered.
 	os.Remove(abs)
-	if err := os.Rename(tmp, abs); err != nil {
+	if err := atomicfile.Rename(tmp, abs); err != nil {
 		return nil, fmt.Errorf("new %s: %w", dir, err)
 	}
 	return files, nil
@@ -167,12 +168,18 @@ func (o Options) data(abs string) (data, error) {
 // SDK files, and checks the manifest it wrote.
 func write(root string, d data) ([]string, error) {
 	var files []string
+	dirs := map[string]bool{}
 	emit := func(name string, body []byte) error {
 		p := filepath.Join(root, filepath.FromSlash(name))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			return err
 		}
-		if err := os.WriteFile(p, body, 0o644); err != nil {
+		for d := filepath.Dir(p); d != root; d = filepath.Dir(d) {
+			dirs[filepath.Dir(d)] = true
+		}
+		// Durable before the directory is renamed into place: a crash
+		// never leaves a new plugin with empty files.
+		if err := atomicfile.WriteNew(p, body, 0o644); err != nil {
 			return err
 		}
 		files = append(files, name)
@@ -230,6 +237,13 @@ func write(root string, d data) ([]string, error) {
 	}
 	if _, err := manifest.Load(root); err != nil {
 		return nil, fmt.Errorf("the new manifest does not validate: %w", err)
+	}
+	// The files' own directories were synced as each file went in; their
+	// parents' entries for them are synced here.
+	for d := range dirs {
+		if err := atomicfile.SyncDir(d); err != nil {
+			return nil, err
+		}
 	}
 	return files, nil
 }
