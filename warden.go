@@ -68,6 +68,22 @@ type Config struct {
 	URLOpener host.URLOpener
 }
 
+// consentMemory remembers the user's answers to plugins' run-time
+// permission requests in their installed records. The core is made
+// before the lifecycle manager that writes them, hence the pointer.
+type consentMemory struct {
+	plugins atomic.Pointer[manager.Manager]
+}
+
+// RememberConsent implements host.ConsentMemory.
+func (c *consentMemory) RememberConsent(ctx context.Context, id string, perms []string, allow bool) error {
+	m := c.plugins.Load()
+	if m == nil {
+		return errors.New("the profile is still opening")
+	}
+	return m.RememberConsent(ctx, id, perms, allow)
+}
+
 // ErrProfileInUse reports a profile another process holds open.
 var ErrProfileInUse = errors.New("profile in use")
 
@@ -107,6 +123,7 @@ func Open(ctx context.Context, cfg Config) (*Warden, error) {
 	if cfg.URLOpener == nil {
 		cfg.URLOpener = browser{}
 	}
+	consents := &consentMemory{}
 	var bus *desktopNotifier
 	if cfg.Notifier == nil {
 		bus = &desktopNotifier{notify.New("")}
@@ -114,7 +131,8 @@ func Open(ctx context.Context, cfg Config) (*Warden, error) {
 	}
 	core, err := host.New(ctx, host.Options{
 		Profile: cfg.Profile, CacheDir: cfg.CacheDir, Logger: cfg.Logger, Capabilities: cfg.Capabilities, Notifier: cfg.Notifier, URLOpener: cfg.URLOpener,
-		Limits: limitsOf(cfg.Limits, cfg.Policy.Ceilings()),
+		Consents: consents,
+		Limits:   limitsOf(cfg.Limits, cfg.Policy.Ceilings()),
 	})
 	if err != nil {
 		if errors.Is(err, berrors.ErrTimeout) {
@@ -143,6 +161,7 @@ func Open(ctx context.Context, cfg Config) (*Warden, error) {
 	if err != nil {
 		return fail(err)
 	}
+	consents.plugins.Store(w.plugins)
 	if w.windows, err = window.NewManager(core, cfg.Restart); err != nil {
 		return fail(err)
 	}

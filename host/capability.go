@@ -133,6 +133,10 @@ func (h *Host) builtinCapabilities() []Capability {
 		{Command: "clipboard.read", Permission: "clipboard.read", Callers: FromPage, Handle: h.clipboardRead},
 		{Command: "dialog.open", Permission: "dialog", Callers: FromPage, Handle: h.dialogOpen},
 		{Command: "dialog.save", Permission: "dialog", Callers: FromPage, Handle: h.dialogSave},
+		// Asking the user is for the person at the page's window, within
+		// their gesture; every plugin may ask for what it declared optional.
+		{Command: "permissions.request", Permission: "permissions", Callers: FromPage, Handle: h.permissionsRequest},
+		{Command: "permissions.contains", Permission: "permissions", Callers: FromBoth, Handle: h.permissionsContains},
 		// Decided on "messaging:<the other plugin>", named by the request.
 		{Command: "messaging.call", Permission: permissions.MessagingPrefix, Callers: FromBoth, Scoped: true, Handle: h.messagingCall},
 		// The page already has what it would send itself.

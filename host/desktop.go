@@ -6,8 +6,8 @@ import (
 )
 
 // Desktop is what a page's window does on the user's desktop for the
-// core: the clipboard and file dialogs (clipboard.write, clipboard.read,
-// dialog.open, dialog.save). Package window gives one to each launch it
+// core: the clipboard, file dialogs and consent dialogs (clipboard.write,
+// clipboard.read, dialog.open, dialog.save, permissions.request). Package window gives one to each launch it
 // shows (Launch.SetDesktop), so the core, which links no GTK and starts no
 // process, reaches the window of the very page that asked, and a request
 // from a launch with no window (warden call, a backend) reaches nothing.
@@ -28,6 +28,13 @@ type Desktop interface {
 	// gesture up: one press, one dialog. It returns when the user closes
 	// the dialog, or when ctx ends.
 	PickFile(ctx context.Context, d FileDialog) (string, error)
+	// AskConsent shows the user a dialog Warden draws, modal to the
+	// window, asking for a plugin's optional permissions, and returns
+	// their answer. "Don't allow" is the default button; closing the
+	// dialog is ConsentDismissed. It fails with ErrNoUserGesture as
+	// ReadClipboard does, and uses the gesture up. It returns when the
+	// user answers, or when ctx ends.
+	AskConsent(ctx context.Context, p ConsentPrompt) (ConsentAnswer, error)
 }
 
 // FileDialog is a file dialog the core asks a window to show.

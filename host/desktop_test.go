@@ -25,6 +25,18 @@ type fakeDesktop struct {
 	gesture bool
 	picked  string // the dialog's answer; "" cancels
 	shown   []FileDialog
+	answer  ConsentAnswer // the consent dialog's answer
+	asked   []ConsentPrompt
+}
+
+func (f *fakeDesktop) AskConsent(ctx context.Context, p ConsentPrompt) (ConsentAnswer, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if !f.gesture {
+		return ConsentDismissed, ErrNoUserGesture
+	}
+	f.asked = append(f.asked, p)
+	return f.answer, nil
 }
 
 func (f *fakeDesktop) WriteClipboard(ctx context.Context, text string) error {

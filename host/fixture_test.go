@@ -40,6 +40,9 @@ type probeManifest struct {
 	write []string
 	// exports are the commands other plugins may call.
 	exports []string
+	// optional are the optional permissions, with reasons for some.
+	optional []string
+	reasons  map[string]string
 	// tiny gives the plugin the stand-in backend (plugintest.TinyWasm,
 	// whose greet echoes its input) instead of the hello example's.
 	tiny bool
@@ -65,6 +68,12 @@ func writeProbe(t testing.TB, pm probeManifest) string {
 	}
 	if len(pm.exports) > 0 {
 		m["exports"] = pm.exports
+	}
+	if len(pm.optional) > 0 {
+		m["optional_permissions"] = pm.optional
+	}
+	if len(pm.reasons) > 0 {
+		m["reasons"] = pm.reasons
 	}
 	if len(pm.read)+len(pm.write) > 0 {
 		fs := map[string]any{}

@@ -63,6 +63,11 @@ type Options struct {
 	// each request as unavailable. Package warden passes one that runs the
 	// user's browser.
 	URLOpener URLOpener
+	// Consents remembers the user's answers to plugins' run-time
+	// permission requests (permissions.request); nil keeps each answer
+	// only while the plugin stays loaded. Package warden passes one that
+	// writes the plugin's installed record.
+	Consents ConsentMemory
 }
 
 // Host is the trusted core. It is safe for concurrent use.

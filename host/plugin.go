@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -29,6 +30,15 @@ type Plugin struct {
 	module   atomic.Pointer[backend.Module] // nil when the plugin has no backend
 	swapMu   sync.Mutex                     // serialises ReplaceBackend and close
 	closed   bool                           // under swapMu: close ran
+
+	source bool // run from its source directory (LoadOptions.Source)
+
+	// The user's answers: grants (what subject was compiled from) and the
+	// optional permissions refused at run time (see consent.go).
+	consent sync.Mutex
+	grants  permissions.Grants
+	denied  map[string]bool
+	asking  sync.Mutex // held while the user is asked
 
 	subject  atomic.Pointer[permissions.Subject]
 	stopped  atomic.Pointer[string] // non-nil: why the plugin may not run
@@ -60,6 +70,10 @@ type LoadOptions struct {
 	// Grants are the user's consent records. Permissions the manifest
 	// declares but Grants lacks are denied with "not_granted".
 	Grants permissions.Grants
+	// Denied are the optional permissions the user refused when the
+	// plugin asked at run time: its requests for them are answered "no"
+	// without asking again (see permissions.request).
+	Denied []string
 	// Wasm is the backend module; nil means read the manifest's
 	// backend.wasm from the plugin directory.
 	Wasm []byte
@@ -121,10 +135,14 @@ func (h *Host) Load(ctx context.Context, dir string, opts LoadOptions) (*Plugin,
 		return nil, fmt.Errorf("load %s: %w", m.ID, err)
 	}
 	p := &Plugin{
-		host: h, dir: dir, manifest: m, declared: declared, env: env, space: space,
+		host: h, dir: dir, manifest: m, declared: declared, env: env, space: space, source: opts.Source,
+		denied:   make(map[string]bool, len(opts.Denied)),
 		ceiling:  permissions.Ceiling{Blocked: slices.Concat(h.opts.Ceiling.Blocked, opts.Ceiling.Blocked)},
 		rate:     newBucket(h.limits.Rate, h.limits.Burst),
 		inflight: gate{max: int64(h.limits.MaxInFlight)},
+	}
+	for _, name := range opts.Denied {
+		p.denied[name] = true
 	}
 	if err := p.SetGrants(opts.Grants); err != nil {
 		return nil, fmt.Errorf("load %s: %w", m.ID, err)
@@ -162,9 +180,20 @@ func (h *Host) Load(ctx context.Context, dir string, opts LoadOptions) (*Plugin,
 // SetGrants replaces the plugin's consent records. Requests decided after it
 // returns see the new grants.
 func (p *Plugin) SetGrants(g permissions.Grants) error {
+	p.consent.Lock()
+	defer p.consent.Unlock()
+	return p.setGrantsLocked(maps.Clone(g))
+}
+
+// setGrantsLocked is SetGrants with p.consent held; p keeps g.
+func (p *Plugin) setGrantsLocked(g permissions.Grants) error {
 	s, err := permissions.Compile(p.declared, g, p.ceiling, p.env)
 	if err != nil {
 		return fmt.Errorf("grants: %w", err)
+	}
+	p.grants = g
+	for name := range g {
+		delete(p.denied, name)
 	}
 	p.subject.Store(s)
 	return nil

@@ -58,6 +58,7 @@ var catalog = [...]Entry{
 	{Name: "open_url", Description: "Open web pages in your browser"},
 	{Name: "log", Description: "Write messages to the host log", Implicit: true},
 	{Name: "events", Description: "Send events from its backend to its own window", Implicit: true},
+	{Name: "permissions", Description: "Ask you for the optional permissions it declares, when you click in its window", Implicit: true},
 }
 
 // Catalog returns every catalog permission in a stable order. The slice is a

@@ -14,6 +14,7 @@ func TestCatalog(t *testing.T) {
 		{"storage", false}, {"fs.read", false}, {"fs.write", false}, {"http", false},
 		{"notifications", false}, {"clipboard.read", false}, {"clipboard.write", false},
 		{"dialog", false}, {"open_url", false}, {"log", true}, {"events", true},
+		{"permissions", true},
 	}
 	got := Catalog()
 	if len(got) != len(want) {

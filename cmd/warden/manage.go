@@ -70,13 +70,16 @@ func newList(g *globals) *cobra.Command {
 
 // statusJSON is the --json form of a plugin's status.
 type statusJSON struct {
-	ID        string            `json:"id"`
-	Name      string            `json:"name"`
-	Version   string            `json:"version"`
-	Previous  []string          `json:"previous"`
-	State     string            `json:"state"`
-	Reason    string            `json:"reason,omitempty"`
-	Grants    map[string]string `json:"grants"`
+	ID       string            `json:"id"`
+	Name     string            `json:"name"`
+	Version  string            `json:"version"`
+	Previous []string          `json:"previous"`
+	State    string            `json:"state"`
+	Reason   string            `json:"reason,omitempty"`
+	Grants   map[string]string `json:"grants"`
+	// Denied are the optional permissions the user refused at run time,
+	// with when.
+	Denied    map[string]string `json:"denied,omitempty"`
 	Pending   []string          `json:"pending,omitempty"`
 	Signer    string            `json:"signer,omitempty"`
 	Source    string            `json:"source,omitempty"`
@@ -97,6 +100,13 @@ func toJSON(s manager.Status, dir string) statusJSON {
 	for k, v := range s.Grants {
 		g[k] = v.GrantedAt.Format(time.RFC3339)
 	}
+	var denied map[string]string
+	for k, at := range s.Denied {
+		if denied == nil {
+			denied = map[string]string{}
+		}
+		denied[k] = at.Format(time.RFC3339)
+	}
 	var reasons map[string]string
 	for _, p := range s.Asks {
 		if p.Reason == "" && len(p.ScopeReasons) == 0 {
@@ -111,7 +121,7 @@ func toJSON(s manager.Status, dir string) statusJSON {
 		maps.Copy(reasons, p.ScopeReasons)
 	}
 	return statusJSON{ID: s.ID, Name: s.Name, Version: s.Version, Previous: nonNil(s.Previous), State: s.State, Reason: s.Reason,
-		Grants: g, Pending: s.Pending, Signer: s.Signer, Source: s.Source, Range: s.Range, Reasons: reasons, Dir: dir,
+		Grants: g, Denied: denied, Pending: s.Pending, Signer: s.Signer, Source: s.Source, Range: s.Range, Reasons: reasons, Dir: dir,
 		Installed: s.InstalledAt, Updated: s.UpdatedAt}
 }
 
@@ -187,6 +197,12 @@ func newInfo(g *globals) *cobra.Command {
 				}
 				if len(names) == 0 {
 					fmt.Fprintln(w, "  nothing")
+				}
+				if len(st.Denied) > 0 {
+					fmt.Fprintln(w, "refused when the plugin asked (it is not asked again; warden grant allows, warden revoke forgets the answer):")
+					for _, n := range slices.Sorted(maps.Keys(st.Denied)) {
+						fmt.Fprintf(w, "  %s (since %s)\n", n, st.Denied[n].Format(time.RFC3339))
+					}
 				}
 				if len(st.Pending) > 0 {
 					fmt.Fprintf(w, "pending:    %s (approve with warden grant %s %s)\n", strings.Join(st.Pending, ", "), st.ID, strings.Join(st.Pending, " "))

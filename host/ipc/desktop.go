@@ -6,6 +6,16 @@ const (
 	DesktopClipboardRead  = "clipboard.read"
 	DesktopOpen           = "open"
 	DesktopSave           = "save"
+	// DesktopConsent asks the user for a plugin's optional permissions
+	// (Title, Text, Detail); the result's Answer says what they did.
+	DesktopConsent = "consent"
+)
+
+// Consent answers (DesktopResult.Answer); "" is a dialog closed without
+// an answer.
+const (
+	ConsentAllow = "allow"
+	ConsentDeny  = "deny"
 )
 
 // Desktop result codes (DesktopResult.Code) the core branches on.
@@ -16,7 +26,7 @@ const (
 	// DesktopWrongLaunch: the request belongs to a page the window no
 	// longer shows.
 	DesktopWrongLaunch = "wrong_launch"
-	// DesktopBusy: a file dialog is already open in the window.
+	// DesktopBusy: a file or consent dialog is already open in the window.
 	DesktopBusy = "busy"
 	// DesktopTooLarge: the clipboard holds more text than MaxClipboardText.
 	DesktopTooLarge = "too_large"
@@ -33,10 +43,13 @@ const MaxClipboardText = 1 << 20
 type Desktop struct {
 	Op     string `json:"op"`
 	Launch string `json:"launch"`
-	// Text is what clipboard.write puts on the clipboard.
+	// Text is what clipboard.write puts on the clipboard, or the consent
+	// dialog's question.
 	Text string `json:"text,omitempty"`
-	// Title is the file dialog's title.
+	// Title is the file or consent dialog's title.
 	Title string `json:"title,omitempty"`
+	// Detail is the consent dialog's text under its question (Text).
+	Detail string `json:"detail,omitempty"`
 	// Folder is where the file dialog starts ("" leaves it to GTK).
 	Folder string `json:"folder,omitempty"`
 	// Name is the file name a save dialog suggests: a base name.
@@ -63,4 +76,6 @@ type DesktopResult struct {
 	// Path is the absolute path the user picked in a file dialog, "" when
 	// they cancelled it.
 	Path string `json:"path,omitempty"`
+	// Answer is the consent dialog's: ConsentAllow, ConsentDeny or "".
+	Answer string `json:"answer,omitempty"`
 }

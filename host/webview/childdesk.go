@@ -72,6 +72,17 @@ func (c *child) desktop(id uint32, payload []byte) {
 		}
 		// One press, one dialog: the page cannot chain dialogs on it.
 		c.w.ConsumeInput()
+	case ipc.DesktopConsent:
+		if r, ok := c.gesture("permissions.request"); !ok {
+			answer(r)
+			return
+		}
+		err := c.w.AskConsent(Consent{Title: req.Title, Text: req.Text, Detail: req.Detail}, func(a string) { answer(ipc.DesktopResult{Answer: a}) })
+		if err != nil {
+			answer(ipc.DesktopResult{Code: ipc.DesktopBusy, Message: "permissions.request: a dialog is already open in this window"})
+			return
+		}
+		c.w.ConsumeInput()
 	default:
 		answer(ipc.DesktopResult{Code: "failed", Message: "unknown desktop request " + req.Op})
 	}

@@ -87,10 +87,34 @@ void wv_dialog_add_filter(wv_window *w, const char *name, const char **patterns)
 	gtk_file_chooser_add_filter(GTK_FILE_CHOOSER(w->dialog), f); // takes f
 }
 
+// wv_consent_new makes w's consent dialog, modal to w: a question (text,
+// plain text, never markup) with detail under it, and the buttons "Don't
+// allow" (the default, so Return refuses) and "Allow". It returns 0 when
+// a dialog is already open.
+int wv_consent_new(wv_window *w, const char *title, const char *text, const char *detail) {
+	if (w->dialog)
+		return 0;
+	GtkWidget *d = gtk_message_dialog_new(GTK_WINDOW(w->window),
+		GTK_DIALOG_MODAL | GTK_DIALOG_DESTROY_WITH_PARENT, GTK_MESSAGE_QUESTION, GTK_BUTTONS_NONE, "%s", text);
+	gtk_message_dialog_format_secondary_text(GTK_MESSAGE_DIALOG(d), "%s", detail);
+	gtk_dialog_add_buttons(GTK_DIALOG(d), "_Don't allow", GTK_RESPONSE_REJECT, "_Allow", GTK_RESPONSE_ACCEPT, NULL);
+	gtk_dialog_set_default_response(GTK_DIALOG(d), GTK_RESPONSE_REJECT);
+	gtk_window_set_title(GTK_WINDOW(d), title);
+	gtk_window_set_position(GTK_WINDOW(d), GTK_WIN_POS_CENTER_ON_PARENT);
+	w->dialog = d;
+	return 1;
+}
+
 static void on_dialog_response(GtkDialog *d, gint response, gpointer data) {
 	wv_window *w = data;
 	char *path = NULL;
-	if (response == GTK_RESPONSE_ACCEPT)
+	if (!GTK_IS_FILE_CHOOSER(d)) {
+		// A consent dialog: its answer, or NULL when closed unanswered.
+		if (response == GTK_RESPONSE_ACCEPT)
+			path = g_strdup("allow");
+		else if (response == GTK_RESPONSE_REJECT)
+			path = g_strdup("deny");
+	} else if (response == GTK_RESPONSE_ACCEPT)
 		path = gtk_file_chooser_get_filename(GTK_FILE_CHOOSER(d));
 	uintptr_t h = w->dialog_handle;
 	w->dialog = NULL;

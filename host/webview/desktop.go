@@ -12,7 +12,8 @@ import (
 	"unsafe"
 )
 
-// ErrDialogOpen reports a file dialog asked for while one is open.
+// ErrDialogOpen reports a file or consent dialog asked for while one is
+// open.
 var ErrDialogOpen = errors.New("webview: a file dialog is already open")
 
 // LastInput reports how long ago the window received its last key or
@@ -114,6 +115,38 @@ func (w *Window) PickFile(d FileDialog, fn func(path string)) error {
 			C.free(unsafe.Pointer(p))
 		}
 		C.free(unsafe.Pointer(cname))
+	}
+	C.wv_dialog_show(w.c, C.uintptr_t(cgo.NewHandle(&pickCallback{fn})))
+	return nil
+}
+
+// Consent is the text of a consent dialog: all of it the core's.
+type Consent struct {
+	Title, Text, Detail string
+}
+
+// Answers of a consent dialog, as fn of AskConsent gets them.
+const (
+	ConsentAllow = "allow"
+	ConsentDeny  = "deny"
+)
+
+// AskConsent shows a question dialog modal to the window, with the
+// buttons "Don't allow" (the default: Return presses it) and "Allow", and
+// calls fn on the GTK thread with ConsentAllow, ConsentDeny, or "" when
+// the user closed it without answering. It shares the one dialog slot
+// with PickFile (ErrDialogOpen). When the window is destroyed first, fn is
+// never called.
+func (w *Window) AskConsent(c Consent, fn func(answer string)) error {
+	if !w.alive() {
+		return ErrDestroyed
+	}
+	title, text, detail := C.CString(c.Title), C.CString(c.Text), C.CString(c.Detail)
+	defer C.free(unsafe.Pointer(title))
+	defer C.free(unsafe.Pointer(text))
+	defer C.free(unsafe.Pointer(detail))
+	if C.wv_consent_new(w.c, title, text, detail) == 0 {
+		return ErrDialogOpen
 	}
 	C.wv_dialog_show(w.c, C.uintptr_t(cgo.NewHandle(&pickCallback{fn})))
 	return nil

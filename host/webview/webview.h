@@ -76,6 +76,8 @@ void wv_clipboard_request(wv_window *w, uintptr_t h);
 int wv_dialog_new(wv_window *w, int save, const char *title, const char *folder, const char *name);
 void wv_dialog_add_filter(wv_window *w, const char *name, const char **patterns);
 void wv_dialog_show(wv_window *w, uintptr_t h);
+// wv_consent_new makes w's consent dialog (see desktop.c); wv_dialog_show shows it.
+int wv_consent_new(wv_window *w, const char *title, const char *text, const char *detail);
 void wv_dialog_close(wv_window *w);
 
 

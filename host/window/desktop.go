@@ -62,6 +62,21 @@ func (d *desktop) PickFile(ctx context.Context, fd host.FileDialog) (string, err
 	return r.Path, err
 }
 
+// AskConsent shows a consent dialog and returns the user's answer.
+func (d *desktop) AskConsent(ctx context.Context, p host.ConsentPrompt) (host.ConsentAnswer, error) {
+	r, err := d.ask(ctx, ipc.Desktop{Op: ipc.DesktopConsent, Title: p.Title, Text: p.Text, Detail: p.Detail})
+	if err != nil {
+		return host.ConsentDismissed, err
+	}
+	switch r.Answer {
+	case ipc.ConsentAllow:
+		return host.ConsentAllowed, nil
+	case ipc.ConsentDeny:
+		return host.ConsentDenied, nil
+	}
+	return host.ConsentDismissed, nil
+}
+
 // ask sends req to the webview process and waits for its answer.
 func (d *desktop) ask(ctx context.Context, req ipc.Desktop) (ipc.DesktopResult, error) {
 	req.Launch = d.launch

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/wardenhq/warden/permissions"
 	"github.com/wardenhq/warden/plugins/store"
@@ -44,6 +45,7 @@ func (m *Manager) Grant(ctx context.Context, id string, perms []string) (store.P
 			if _, ok := p.Grants[name]; !ok {
 				p.Grants[name] = permissions.Grant{Permission: name, GrantedAt: now}
 			}
+			delete(p.Denied, name)
 		}
 		p.Pending = slices.DeleteFunc(p.Pending, func(s string) bool { return slices.Contains(perms, s) })
 		if len(p.Pending) == 0 && !p.Enabled && isPendingReason(p.DisabledReason) {
@@ -73,13 +75,54 @@ func (m *Manager) Revoke(ctx context.Context, id string, perms []string) (store.
 	}
 	return m.modify(id, func(p *store.Plugin) error {
 		for _, name := range perms {
-			if _, ok := p.Grants[name]; !ok {
+			_, granted := p.Grants[name]
+			_, denied := p.Denied[name]
+			if !granted && !denied {
 				return fmt.Errorf("revoke %s %s: not granted (granted: %s)", id, name, listOrNone(grantNames(p.Grants)))
 			}
+			// A remembered "no" is forgotten too: the plugin may ask again.
 			delete(p.Grants, name)
+			delete(p.Denied, name)
 		}
 		return nil
 	})
+}
+
+// RememberConsent records the user's answer to plugin id's run-time request
+// for perms, which must all be among the optional permissions its manifest
+// declares: allow grants them (as Grant does), deny remembers the refusal
+// so that the plugin's next request is answered without asking (Grant and
+// Revoke forget it). It costs one write transaction.
+func (m *Manager) RememberConsent(ctx context.Context, id string, perms []string, allow bool) error {
+	rec, err := m.opts.Store.Get(id)
+	if err != nil {
+		return fmt.Errorf("remember consent %s: %w", id, err)
+	}
+	mf, err := m.Manifest(rec)
+	if err != nil {
+		return fmt.Errorf("remember consent %s: %w", id, err)
+	}
+	for _, p := range perms {
+		if !slices.Contains(mf.OptionalPermissions, p) {
+			return fmt.Errorf("remember consent %s %s: %w as optional (optional: %s)", id, p, ErrNotDeclared, listOrNone(mf.OptionalPermissions))
+		}
+	}
+	if allow {
+		_, err = m.Grant(ctx, id, perms)
+		return err
+	}
+	now := m.opts.Now().UTC()
+	_, err = m.modify(id, func(p *store.Plugin) error {
+		if p.Denied == nil {
+			p.Denied = map[string]time.Time{}
+		}
+		for _, name := range perms {
+			delete(p.Grants, name)
+			p.Denied[name] = now
+		}
+		return nil
+	})
+	return err
 }
 
 // Enable lets plugin id run again. It refuses while permissions are

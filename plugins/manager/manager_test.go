@@ -14,6 +14,7 @@ import (
 	"go.etcd.io/bbolt"
 
 	"github.com/wardenhq/warden/internal/plugintest"
+	"github.com/wardenhq/warden/permissions"
 	"github.com/wardenhq/warden/plugins/bundle"
 	"github.com/wardenhq/warden/plugins/policy"
 	"github.com/wardenhq/warden/plugins/signing"
@@ -32,7 +33,7 @@ func TestMain(m *testing.M) {
 var fixtureDir string
 
 // fixture packs the hello example as 1.0.0 and as 1.1.0 asking also for
-// notifications, both signed with one key, once per test binary.
+// notifications (and for clipboard.read and dialog as optional), both signed with one key, once per test binary.
 var fixture = sync.OnceValues(func() (*fixtureFiles, error) {
 	dir, err := os.MkdirTemp("", "warden-manager-test-")
 	if err != nil {
@@ -66,7 +67,7 @@ var fixture = sync.OnceValues(func() (*fixtureFiles, error) {
 		return nil, err
 	}
 	m := strings.Replace(string(b), `"version": "1.0.0"`, `"version": "1.1.0"`, 1)
-	m = strings.Replace(m, `"permissions": ["storage"]`, `"permissions": ["storage", "notifications"]`, 1)
+	m = strings.Replace(m, `"permissions": ["storage"]`, `"permissions": ["storage", "notifications"], "optional_permissions": ["clipboard.read", "dialog"]`, 1)
 	if err := os.WriteFile(mf, []byte(m), 0o644); err != nil {
 		return nil, err
 	}
@@ -193,7 +194,7 @@ func TestUpdatePendingGrantRollback(t *testing.T) {
 	if _, err := m.Enable(ctx, "dev.warden.hello"); !errors.Is(err, ErrPending) {
 		t.Fatalf("enable with pending permissions: %v, want ErrPending", err)
 	}
-	if _, err := m.Grant(ctx, "dev.warden.hello", []string{"clipboard.read"}); !errors.Is(err, ErrNotDeclared) {
+	if _, err := m.Grant(ctx, "dev.warden.hello", []string{"clipboard.write"}); !errors.Is(err, ErrNotDeclared) {
 		t.Fatalf("grant of an undeclared permission: %v, want ErrNotDeclared", err)
 	}
 	rec, err := m.Grant(ctx, "dev.warden.hello", []string{"notifications"})
@@ -260,6 +261,51 @@ func TestAlwaysGrantedPermissions(t *testing.T) {
 	}
 	if !slices.Equal(grantNames(before.Grants), grantNames(after.Grants)) {
 		t.Errorf("grants changed from %v to %v", before.Grants, after.Grants)
+	}
+}
+
+// TestRememberConsent: the user's answers to a plugin's run-time request
+// are kept in its record; a "no" is forgotten by grant and by revoke, and
+// only optional permissions can be answered.
+func TestRememberConsent(t *testing.T) {
+	m, _, f := newManager(t, nil)
+	ctx := t.Context()
+	const id = "dev.warden.hello"
+	if _, err := m.Install(ctx, f.v2, InstallOptions{Consent: approve, Keys: []signing.PublicKey{f.pub}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.RememberConsent(ctx, id, []string{"storage"}, true); !errors.Is(err, ErrNotDeclared) {
+		t.Fatalf("an answer for a required permission: %v, want ErrNotDeclared", err)
+	}
+	if err := m.RememberConsent(ctx, id, []string{"clipboard.read"}, true); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.RememberConsent(ctx, id, []string{"dialog"}, false); err != nil {
+		t.Fatal(err)
+	}
+	rec, err := m.Store().Get(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := rec.Grants["clipboard.read"]; !ok || len(rec.Denied) != 1 || rec.Denied["dialog"].IsZero() {
+		t.Fatalf("after allow clipboard.read and deny dialog: grants %v, denied %v", grantNames(rec.Grants), rec.Denied)
+	}
+	// Revoke forgets the "no" as well as a grant.
+	if _, err := m.Revoke(ctx, id, []string{"dialog", "clipboard.read"}); err != nil {
+		t.Fatal(err)
+	}
+	if rec, _ = m.Store().Get(id); len(rec.Denied) != 0 || rec.Grants["clipboard.read"] != (permissions.Grant{}) {
+		t.Fatalf("after revoke: grants %v, denied %v", grantNames(rec.Grants), rec.Denied)
+	}
+	// A denial that grant overrides.
+	if err := m.RememberConsent(ctx, id, []string{"dialog"}, false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Grant(ctx, id, []string{"dialog"}); err != nil {
+		t.Fatal(err)
+	}
+	if rec, _ = m.Store().Get(id); len(rec.Denied) != 0 || rec.Grants["dialog"].GrantedAt.IsZero() {
+		t.Fatalf("after grant: grants %v, denied %v", grantNames(rec.Grants), rec.Denied)
 	}
 }
 

@@ -36,6 +36,11 @@ type Plugin struct {
 	Pending []string
 	// Grants holds the user's consent records.
 	Grants permissions.Grants
+	// Denied holds the optional permissions the user refused when the
+	// plugin asked for them at run time, with when: the plugin's later
+	// requests for them are answered "no" without asking again, until a
+	// grant or a revoke clears the answer.
+	Denied map[string]time.Time
 	// Range is the semver range the user pinned ("^1"), "" for none.
 	Range string
 	// Source is where the current version came from: a bundle path or a
@@ -78,6 +83,7 @@ type diskRecord struct {
 	DisabledReason string               `json:"disabled_reason,omitempty"`
 	Pending        []string             `json:"pending,omitempty"`
 	Grants         map[string]diskGrant `json:"grants,omitempty"`
+	Denied         map[string]time.Time `json:"denied,omitempty"`
 	Range          string               `json:"range,omitempty"`
 	Source         string               `json:"source,omitempty"`
 	Signer         string               `json:"signer,omitempty"`
@@ -114,6 +120,12 @@ func encodeRecord(p Plugin) ([]byte, error) {
 		d.Grants = make(map[string]diskGrant, len(p.Grants))
 		for name, g := range p.Grants {
 			d.Grants[name] = diskGrant{GrantedAt: g.GrantedAt.UTC()}
+		}
+	}
+	if len(p.Denied) > 0 {
+		d.Denied = make(map[string]time.Time, len(p.Denied))
+		for name, at := range p.Denied {
+			d.Denied[name] = at.UTC()
 		}
 	}
 	b, err := json.Marshal(d)
@@ -160,6 +172,9 @@ func decodeRecord(b []byte) (Plugin, error) {
 		for name, g := range d.Grants {
 			p.Grants[name] = permissions.Grant{Permission: name, GrantedAt: g.GrantedAt}
 		}
+	}
+	if len(d.Denied) > 0 {
+		p.Denied = d.Denied
 	}
 	if err := p.check(); err != nil {
 		return Plugin{}, fmt.Errorf("decode record: %w", err)
@@ -256,6 +271,7 @@ func (p Plugin) clone() Plugin {
 	p.Previous = slices.Clone(p.Previous)
 	p.Pending = slices.Clone(p.Pending)
 	p.Grants = maps.Clone(p.Grants)
+	p.Denied = maps.Clone(p.Denied)
 	p.KeptSigners = maps.Clone(p.KeptSigners)
 	return p
 }

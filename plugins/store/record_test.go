@@ -21,6 +21,7 @@ func TestRecordRoundTrip(t *testing.T) {
 		DisabledReason: "update needs new permissions",
 		Pending:        []string{"http"},
 		Grants:         permissions.Grants{"storage": {Permission: "storage", GrantedAt: at}},
+		Denied:         map[string]time.Time{"clipboard.read": at},
 		Range:          "^1",
 		Source:         "https://plugins.example.com/index.json",
 		Signer:         "E7620F1842B4E81F",
@@ -38,6 +39,9 @@ func TestRecordRoundTrip(t *testing.T) {
 	}
 	if !strings.Contains(string(b), `"grants":{"storage":{"granted_at":"2025-03-04T05:06:07.000000008Z"}}`) {
 		t.Errorf("grants not in the documented form: %s", b)
+	}
+	if !strings.Contains(string(b), `"denied":{"clipboard.read":"2025-03-04T05:06:07.000000008Z"}`) {
+		t.Errorf("denials not in the documented form: %s", b)
 	}
 	got, err := decodeRecord(b)
 	if err != nil {
@@ -78,11 +82,12 @@ func TestDecodeRecordErrors(t *testing.T) {
 
 func TestCloneIsDeep(t *testing.T) {
 	t.Parallel()
-	p := Plugin{Previous: []string{"1.0.0"}, Pending: []string{"http"}, Grants: permissions.Grants{"storage": {}}}
+	p := Plugin{Previous: []string{"1.0.0"}, Pending: []string{"http"}, Grants: permissions.Grants{"storage": {}}, Denied: map[string]time.Time{"dialog": {}}}
 	c := p.clone()
 	c.Previous[0], c.Pending[0] = "x", "y"
 	c.Grants["fs.read"] = permissions.Grant{}
-	if p.Previous[0] != "1.0.0" || p.Pending[0] != "http" || len(p.Grants) != 1 {
+	c.Denied["open_url"] = time.Time{}
+	if p.Previous[0] != "1.0.0" || p.Pending[0] != "http" || len(p.Grants) != 1 || len(p.Denied) != 1 {
 		t.Fatalf("clone shares memory with the original: %+v", p)
 	}
 }

@@ -117,6 +117,24 @@ interface WardenCommands {
     result: { name: string } | null;
   };
   /**
+   * Asks the user for permissions the manifest lists under
+   * "optional_permissions", in a dialog Warden draws, and resolves to
+   * whether they are all granted now. Every plugin may call it, from a
+   * click or key handler only (like clipboard.read). Granted ones and a
+   * remembered "Don't allow" are answered without a dialog; closing the
+   * dialog grants nothing. A permission not listed there rejects with
+   * "not_declared".
+   */
+  'permissions.request': {
+    args: { permissions: string[] };
+    result: { granted: boolean };
+  };
+  /** Whether the named optional permissions are all granted. Asks nobody. */
+  'permissions.contains': {
+    args: { permissions: string[] };
+    result: { granted: boolean };
+  };
+  /**
    * Calls a command another plugin lists in its manifest's "exports".
    * Needs "messaging:<that plugin's id>". The result is that command's.
    */
@@ -156,8 +174,9 @@ type WardenBackendCommand = WardenGenerated extends { backendCommands: true }
  * "not_granted", "out_of_scope", "bad_path", "bad_args", "backend_only",
  * "not_from_backend", "stopped", "unknown_permission", "redirect_denied",
  * "not_exported" (messaging.call named a command the other plugin does not
- * export), "no_user_gesture" (clipboard.read or a file dialog without the
- * user's own click or key press in the window just before).
+ * export), "no_user_gesture" (clipboard.read, a file dialog or
+ * permissions.request without the user's own click or key press in the
+ * window just before).
  *
  * Failures (the request was allowed and then failed): "failed", "timeout",
  * "quota_exceeded", "backend_error", "no_such_export", "canceled",
