@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
 
 	"github.com/wardenhq/warden/host"
@@ -54,7 +53,7 @@ func (w *Warden) startLocked(ctx context.Context, id string) error {
 	}
 	hooks, _ := w.hooksFor(pol)
 	blocked := pol.PermissionCeiling().Blocked
-	p, err := w.core.Load(ctx, w.plugins.Dir(st.Plugin), host.LoadOptions{Grants: st.Grants, Denied: slices.Sorted(maps.Keys(st.Denied)), Ceiling: permissions.Ceiling{Blocked: blocked}})
+	p, err := w.core.Load(ctx, w.plugins.Dir(st.Plugin), host.LoadOptions{Grants: st.Grants, Denied: st.DeniedNames(), Ceiling: permissions.Ceiling{Blocked: blocked}})
 	if err != nil {
 		return fmt.Errorf("run %s: %w", id, err)
 	}

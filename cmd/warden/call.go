@@ -125,7 +125,7 @@ func callInstalled(cmd *cobra.Command, g *globals, id, command string, args json
 	if !st.Runnable {
 		return fmt.Errorf("call %s: it is %s: %s", id, st.State, st.Reason)
 	}
-	p, err := s.Host().Load(ctx, s.Plugins().Dir(st.Plugin), host.LoadOptions{Grants: st.Grants, Ceiling: s.Policy().PermissionCeiling()})
+	p, err := s.Host().Load(ctx, s.Plugins().Dir(st.Plugin), host.LoadOptions{Grants: st.Grants, Denied: st.DeniedNames(), Ceiling: s.Policy().PermissionCeiling()})
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -24,11 +25,20 @@ func notifierPlugin(t *testing.T, perms []string) string {
 // perms, whose page runs script once loaded.
 func pagePlugin(t *testing.T, name string, perms []string, script string) string {
 	t.Helper()
+	return pagePluginWith(t, name, map[string]any{"permissions": perms}, script)
+}
+
+// pagePluginWith is pagePlugin with more of the manifest: fields, such as
+// "permissions" and "optional_permissions", added to its own.
+func pagePluginWith(t *testing.T, name string, fields map[string]any, script string) string {
+	t.Helper()
 	dir := t.TempDir()
-	m, err := json.Marshal(map[string]any{
+	mf := map[string]any{
 		"manifest_version": 1, "id": "test.warden." + strings.ToLower(name), "name": name, "version": "1.0.0",
-		"host": ">=0.1.0 <1.0.0", "ui": map[string]any{"entry": "ui/index.html"}, "permissions": perms,
-	})
+		"host": ">=0.1.0 <1.0.0", "ui": map[string]any{"entry": "ui/index.html"},
+	}
+	maps.Copy(mf, fields)
+	m, err := json.Marshal(mf)
 	if err != nil {
 		t.Fatal(err)
 	}

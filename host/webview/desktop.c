@@ -120,6 +120,9 @@ static void on_dialog_response(GtkDialog *d, gint response, gpointer data) {
 	w->dialog = NULL;
 	w->dialog_handle = 0;
 	gtk_widget_destroy(GTK_WIDGET(d));
+	// The focus goes back to the window the dialog was for, as a window
+	// manager gives it back to a dialog's parent.
+	gtk_window_present(GTK_WINDOW(w->window));
 	goPicked(h, path);
 	g_free(path);
 }

@@ -265,6 +265,10 @@ func checkSignerKey(key string) error {
 	return nil
 }
 
+// DeniedNames returns the names in Denied, sorted, as
+// host.LoadOptions.Denied takes them.
+func (p Plugin) DeniedNames() []string { return slices.Sorted(maps.Keys(p.Denied)) }
+
 // clone returns a deep copy of p, so callers never share slices or maps
 // with a stored record.
 func (p Plugin) clone() Plugin {
