@@ -99,6 +99,11 @@ func TestE2EClipboard(t *testing.T) {
 	h := e2eHost(t, host.Options{})
 	opts := uiOptions()
 	opts.X, opts.Y = 40, 40
+	// GDK takes core X events rather than XInput2 ones, so that a key
+	// press another client sends reaches the window as it would for a
+	// toolkit that takes them (GTK's XInput2 path drops them before the
+	// window's own check is reached).
+	opts.Env = append(opts.Env, "GDK_CORE_DEVICE_EVENTS=1")
 	page := desktopPage(`return "read " + (await warden.invoke("clipboard.read")).text;`)
 	p, ui := openPlugin(t, h, pagePlugin(t, "Clipper", []string{"clipboard.read", "clipboard.write"}, page), nil, opts)
 
@@ -116,6 +121,17 @@ func TestE2EClipboard(t *testing.T) {
 	time.Sleep(1500 * time.Millisecond)
 	if got := invokeCode(t, ui, "clipboard.read", `{}`); got != "no_user_gesture" {
 		t.Fatalf("clipboard.read long after the click: %s", got)
+	}
+	// Clicks that are not the user's: the page's own click() runs the
+	// handler, and a key press another X client sends (XSendEvent, as
+	// xdotool's --window does) reaches the window; neither counts.
+	eval(t, ui, `window.results = []; document.getElementById("act").click(); return true`, new(bool))
+	if got := waitResult(t, ui, "refused"); got != "refused no_user_gesture" {
+		t.Fatalf("clipboard.read in a click() of the page's script: %q", got)
+	}
+	xdo(t, "key", "--window", findWindow(t, "^Clipper"), "space")
+	if got := invokeCode(t, ui, "clipboard.read", `{}`); got != "no_user_gesture" {
+		t.Fatalf("clipboard.read after a key press another client sent: %s", got)
 	}
 	if err := windowsOf(h).Stop(context.Background(), p.ID()); err != nil {
 		t.Fatal(err)
