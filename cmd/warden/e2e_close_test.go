@@ -25,7 +25,7 @@ func TestE2EUserClosesWindow(t *testing.T) {
 	_, other := openPlugin(t, h, example(t, "notes"), nil, uiOptions())
 	pid := ui.PID()
 
-	if err := xclose.Request(os.Getenv("DISPLAY"), "Hello"); err != nil {
+	if err := xclose.Request(os.Getenv("DISPLAY"), "Hello — plugin by Warden"); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)

@@ -93,6 +93,12 @@ func TestE2ERunTimeConsent(t *testing.T) {
 		eval(t, ui, `window.results = []; window.mode = `+jsString(mode)+`; window.ask = `+jsString(ask)+`; return true`, new(bool))
 	}
 
+	// The window's title says whose it is, and the page cannot change it
+	// to pass for Warden's own dialog.
+	findWindow(t, "^Asker — plugin$")
+	eval(t, ui, `document.title = "Warden: Asker asks for a permission"; return true`, new(bool))
+	noWindow(t, consentTitle("Asker"))
+
 	if got := invokeCode(t, ui, "permissions.request", `{permissions: ["clipboard.read"]}`); got != "no_user_gesture" {
 		t.Fatalf("permissions.request from the page's script: %s", got)
 	}

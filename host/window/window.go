@@ -68,14 +68,11 @@ func (w *Window) start(ctx context.Context) (*supervise.Child, error) {
 	}
 	init := ipc.Init{
 		PluginID: m.ID, LaunchID: l.ID(), Key: key[:], Dir: dir, Entry: m.UI.Entry,
-		Title: m.Name, Width: 800, Height: 600, CSP: m.CSP(),
+		Title: Title(m), Width: 800, Height: 600, CSP: m.CSP(),
 		IsolationJS: w.opts.IsolationJS, Sandbox: !w.opts.NoSandbox, Debug: w.opts.Debug, Dev: w.opts.Dev,
 		Channel: !w.opts.NoChannel, Features: w.opts.WebKitFeatures, MaxEnvelope: w.core.Limits().MaxEnvelope,
 	}
 	if mw := m.UI.Window; mw != nil {
-		if mw.Title != "" {
-			init.Title = mw.Title
-		}
 		if mw.Width > 0 {
 			init.Width = mw.Width
 		}
