@@ -252,6 +252,7 @@ wv_window *wv_new(uintptr_t handle, const char *title, int width, int height,
 	g_signal_connect(w->view, "create", G_CALLBACK(on_create), w);
 	g_signal_connect(w->view, "user-message-received", G_CALLBACK(on_user_message), w);
 	wv_track_input(w);
+	wv_restrict(w);
 	return w;
 }
 

@@ -68,6 +68,8 @@ void wv_reply(wv_pending *p, const char *value, const char *error);
 void wv_eval(wv_window *w, const char *js, const char *world, uintptr_t h);
 
 void wv_track_input(wv_window *w);
+// wv_restrict trims the context menu and gates fullscreen (restrict.c).
+void wv_restrict(wv_window *w);
 long long wv_input_age_ms(wv_window *w);
 int wv_is_active(wv_window *w);
 void wv_consume_gesture(wv_window *w);

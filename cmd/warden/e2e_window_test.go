@@ -1,0 +1,31 @@
+package main
+
+import (
+	"testing"
+	"time"
+
+	"github.com/wardenhq/warden/host"
+)
+
+// TestE2EContextMenuHasNoNavigation: the right-click menu of a plugin's
+// page offers no browser navigation. A user's right-click on the page,
+// then Down and Return, would pick the first item a browser's menu has
+// (Reload, as Back and Forward are greyed out) and reload the page; in a
+// plugin window there is no such menu, and the page keeps its state.
+func TestE2EContextMenuHasNoNavigation(t *testing.T) {
+	needDisplay(t)
+	h := e2eHost(t, host.Options{})
+	opts := uiOptions()
+	opts.X, opts.Y = 40, 40
+	_, ui := openPlugin(t, h, pagePlugin(t, "Menus", []string{}, ``), nil, opts)
+	eval(t, ui, `window.marker = "what the user had"; return true`, new(bool))
+	xdo(t, "mousemove", "240", "190", "sleep", "0.2", "click", "3", "sleep", "0.5")
+	// Where a browser's menu opened there has Reload, its fourth item.
+	clickAt(t, 240+50, 190+92)
+	time.Sleep(time.Second)
+	var marker string
+	eval(t, ui, `return String(window.marker)`, &marker)
+	if marker != "what the user had" {
+		t.Fatalf("the page was reloaded from its context menu (window.marker is %q)", marker)
+	}
+}
