@@ -67,6 +67,7 @@ func (w *Warden) startLocked(ctx context.Context, id string) error {
 	}
 	w.open[id] = win
 	delete(w.blocked, id)
+	delete(w.revoked, id)
 	w.running[id] = slices.Clone(blocked)
 	w.hooked[id] = hooks
 	w.log.Info("plugin started", "plugin", id, "version", st.Version)
@@ -144,8 +145,9 @@ func (w *Warden) Running(id string) bool {
 
 // Revoke withdraws perms from plugin id and, when it runs, stops its
 // window: a page that was granted a permission must not keep using it
-// (Chrome ends the extension's pages the same way). It is not restarted;
-// Run runs it again under the remaining grants.
+// (Chrome ends the extension's pages the same way). It is not restarted
+// under the remaining grants; a later change of its record that Refresh
+// applies (a grant, disable then enable) runs it again, as does Run.
 func (w *Warden) Revoke(ctx context.Context, id string, perms []string) error {
 	if _, err := w.plugins.Revoke(ctx, id, perms); err != nil {
 		return err
@@ -157,8 +159,10 @@ func (w *Warden) Revoke(ctx context.Context, id string, perms []string) error {
 		return nil
 	}
 	delete(w.running, id)
-	w.wanted = slices.DeleteFunc(w.wanted, func(s string) bool { return s == id })
 	reason := fmt.Sprintf("permission revoked: %v", perms)
+	// Still wanted: a later grant (Refresh) runs it again.
+	w.blocked[id] = reason
+	w.revoked[id] = true
 	w.log.Info("plugin stopped", "plugin", id, "reason", reason)
 	return w.core.Unload(ctx, id, reason)
 }
@@ -246,6 +250,12 @@ func (w *Warden) anyOpen() bool {
 // mayComeBack reports whether plugin id is kept from running by the policy
 // or by being disabled, either of which a later change can undo.
 func (w *Warden) mayComeBack(id string) bool {
+	w.mu.Lock()
+	revoked := w.revoked[id]
+	w.mu.Unlock()
+	if revoked {
+		return true // until the user grants again
+	}
 	st, err := w.plugins.Status(id)
 	return err == nil && (st.State == "blocked" || st.State == "disabled")
 }

@@ -108,6 +108,7 @@ type Warden struct {
 	wanted  []string                  // ids asked for, in order
 	running map[string][]string       // id -> blocked permissions it runs under
 	blocked map[string]string         // id -> why it is not running
+	revoked map[string]bool           // id -> stopped by a revoke, until it runs again
 	open    map[string]*window.Window // id -> its window, while running
 	hooked  map[string][]string       // id -> the policy's hook scripts its window runs
 	changed chan struct{}             // signalled after every change of the above or of a window
@@ -142,7 +143,7 @@ func Open(ctx context.Context, cfg Config) (*Warden, error) {
 	}
 	w := &Warden{
 		core: core, bus: bus, log: cfg.Logger, window: cfg.Window, hook: cfg.IsolationHook,
-		running: map[string][]string{}, blocked: map[string]string{}, open: map[string]*window.Window{},
+		running: map[string][]string{}, blocked: map[string]string{}, revoked: map[string]bool{}, open: map[string]*window.Window{},
 		hooked: map[string][]string{}, changed: make(chan struct{}, 1),
 	}
 	w.policy.Store(cfg.Policy)

@@ -10,8 +10,8 @@ import (
 )
 
 // TestE2ERevokeStopsRunningPlugin installs the notes example, runs it
-// through a manager.Runner and revokes storage: the window must stop, and
-// the plugin's record must no longer hold the grant.
+// and revokes storage: the window must stop, and the plugin's record must
+// no longer hold the grant. Granting it again brings the window back.
 func TestE2ERevokeStopsRunningPlugin(t *testing.T) {
 	t.Parallel()
 	needDisplay(t)
@@ -46,6 +46,31 @@ func TestE2ERevokeStopsRunningPlugin(t *testing.T) {
 	if _, ok := rec.Grants["storage"]; ok {
 		t.Fatal("the record still holds the revoked grant")
 	}
+
+	// A later grant brings the window back, and so does enable after
+	// disable: what `warden grant` and `warden enable` ask of a running
+	// warden over its control socket.
+	if _, err := w.Plugins().Grant(ctx, "dev.warden.notes", []string{"storage"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Refresh(ctx, "dev.warden.notes"); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, "the notes window runs again after the grant", 30*time.Second, func() bool { return w.Windows().State("dev.warden.notes").Running })
+	if _, err := w.Plugins().Disable(ctx, "dev.warden.notes", ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Refresh(ctx, "dev.warden.notes"); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, "the notes window stops when disabled", 30*time.Second, func() bool { return !w.Windows().State("dev.warden.notes").Running })
+	if _, err := w.Plugins().Enable(ctx, "dev.warden.notes"); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Refresh(ctx, "dev.warden.notes"); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, "the notes window runs again after enable", 30*time.Second, func() bool { return w.Windows().State("dev.warden.notes").Running })
 }
 
 func waitUntil(t *testing.T, what string, limit time.Duration, cond func() bool) {
