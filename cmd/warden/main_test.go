@@ -119,7 +119,13 @@ func runCLI(t *testing.T, args ...string) (stdout, stderr string, code int) {
 // wardenEnv is runCLI with the child's environment given.
 func wardenEnv(t *testing.T, env []string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
-	cmd := helperproc.CommandContext(t.Context(), wardenRole, args...)
+	return wardenWithin(t.Context(), t, env, args...)
+}
+
+// wardenWithin is wardenEnv killing the child when ctx ends.
+func wardenWithin(ctx context.Context, t *testing.T, env []string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	cmd := helperproc.CommandContext(ctx, wardenRole, args...)
 	cmd.Env = helperproc.Env(env, wardenRole)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb

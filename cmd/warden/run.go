@@ -91,6 +91,9 @@ func runRun(cmd *cobra.Command, g *globals, ids []string, ui window.Options) err
 	started := 0
 	for _, id := range ids {
 		if err := s.Run(ctx, id); err != nil {
+			if errors.Is(err, window.ErrNoDisplay) {
+				return err // the same for every plugin: say it once, and end
+			}
 			fmt.Fprintf(out, "warden: %v\n", err)
 			continue
 		}

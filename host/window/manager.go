@@ -55,6 +55,9 @@ func (m *Manager) Open(ctx context.Context, p *host.Plugin, opts Options) (*Wind
 	if err := checkProgram(opts.Executable); err != nil {
 		return nil, fmt.Errorf("open %s: %w", p.ID(), err)
 	}
+	if err := CheckDisplay(opts.Env); err != nil {
+		return nil, fmt.Errorf("open %s: %w", p.ID(), err)
+	}
 	if !opts.NoChannel {
 		if _, err := webext.Dir(opts.Executable); err != nil {
 			m.extMissing.Do(func() {
