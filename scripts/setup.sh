@@ -22,6 +22,7 @@ command -v minisign >/dev/null 2>&1 || need+=(minisign) # signature interop test
 command -v strace >/dev/null 2>&1 || need+=(strace)     # watching the web stack's system calls in the network tests
 command -v xdotool >/dev/null 2>&1 || need+=(xdotool)   # clicking as a user in the network tests
 command -v dbus-daemon >/dev/null 2>&1 || need+=(dbus-daemon) # a session bus for the notifications tests
+command -v xprop >/dev/null 2>&1 || need+=(x11-utils) # reading a window's icon in the window tests
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"

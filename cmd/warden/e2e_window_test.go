@@ -1,8 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"image"
+	"image/png"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -56,5 +60,36 @@ func TestRunWithoutDisplay(t *testing.T) {
 	_, errOut, code := wardenWithin(ctx, t, env, "--profile", prof, "--policy", none, "run")
 	if code == 0 || !strings.Contains(errOut, "no display to show plugin windows on") || !strings.Contains(errOut, "xvfb-run") || strings.Contains(errOut, "crash") {
 		t.Fatalf("run without a display: exit %d\n%s", code, errOut)
+	}
+}
+
+// TestE2EWindowIcon: a plugin window shows the manifest's icon. The X
+// window carries it as _NET_WM_ICON, width, height, then ARGB pixels.
+func TestE2EWindowIcon(t *testing.T) {
+	needDisplay(t)
+	h := e2eHost(t, host.Options{})
+	dir := pagePluginWith(t, "Iconic", map[string]any{"permissions": []string{}, "icons": map[string]string{"16": "icons/16.png"}}, ``)
+	img := image.NewNRGBA(image.Rect(0, 0, 16, 16))
+	for i := 0; i < len(img.Pix); i += 4 {
+		copy(img.Pix[i:], []byte{0, 0, 255, 255}) // opaque blue
+	}
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "icons"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "icons", "16.png"), b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	openPlugin(t, h, dir, nil, uiOptions())
+	out, err := exec.Command("xprop", "-id", findWindow(t, "^Iconic — plugin$"), "-f", "_NET_WM_ICON", "32c", " = $0, $1, $2\n", "_NET_WM_ICON").CombinedOutput()
+	if err != nil {
+		t.Fatalf("xprop (x11-utils): %v: %s", err, out)
+	}
+	// 0xff0000ff: opaque, no red, no green, full blue.
+	if want := "_NET_WM_ICON(CARDINAL) = 16, 16, 4278190335"; strings.TrimSpace(string(out)) != want {
+		t.Fatalf("the window's icon: %.200s, want %q", out, want)
 	}
 }

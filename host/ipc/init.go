@@ -44,6 +44,15 @@ type Init struct {
 	// core refuses a larger invoke frame from its header, so a relay may
 	// refuse such an envelope itself without sending it.
 	MaxEnvelope int `json:"max_envelope,omitempty"`
+	// Icons are the window's icons, decoded by the core.
+	Icons []Icon `json:"icons,omitempty"`
+}
+
+// Icon is one window icon: Size x Size pixels, non-premultiplied RGBA,
+// row after row (4*Size*Size bytes).
+type Icon struct {
+	Size int    `json:"size"`
+	RGBA []byte `json:"rgba"`
 }
 
 // NextLaunch is the payload of TypeNextLaunch: the launch (and its

@@ -194,6 +194,13 @@ func (c *child) open() {
 		return
 	}
 	c.w = w
+	if len(in.Icons) > 0 {
+		icons := make([]Icon, len(in.Icons))
+		for i, ic := range in.Icons {
+			icons[i] = Icon{Size: ic.Size, RGBA: ic.RGBA}
+		}
+		w.SetIcons(icons)
+	}
 	if ext != nil {
 		w.OfferChannel(channelFD)
 	}

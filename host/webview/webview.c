@@ -307,6 +307,21 @@ void wv_destroy(wv_window *w) {
 
 void wv_set_title(wv_window *w, const char *title) { gtk_window_set_title(GTK_WINDOW(w->window), title); }
 
+// wv_set_icons gives w's window n icons: pix[i] holds sizes[i]^2 RGBA
+// pixels, copied here.
+void wv_set_icons(wv_window *w, unsigned char **pix, int *sizes, int n) {
+	GList *list = NULL;
+	for (int i = 0; i < n; i++) {
+		int s = sizes[i];
+		GBytes *b = g_bytes_new(pix[i], (gsize)s * s * 4);
+		GdkPixbuf *p = gdk_pixbuf_new_from_bytes(b, GDK_COLORSPACE_RGB, TRUE, 8, s, s, s * 4);
+		g_bytes_unref(b);
+		list = g_list_append(list, p);
+	}
+	gtk_window_set_icon_list(GTK_WINDOW(w->window), list);
+	g_list_free_full(list, g_object_unref);
+}
+
 void wv_set_size(wv_window *w, int width, int height) { gtk_window_resize(GTK_WINDOW(w->window), width, height); }
 
 void wv_move(wv_window *w, int x, int y) { gtk_window_move(GTK_WINDOW(w->window), x, y); }

@@ -214,6 +214,46 @@ func (w *Window) SetTitle(title string) {
 	C.wv_set_title(w.c, s)
 }
 
+// Icon is one window icon: Size x Size pixels of non-premultiplied RGBA.
+type Icon struct {
+	Size int
+	RGBA []byte
+}
+
+// SetIcons gives the window its icons (the window manager picks a size).
+// Icons whose pixels do not match their size are skipped: the pixels are
+// the core's, decoded from the plugin's PNGs, and no image file is parsed
+// here.
+func (w *Window) SetIcons(icons []Icon) {
+	if !w.alive() {
+		return
+	}
+	var pix []unsafe.Pointer
+	var sizes []C.int
+	for _, ic := range icons {
+		if ic.Size <= 0 || ic.Size > 1024 || len(ic.RGBA) != 4*ic.Size*ic.Size {
+			continue
+		}
+		pix = append(pix, C.CBytes(ic.RGBA))
+		sizes = append(sizes, C.int(ic.Size))
+	}
+	if len(pix) == 0 {
+		return
+	}
+	// The arrays are C memory too: cgo forbids passing Go memory that
+	// holds pointers.
+	cpix := unsafe.Slice((*unsafe.Pointer)(C.malloc(C.size_t(len(pix))*C.size_t(unsafe.Sizeof(uintptr(0))))), len(pix))
+	copy(cpix, pix)
+	csizes := unsafe.Slice((*C.int)(C.malloc(C.size_t(len(sizes))*C.size_t(unsafe.Sizeof(C.int(0))))), len(sizes))
+	copy(csizes, sizes)
+	C.wv_set_icons(w.c, (**C.uchar)(unsafe.Pointer(&cpix[0])), &csizes[0], C.int(len(pix)))
+	for _, p := range pix {
+		C.free(p)
+	}
+	C.free(unsafe.Pointer(&cpix[0]))
+	C.free(unsafe.Pointer(&csizes[0]))
+}
+
 // SetSize resizes the window to width x height pixels.
 func (w *Window) SetSize(width, height int) {
 	if w.alive() {

@@ -80,6 +80,9 @@ func (w *Window) start(ctx context.Context) (*supervise.Child, error) {
 			init.Height = mw.Height
 		}
 	}
+	if init.Icons, err = icons(dir, m); err != nil {
+		w.log.Warn("window icons", "plugin", m.ID, "err", err)
+	}
 	if w.opts.X != 0 || w.opts.Y != 0 {
 		init.Placed, init.X, init.Y = true, w.opts.X, w.opts.Y
 	}
