@@ -2,10 +2,12 @@ package warden
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -23,10 +25,13 @@ import (
 // that revoking or disabling a running plugin closes its window at once.
 
 // ControlRequest is one change asked of the process running a profile's
-// plugins.
+// plugins, or one read of the profile it holds.
 type ControlRequest struct {
-	// Op is grant, revoke, enable or disable.
+	// Op is grant, revoke, enable, disable or read.
 	Op string `json:"op"`
+	// Args are a read's arguments, for the ReadFunc given to ServeControl
+	// (for warden's command line: the command and its flags).
+	Args []string `json:"args,omitempty"`
 	// ID is the plugin's.
 	ID string `json:"id"`
 	// Perms are the permissions to grant or revoke.
@@ -47,9 +52,18 @@ var ErrNoRun = errors.New("no running warden answers on this profile")
 // ControlPath returns the control socket of profile.
 func ControlPath(profile string) string { return filepath.Join(profile, "control.sock") }
 
+// ReadFunc answers a read request of the control socket: it writes what
+// args ask for (a listing of the plugins, say) to out. It must change
+// nothing: the socket carries only the changes Apply makes.
+type ReadFunc func(ctx context.Context, args []string, out io.Writer) error
+
+// maxReadOutput bounds a read's reply.
+const maxReadOutput = 8 << 20
+
 // ServeControl answers control requests until ctx ends or stop is called.
-// Requests are applied one at a time.
-func (w *Warden) ServeControl(ctx context.Context) (stop func(), err error) {
+// Requests are applied one at a time. read answers read requests; nil
+// refuses them.
+func (w *Warden) ServeControl(ctx context.Context, read ReadFunc) (stop func(), err error) {
 	path := ControlPath(w.core.Profile())
 	os.Remove(path) // a socket left by a killed process; the profile lock says none other is alive
 	l, err := net.ListenUnix("unix", &net.UnixAddr{Name: path, Net: "unix"})
@@ -68,14 +82,14 @@ func (w *Warden) ServeControl(ctx context.Context) (stop func(), err error) {
 			if err != nil {
 				return
 			}
-			w.handleControl(ctx, c)
+			w.handleControl(ctx, c, read)
 		}
 	}()
 	stopOnCancel := context.AfterFunc(ctx, func() { l.Close() })
 	return func() { stopOnCancel(); l.Close(); <-done; os.Remove(path) }, nil
 }
 
-func (w *Warden) handleControl(ctx context.Context, c *net.UnixConn) {
+func (w *Warden) handleControl(ctx context.Context, c *net.UnixConn, read ReadFunc) {
 	defer c.Close()
 	c.SetDeadline(time.Now().Add(10 * time.Second))
 	if !sameUser(c) {
@@ -85,12 +99,44 @@ func (w *Warden) handleControl(ctx context.Context, c *net.UnixConn) {
 	if err := json.NewDecoder(bufio.NewReader(c)).Decode(&req); err != nil {
 		return
 	}
-	msg, err := w.Apply(ctx, req)
+	var msg string
+	var err error
+	if req.Op == "read" {
+		msg, err = runRead(ctx, read, req.Args)
+	} else {
+		msg, err = w.Apply(ctx, req)
+	}
 	rep := controlReply{Message: msg}
 	if err != nil {
 		rep = controlReply{Error: err.Error()}
 	}
 	json.NewEncoder(c).Encode(rep)
+}
+
+// runRead answers a read request with read's output.
+func runRead(ctx context.Context, read ReadFunc, args []string) (string, error) {
+	if read == nil {
+		return "", errors.New("this warden answers no read requests")
+	}
+	var b bytes.Buffer
+	if err := read(ctx, args, &limitedWriter{w: &b, n: maxReadOutput}); err != nil {
+		return "", err
+	}
+	return b.String(), nil
+}
+
+// limitedWriter fails writes past n bytes.
+type limitedWriter struct {
+	w io.Writer
+	n int
+}
+
+func (l *limitedWriter) Write(p []byte) (int, error) {
+	if len(p) > l.n {
+		return 0, fmt.Errorf("read reply over %d bytes", maxReadOutput)
+	}
+	l.n -= len(p)
+	return l.w.Write(p)
 }
 
 // Apply makes one change to the profile's plugins and applies it to the
@@ -155,8 +201,8 @@ func sameUser(c *net.UnixConn) bool {
 }
 
 // SendControl asks the process running profile's plugins to make req, and
-// returns its line describing the plugin's new state. It fails with
-// ErrNoRun when no process answers.
+// returns its line describing the plugin's new state (for a read, the
+// read's output). It fails with ErrNoRun when no process answers.
 func SendControl(ctx context.Context, profile string, req ControlRequest) (string, error) {
 	var d net.Dialer
 	c, err := d.DialContext(ctx, "unix", ControlPath(profile))

@@ -23,6 +23,15 @@ import (
 // withSession runs fn with the profile open.
 func withSession(cmd *cobra.Command, g *globals, fn func(ctx context.Context, s *warden.Warden) error) error {
 	ctx := cmd.Context()
+	if g.running != nil {
+		return fn(ctx, g.running)
+	}
+	if cmd.Annotations[readAnnotation] == "true" {
+		// A running warden holds the profile: it answers reads itself.
+		if err := readFromRunning(cmd, g, cmd.Flags().Args()); !errors.Is(err, warden.ErrNoRun) {
+			return err
+		}
+	}
 	s, err := openSession(ctx, g)
 	if err != nil {
 		return err
@@ -65,7 +74,7 @@ func newList(g *globals) *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
-	return cmd
+	return readOnly(cmd)
 }
 
 // statusJSON is the --json form of a plugin's status.
@@ -216,7 +225,7 @@ func newInfo(g *globals) *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
-	return cmd
+	return readOnly(cmd)
 }
 
 func orDash(s string) string {
@@ -388,5 +397,5 @@ func newAudit(g *globals) *cobra.Command {
 	cmd.Flags().DurationVar(&since, "since", 0, "only entries seen in this last stretch of time, e.g. 10m")
 	cmd.Flags().IntVar(&f.Limit, "limit", 50, "at most this many entries")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
-	return cmd
+	return readOnly(cmd)
 }

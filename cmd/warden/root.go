@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/plugins/policy"
 )
 
@@ -15,16 +16,26 @@ type globals struct {
 	profile string
 	policy  string // the user's policy layer; "" for none
 	verbose bool
+	// running is the profile a `warden run` of this process holds, when
+	// this command line answers a read asked over its control socket.
+	running *warden.Warden
 }
 
-func newRoot() *cobra.Command {
-	g := &globals{}
+func newRoot() *cobra.Command { return newRootFor(nil) }
+
+// newRootFor is the command line; running, when not nil, is the open
+// profile every command that reads it uses (see serveRead).
+func newRootFor(running *warden.Warden) *cobra.Command {
+	g := &globals{running: running}
 	root := &cobra.Command{
 		Use:           "warden",
 		Short:         "Warden runs desktop plugins with a web UI and a sandboxed WebAssembly backend",
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRun: func(cmd *cobra.Command, args []string) {
+			if g.running != nil {
+				return // the running process's log stays as it is
+			}
 			level := slog.LevelWarn
 			if g.verbose {
 				level = slog.LevelDebug

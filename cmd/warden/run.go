@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"slices"
 
@@ -28,8 +29,11 @@ starts it again. A policy file that does not parse leaves its last good
 policy in force and says so. Every window runs the isolation hooks the
 policies name; a hook whose file does not match its pinned SHA-256 keeps
 every window closed, saying why, until a policy change brings one that
-does, and a changed hook restarts the windows. run ends when every window
-was closed or on Ctrl-C.`,
+does, and a changed hook restarts the windows. While it runs, other warden
+commands work as usual: list, info and audit are answered by it, and
+grant, revoke, enable and disable are carried out by it, which opens or
+closes the plugin's window to match. run ends when every window was closed
+or on Ctrl-C.`,
 		Example: `  warden run dev.warden.notes
   warden run --policy ./policy.json`,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -83,7 +87,9 @@ func runRun(cmd *cobra.Command, g *globals, ids []string, ui window.Options) err
 		return err
 	}
 	defer w.Close()
-	stopControl, err := s.ServeControl(ctx)
+	stopControl, err := s.ServeControl(ctx, func(ctx context.Context, args []string, out io.Writer) error {
+		return serveRead(ctx, s, args, out)
+	})
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,70 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/wardenhq/warden"
+)
+
+// TestE2EReadsWhileRunning: while `warden run` holds the profile, list,
+// info and audit are answered by it (the profile cannot be opened twice),
+// with the same output as without it; the running warden runs nothing but
+// reads for others.
+func TestE2EReadsWhileRunning(t *testing.T) {
+	t.Parallel()
+	needDisplay(t)
+	dir := t.TempDir()
+	mustPlain(t, "keygen", "-o", filepath.Join(dir, "k.key"))
+	bundle := filepath.Join(dir, "hello.wbundle")
+	mustPlain(t, "pack", example(t, "hello"), "--key", filepath.Join(dir, "k.key"), "-o", bundle)
+	prof := filepath.Join(dir, "profile")
+	none := filepath.Join(dir, "none.json")
+	global := []string{"--profile", prof, "--policy", none}
+	mustWarden(t, append(global, "install", bundle, "--pub", filepath.Join(dir, "k.pub"), "--grant", "storage")...)
+	stopped, _, code := wardenEnv(t, os.Environ(), append(global, "info", "dev.warden.hello", "--json")...)
+	if code != 0 {
+		t.Fatalf("info before run: exit %d", code)
+	}
+
+	r := startWarden(t, append(global, "run")...)
+	waitUntil(t, "warden run starts hello", 30*time.Second, func() bool { return strings.Contains(r.text(), "dev.warden.hello is running") })
+	read := func(args ...string) string {
+		t.Helper()
+		out, errOut, code := wardenEnv(t, os.Environ(), append(global, args...)...)
+		if code != 0 {
+			t.Fatalf("%s while warden run holds the profile: exit %d\n%s", strings.Join(args, " "), code, errOut)
+		}
+		return out
+	}
+	if out := read("list"); !strings.Contains(out, "dev.warden.hello") {
+		t.Errorf("list: %q", out)
+	}
+	if out := read("info", "dev.warden.hello"); !strings.Contains(out, "granted:") || !strings.Contains(out, "storage") {
+		t.Errorf("info: %q", out)
+	}
+	var before, during statusJSON
+	if err := json.Unmarshal([]byte(stopped), &before); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal([]byte(read("info", "dev.warden.hello", "--json")), &during); err != nil {
+		t.Fatalf("info --json: %v", err)
+	}
+	if during.ID != before.ID || during.Version != before.Version || during.State != before.State || len(during.Grants) != 1 {
+		t.Errorf("info --json while running: %+v, before: %+v", during, before)
+	}
+	read("audit", "--plugin", "dev.warden.hello", "--limit", "5")
+
+	// Over the socket, the running warden answers reads only.
+	_, err := warden.SendControl(t.Context(), prof, warden.ControlRequest{Op: "read", Args: []string{"uninstall", "dev.warden.hello"}})
+	if err == nil || !strings.Contains(err.Error(), "not a command that only reads") {
+		t.Fatalf("an uninstall sent as a read: %v", err)
+	}
+	if out := read("list"); !strings.Contains(out, "dev.warden.hello") {
+		t.Fatalf("after the refused uninstall, list: %q", out)
+	}
+}
