@@ -259,3 +259,19 @@ func (w *Warden) mayComeBack(id string) bool {
 	st, err := w.plugins.Status(id)
 	return err == nil && (st.State == "blocked" || st.State == "disabled")
 }
+
+// Stop closes plugin id's window at the user's request (the manager's
+// Close button): it is no longer wanted, and only Run opens it again.
+func (w *Warden) Stop(ctx context.Context, id string) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	defer w.signal()
+	if _, ok := w.running[id]; !ok {
+		return fmt.Errorf("close %s: its window is not open", id)
+	}
+	delete(w.running, id)
+	delete(w.revoked, id)
+	w.wanted = slices.DeleteFunc(w.wanted, func(s string) bool { return s == id })
+	w.log.Info("plugin stopped", "plugin", id, "reason", "closed by the user")
+	return w.core.Unload(ctx, id, "closed by the user")
+}

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/wardenhq/warden"
+	"github.com/wardenhq/warden/host/managerwin"
 	"github.com/wardenhq/warden/plugins/policy"
 )
 
@@ -46,8 +47,13 @@ func newRootFor(running *warden.Warden) *cobra.Command {
 	root.PersistentFlags().StringVar(&g.profile, "profile", defaultProfile(), "profile directory (state, cache, plugin data)")
 	root.PersistentFlags().StringVar(&g.policy, "policy", defaultPolicyPath(), "a policy file of your own, applied on top of the admin's "+policy.DefaultPath+"; it can only add restrictions (env "+policyEnv+")")
 	root.PersistentFlags().BoolVarP(&g.verbose, "verbose", "v", false, "log what the host does")
+	// With no command, warden opens its manager window.
+	root.Args = cobra.NoArgs
+	root.RunE = func(cmd *cobra.Command, args []string) error {
+		return untilInterrupted(cmd.Context(), runManagerWindow(cmd, g, managerwin.Options{}))
+	}
 	addVersion(root)
-	root.AddCommand(newCall(g), newOpen(g), newDev(g), newDemo(g), newPolicyCmd(g), newInstall(g), newList(g), newInfo(g), newEnable(g), newDisable(g), newGrant(g), newRevoke(g), newRollback(g), newUninstall(g), newAudit(g), newRun(g), newUpdate(g), newRegistryCmd(), newKeygen(), newPack(), newSign(), newVerify(), newNew(), newBuild(), newLint())
+	root.AddCommand(newCall(g), newOpen(g), newDev(g), newDemo(g), newPolicyCmd(g), newInstall(g), newList(g), newInfo(g), newEnable(g), newDisable(g), newGrant(g), newRevoke(g), newRollback(g), newUninstall(g), newAudit(g), newRun(g), newUpdate(g), newManagerCmd(g), newRegistryCmd(), newKeygen(), newPack(), newSign(), newVerify(), newNew(), newBuild(), newLint())
 	return root
 }
 

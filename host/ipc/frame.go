@@ -43,6 +43,16 @@ const (
 	// TypeDesktopResult (child->core, JSON DesktopResult) answers the
 	// TypeDesktop frame with the same ID.
 	TypeDesktopResult Type = 17
+	// TypeManagerInit (core->child, JSON ManagerInit), sent once and first
+	// instead of TypeInit, makes the process show Warden's manager window
+	// rather than a plugin's. Only the core's manager (package managerwin)
+	// sends it; the core's plugin windows read no manager frame.
+	TypeManagerInit Type = 18
+	// TypeManagerCall (child->core, JSON) is a request of the manager's
+	// page; ID correlates the TypeManagerReply.
+	TypeManagerCall Type = 19
+	// TypeManagerReply (core->child, JSON ManagerReply) answers it.
+	TypeManagerReply Type = 20
 )
 
 // String names the type for logs.
@@ -59,6 +69,7 @@ var typeNames = [...]string{
 	TypeClosed: "closed", TypeShutdown: "shutdown", TypeCrashed: "crashed",
 	TypeNextLaunch: "next_launch", TypeRelaunched: "relaunched", TypeReload: "reload",
 	TypeNotice: "notice", TypeDesktop: "desktop", TypeDesktopResult: "desktop_result",
+	TypeManagerInit: "manager_init", TypeManagerCall: "manager_call", TypeManagerReply: "manager_reply",
 }
 
 // MaxFrame is the default bound on one frame (type, id and payload).

@@ -82,7 +82,14 @@ func RunChild(ctx context.Context, conn *ipc.Conn) error {
 	if err := closeInheritedOnExec(); err != nil {
 		return fmt.Errorf("webview: %w", err)
 	}
-	init, err := readInit(ctx, conn)
+	first, err := readFirst(ctx, conn)
+	if err != nil {
+		return err
+	}
+	if first.Type == ipc.TypeManagerInit {
+		return runManager(ctx, conn, first.Payload)
+	}
+	init, err := parseInit(first)
 	if err != nil {
 		return err
 	}
@@ -105,8 +112,8 @@ func RunChild(ctx context.Context, conn *ipc.Conn) error {
 	return c.err
 }
 
-// readInit waits for the first frame, which must be TypeInit.
-func readInit(ctx context.Context, conn *ipc.Conn) (ipc.Init, error) {
+// readFirst waits for the core's first frame.
+func readFirst(ctx context.Context, conn *ipc.Conn) (ipc.Frame, error) {
 	type result struct {
 		f   ipc.Frame
 		err error
@@ -120,16 +127,21 @@ func readInit(ctx context.Context, conn *ipc.Conn) (ipc.Init, error) {
 	select {
 	case r = <-ch:
 	case <-ctx.Done():
-		return ipc.Init{}, fmt.Errorf("wait for init: %w", ctx.Err())
+		return ipc.Frame{}, fmt.Errorf("wait for init: %w", ctx.Err())
 	}
 	if r.err != nil {
-		return ipc.Init{}, fmt.Errorf("read init: %w", r.err)
+		return ipc.Frame{}, fmt.Errorf("read init: %w", r.err)
 	}
-	if r.f.Type != ipc.TypeInit {
-		return ipc.Init{}, fmt.Errorf("%w: first frame is %s", ErrBadInit, r.f.Type)
+	return r.f, nil
+}
+
+// parseInit reads a plugin window's Init from the first frame.
+func parseInit(f ipc.Frame) (ipc.Init, error) {
+	if f.Type != ipc.TypeInit {
+		return ipc.Init{}, fmt.Errorf("%w: first frame is %s", ErrBadInit, f.Type)
 	}
 	var init ipc.Init
-	if err := json.Unmarshal(r.f.Payload, &init); err != nil {
+	if err := json.Unmarshal(f.Payload, &init); err != nil {
 		return ipc.Init{}, fmt.Errorf("%w: %w", ErrBadInit, err)
 	}
 	return init, nil
@@ -490,6 +502,11 @@ func (c *child) handle(f ipc.Frame) {
 }
 
 func (c *child) evalResult(id uint32, res string, err error) {
+	c.send(ipc.Frame{Type: ipc.TypeEvalResult, ID: id, Payload: evalPayload(res, err)})
+}
+
+// evalPayload is a TypeEvalResult payload: {"ok","value","error"}.
+func evalPayload(res string, err error) []byte {
 	type result struct {
 		OK    bool            `json:"ok"`
 		Value json.RawMessage `json:"value,omitempty"`
@@ -503,5 +520,5 @@ func (c *child) evalResult(id uint32, res string, err error) {
 	if merr != nil {
 		b, _ = json.Marshal(result{Error: "result is not JSON: " + merr.Error()})
 	}
-	c.send(ipc.Frame{Type: ipc.TypeEvalResult, ID: id, Payload: b})
+	return b
 }

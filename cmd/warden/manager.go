@@ -1,0 +1,86 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/wardenhq/warden"
+	"github.com/wardenhq/warden/host/managerwin"
+	"github.com/wardenhq/warden/host/window"
+	"github.com/wardenhq/warden/plugins/policy"
+)
+
+func newManagerCmd(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:   "manager",
+		Short: "Open Warden's manager window: installed plugins, their permissions, the audit log",
+		Long: `manager opens Warden's own window (also what warden with no command does). It
+lists the installed plugins with their version, publisher, signature and
+state, and each one's permissions with the date you allowed them and the
+author's reasons; it opens and closes plugin windows, enables, disables and
+revokes; and it shows the audit log, all requests or the denied ones. No
+plugin window opens until you open it. Plugin pages have no way to the
+manager's window. The admin's policy applies live, as under warden run, and
+other warden commands work while it runs (see warden run). manager ends
+when its window is closed, closing the plugin windows it opened, or on
+Ctrl-C.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return untilInterrupted(cmd.Context(), runManagerWindow(cmd, g, managerwin.Options{}))
+		},
+	}
+}
+
+// runManagerWindow opens the profile and its manager window, and runs
+// until the window is closed.
+func runManagerWindow(cmd *cobra.Command, g *globals, opts managerwin.Options) error {
+	ctx := cmd.Context()
+	if err := window.CheckDisplay(opts.Env); err != nil {
+		return err
+	}
+	pol, err := loadPolicy(g)
+	if err != nil {
+		return err
+	}
+	s, err := warden.Open(ctx, warden.Config{Profile: g.profile, CacheDir: cacheDir(), Policy: pol, Window: cliWindow(window.Options{Stderr: os.Stderr})})
+	if err != nil {
+		return err
+	}
+	defer s.Close(context.Background())
+	out := cmd.ErrOrStderr()
+	pw, err := policy.WatchLayered(ctx, managedPolicyPath, userPolicyPath(g), func(p *policy.Policy) {
+		fmt.Fprintf(out, "warden: policy changed (%s); applying it\n", p.Source)
+		if err := s.SetPolicy(ctx, p); err != nil {
+			fmt.Fprintf(out, "warden: %v\n", err)
+		}
+	})
+	if err != nil {
+		return err
+	}
+	defer pw.Close()
+	stopControl, err := s.ServeControl(ctx, func(ctx context.Context, args []string, out io.Writer) error {
+		return serveRead(ctx, s, args, out)
+	})
+	if err != nil {
+		return err
+	}
+	defer stopControl()
+	if opts.Stderr == nil {
+		opts.Stderr = os.Stderr
+	}
+	mw, err := s.OpenManager(ctx, opts)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(out, "warden: the manager window is open; close it or press Ctrl-C to stop")
+	err = mw.Wait(ctx)
+	if errors.Is(err, context.Canceled) {
+		mw.Close()
+	}
+	return err
+}

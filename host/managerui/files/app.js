@@ -1,0 +1,124 @@
+"use strict";
+// The manager's page. Its only way out is the "manager" message handler,
+// which Warden registers in this window alone; plugin text is data here,
+// always set with textContent.
+
+const handler = window.webkit && window.webkit.messageHandlers && window.webkit.messageHandlers.manager;
+
+async function call(op, args) {
+  if (!handler) throw new Error("this page runs outside Warden's manager window");
+  const reply = await handler.postMessage(JSON.stringify(Object.assign({op: op}, args || {})));
+  return reply === "" ? null : JSON.parse(reply);
+}
+
+function el(tag, props, ...kids) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(props || {})) {
+    if (k === "class") e.className = v;
+    else if (k === "text") e.textContent = v;
+    else if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
+    else e.setAttribute(k, v);
+  }
+  for (const k of kids) if (k) e.append(k);
+  return e;
+}
+
+function when(t) {
+  const d = new Date(t);
+  return isNaN(d) ? "" : d.toLocaleString();
+}
+
+function showError(err) {
+  const p = document.getElementById("error");
+  p.textContent = err ? String(err.message || err) : "";
+  p.hidden = !err;
+}
+
+// act runs an operation from a button, then shows the new state.
+async function act(op, args) {
+  showError(null);
+  try {
+    await call(op, args);
+  } catch (err) {
+    showError(err);
+  }
+  await refresh();
+}
+
+function pluginItem(p) {
+  const state = el("span", {class: "state state-" + p.state, text: p.state + (p.reason ? ": " + p.reason : "")});
+  const top = el("div", {class: "top"},
+    el("span", {class: "name", text: p.name}),
+    el("span", {class: "muted", text: p.version}),
+    p.publisher ? el("span", {class: "muted", text: "by " + p.publisher}) : null,
+    el("span", {class: "muted", text: p.signed ? "signed" : "unsigned"}),
+    state,
+    p.running ? el("span", {class: "running", text: "window open"}) : null);
+  const label = p.name + " " + p.version;
+  const actions = el("div", {class: "actions"},
+    p.running
+      ? el("button", {type: "button", "aria-label": "Close the window of " + label, text: "Close window", onclick: () => act("close", {id: p.id})})
+      : (p.state === "enabled" ? el("button", {type: "button", "aria-label": "Open " + label, text: "Open", onclick: () => act("open", {id: p.id})}) : null),
+    p.state === "disabled"
+      ? el("button", {type: "button", "aria-label": "Enable " + label, text: "Enable", onclick: () => act("enable", {id: p.id})})
+      : el("button", {type: "button", "aria-label": "Disable " + label, text: "Disable", onclick: () => act("disable", {id: p.id})}));
+  const perms = el("ul", {class: "perms", "aria-label": "Permissions of " + label});
+  for (const g of p.grants || []) {
+    perms.append(el("li", {class: "perm"},
+      el("strong", {text: g.name}),
+      el("span", {text: g.description}),
+      el("span", {class: "muted", text: "allowed " + when(g.granted_at)}),
+      el("button", {type: "button", "aria-label": "Revoke " + g.name + " from " + label, text: "Revoke", onclick: () => act("revoke", {id: p.id, perms: [g.name]})}),
+      g.reason ? el("span", {class: "reason muted", text: "The plugin's author says why: “" + g.reason + "”"}) : null));
+  }
+  for (const name of p.pending || []) {
+    perms.append(el("li", {class: "perm"}, el("strong", {text: name}), el("span", {class: "muted", text: "waiting for your approval (an update asks for it)"})));
+  }
+  for (const d of p.denied || []) {
+    perms.append(el("li", {class: "perm"}, el("strong", {text: d.name}), el("span", {class: "muted", text: "refused " + when(d.at) + " when the plugin asked"})));
+  }
+  if (!perms.childElementCount) perms.append(el("li", {class: "perm muted", text: "No permissions granted."}));
+  return el("li", {class: "plugin", "data-id": p.id}, top, actions, perms);
+}
+
+async function refreshPlugins() {
+  const list = await call("list");
+  const ul = document.getElementById("plugins");
+  ul.replaceChildren(...list.map(pluginItem));
+  document.getElementById("empty").hidden = list.length > 0;
+  const sel = document.getElementById("audit-plugin");
+  const chosen = sel.value;
+  sel.replaceChildren(el("option", {value: "", text: "all"}), ...list.map((p) => el("option", {value: p.id, text: p.name})));
+  sel.value = list.some((p) => p.id === chosen) ? chosen : "";
+}
+
+async function refreshAudit() {
+  const entries = await call("audit", {
+    plugin: document.getElementById("audit-plugin").value,
+    denied: document.getElementById("audit-denied").checked,
+    limit: 50,
+  });
+  const body = document.querySelector("#audit tbody");
+  body.replaceChildren(...entries.map((e) => el("tr", {class: e.allowed ? "" : "denied"},
+    el("td", {text: when(e.time) + (e.count > 1 ? " (×" + e.count + ")" : "")}),
+    el("td", {text: e.plugin}),
+    el("td", {text: e.cmd}),
+    el("td", {text: e.allowed ? "allowed" : "denied"}),
+    el("td", {text: e.detail || e.reason || ""}))));
+  document.getElementById("audit-empty").hidden = entries.length > 0;
+}
+
+async function refresh() {
+  try {
+    await refreshPlugins();
+    await refreshAudit();
+  } catch (err) {
+    showError(err);
+  }
+  document.body.dataset.ready = "1";
+}
+
+document.getElementById("audit-refresh").addEventListener("click", refreshAudit);
+document.getElementById("audit-denied").addEventListener("change", refreshAudit);
+document.getElementById("audit-plugin").addEventListener("change", refreshAudit);
+refresh();
