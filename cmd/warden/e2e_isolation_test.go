@@ -56,6 +56,7 @@ func TestE2EHostilePage(t *testing.T) {
 		"sendBeacon", "prefetch", "iframeBeacon", // more network
 		"windowOpen",                                      // new windows
 		"navigateTopToBeacon", "navigateTopToOtherPlugin", // top-frame navigation
+		"managerHandler", "iframeManager", "navigateTopToManager", // Warden's manager window
 	}
 	for _, name := range want {
 		r, ok := results[name]

@@ -39,6 +39,7 @@ func TestMain(m *testing.M) {
 //	invoke     walks the launch switches (see TestDirectChannel); exits 3
 //	           when the core answers otherwise than expected
 //	bad-frame  sends a log frame on the direct channel
+//	manager-call sends a manager window's request on both connections
 //	no-read    floods the direct channel and never reads its replies;
 //	           exits 3 unless the core closes the channel and stays up
 func runFakeWebview(mode string) int {
@@ -176,6 +177,12 @@ func runFakeWebview(mode string) int {
 		}
 	case "bad-frame":
 		direct.Send(ipc.Frame{Type: ipc.TypeLog, Payload: []byte(`{"level":"info","message":"hi"}`)})
+	case "manager-call":
+		// What a plugin's webview process, taken over, would try: a
+		// request of the manager window's page, on its own connection
+		// and on the direct channel.
+		conn.Send(ipc.Frame{Type: ipc.TypeManagerCall, ID: 1, Payload: []byte(`{"op":"disable","id":"dev.warden.hello"}`)})
+		direct.Send(ipc.Frame{Type: ipc.TypeManagerCall, ID: 2, Payload: []byte(`{"op":"list"}`)})
 	case "no-read":
 		// Unsealed envelopes: each is refused with a reply, none read.
 		go func() {
@@ -211,6 +218,8 @@ func runFakeWebview(mode string) int {
 func startFakeUI(t *testing.T, h *host.Host, p *host.Plugin, mode string, env ...string) *Window {
 	t.Helper()
 	c := helperproc.Command(fakeWebviewRole, mode)
+	// The fake opens no window, but Open wants a display named.
+	env = append(env, "DISPLAY=:fake")
 	ui, err := wm(h).Open(context.Background(), p, Options{
 		Executable: c.Path, Args: c.Args[1:], Env: append(c.Env, env...),
 		Stderr: os.Stderr,
@@ -319,5 +328,21 @@ func TestDirectChannelCarriesOnlyInvokes(t *testing.T) {
 	err := wm(h).Wait(ctx, p.ID())
 	if err == nil || !strings.Contains(err.Error(), "direct channel") || !strings.Contains(err.Error(), "unexpected log frame") {
 		t.Fatalf("WaitUI = %v, want the direct channel's protocol error", err)
+	}
+}
+
+// TestPluginWindowCannotSendManagerRequests: a plugin's webview process
+// that sends what only the manager window's process may send (a
+// TypeManagerCall) ends its own session: the core's plugin windows route
+// no manager request anywhere.
+func TestPluginWindowCannotSendManagerRequests(t *testing.T) {
+	h := newHost(t, host.Options{})
+	p := load(t, h, exampleDir(t, "hello"), host.LoadOptions{Grants: grants("storage")})
+	startFakeUI(t, h, p, "manager-call")
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	err := wm(h).Wait(ctx, p.ID())
+	if err == nil || !strings.Contains(err.Error(), "unexpected manager_call frame") {
+		t.Fatalf("Wait = %v, want the session ended for a manager_call frame", err)
 	}
 }

@@ -486,6 +486,36 @@
   attempt('navigateTopToBeacon', 3000, timedOut(true, 'hung'), navigation('beacon'));
   attempt('navigateTopToOtherPlugin', 3000, timedOut(true, 'hung'), navigation('plugin://other.plugin/ui/index.html'));
 
+  // Warden's manager window: its page, its scheme and its message handler
+  // exist only in the manager's own process.
+  attempt('managerHandler', 1000, timedOut(true, 'probe hung'), function () {
+    var h;
+    try {
+      h = window.webkit && window.webkit.messageHandlers && window.webkit.messageHandlers.manager;
+    } catch (e) {
+      return { blocked: true, detail: 'threw ' + describe(e) };
+    }
+    return { blocked: !h, detail: 'window.webkit.messageHandlers.manager is ' + typeof h };
+  });
+  attempt('iframeManager', 3000, timedOut(true, 'the manager page never loaded in a frame'), function () {
+    return new Promise(function (resolve) {
+      var f = document.createElement('iframe');
+      f.setAttribute('data-hostile', '1');
+      f.src = 'warden-manager://app/index.html';
+      f.addEventListener('load', function () {
+        var title;
+        try {
+          title = f.contentDocument ? f.contentDocument.title : 'no document';
+        } catch (e) {
+          title = 'threw ' + describe(e);
+        }
+        resolve({ blocked: title !== 'Warden', detail: 'frame loaded; its title: ' + title });
+      });
+      document.body.appendChild(f);
+    });
+  });
+  attempt('navigateTopToManager', 3000, timedOut(true, 'hung'), navigation('warden-manager://app/index.html'));
+
   // runHostile runs every attempt in order, one at a time, and resolves
   // with the results. opts.beacon is the test server's base URL (ending in
   // "/"), opts.wait how long a navigation or window gets to happen (ms).

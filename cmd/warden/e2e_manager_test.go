@@ -1,0 +1,189 @@
+package main
+
+import (
+	"context"
+	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/wardenhq/warden"
+	"github.com/wardenhq/warden/host"
+	"github.com/wardenhq/warden/host/managerwin"
+	"github.com/wardenhq/warden/isolation"
+	"github.com/wardenhq/warden/plugins/bundle"
+	"github.com/wardenhq/warden/plugins/manager"
+)
+
+// screenshotDir is where the window tests save their screenshots:
+// $WARDEN_SCREENSHOTS (make test sets test-output/screenshots), else a
+// directory in the system's temporary directory. Each test logs the path.
+func screenshotDir(t *testing.T) string {
+	t.Helper()
+	dir := os.Getenv("WARDEN_SCREENSHOTS")
+	if dir == "" {
+		dir = filepath.Join(os.TempDir(), "warden-screenshots")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// screenshotPNG saves the whole screen as name.png in screenshotDir, checks
+// that something is drawn on it, and returns its path.
+func screenshotPNG(t *testing.T, name string) string {
+	t.Helper()
+	p := filepath.Join(screenshotDir(t), name+".png")
+	if out, err := exec.Command("import", "-window", "root", p).CombinedOutput(); err != nil {
+		t.Fatalf("screenshot (imagemagick's import): %v: %s", err, out)
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if colors, share := inkStats(img); colors < 20 || share < 0.05 {
+		t.Fatalf("screenshot %s looks blank: %d colours, %.0f%% drawn", p, colors, share*100)
+	}
+	t.Logf("screenshot: %s", p)
+	return p
+}
+
+// managerProfile installs the named examples, granting what each asks,
+// into a new profile opened as an application would.
+func managerProfile(t *testing.T, names ...string) *warden.Warden {
+	t.Helper()
+	ctx := context.Background()
+	w, err := warden.Open(ctx, warden.Config{Profile: t.TempDir(), Logger: quietLog, Window: uiOptions()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.Close(context.Background()) })
+	approve := func(context.Context, manager.ConsentRequest) error { return nil }
+	for _, name := range names {
+		out := filepath.Join(t.TempDir(), name+".wbundle")
+		if err := bundle.Pack(ctx, example(t, name), out, bundle.PackOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Plugins().Install(ctx, out, manager.InstallOptions{AllowUnsigned: true, Consent: approve}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return w
+}
+
+// managerAt opens w's manager window at the top-left corner of the screen
+// and waits for its page.
+func managerAt(t *testing.T, w *warden.Warden) *managerwin.Window {
+	t.Helper()
+	o := uiOptions()
+	mw, err := w.OpenManager(context.Background(), managerwin.Options{Executable: o.Executable, Env: o.Env, Stderr: os.Stderr, Placed: true, Width: 900, Height: 700})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { mw.Close() })
+	waitUntil(t, "the manager's page is ready", 30*time.Second, func() bool {
+		var ready bool
+		mw.Eval(context.Background(), `return document.body.dataset.ready === "1"`, &ready)
+		return ready
+	})
+	return mw
+}
+
+// clickManager clicks, as the user, the button of the manager's page that
+// selector names (the window is at 0, 0), then gives the page a moment.
+func clickManager(t *testing.T, mw *managerwin.Window, selector string) {
+	t.Helper()
+	var r struct{ X, Y float64 }
+	err := mw.Eval(context.Background(), `const b = document.querySelector(`+jsString(selector)+`);
+if (!b) throw new Error("no " + `+jsString(selector)+`);
+b.scrollIntoView({block: "center"});
+const r = b.getBoundingClientRect();
+return {X: r.x + r.width / 2, Y: r.y + r.height / 2};`, &r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clickAt(t, int(r.X), int(r.Y))
+}
+
+// managerText returns the text of what selector names on the manager's page.
+func managerText(t *testing.T, mw *managerwin.Window, selector string) []string {
+	t.Helper()
+	var out []string
+	if err := mw.Eval(context.Background(), `return [...document.querySelectorAll(`+jsString(selector)+`)].map((e) => e.textContent)`, &out); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestE2EManager drives the manager window as a user: it lists the three
+// installed examples with their permissions; Open opens a plugin's window;
+// Disable closes it; Revoke takes a permission away, the plugin's next
+// storage.get is denied, and the activity view, filtered to denials,
+// shows that. Screenshots of each view are saved.
+func TestE2EManager(t *testing.T) {
+	needDisplay(t)
+	ctx := context.Background()
+	w := managerProfile(t, "hello", "notes", "files")
+	mw := managerAt(t, w)
+
+	if got := managerText(t, mw, ".plugin .name"); !slices.Equal(got, []string{"Files", "Hello", "Notes"}) {
+		t.Fatalf("the manager lists %q", got)
+	}
+	if got := managerText(t, mw, `.plugin[data-id="dev.warden.notes"] .perm strong`); !slices.Equal(got, []string{"storage"}) {
+		t.Fatalf("the notes plugin's permissions: %q", got)
+	}
+	screenshotPNG(t, "manager-plugins")
+
+	clickManager(t, mw, `.plugin[data-id="dev.warden.hello"] button[aria-label^="Open"]`)
+	waitUntil(t, "the hello window opens from the manager", 30*time.Second, func() bool { return w.Running("dev.warden.hello") })
+	clickManager(t, mw, `.plugin[data-id="dev.warden.hello"] button[aria-label^="Disable"]`)
+	waitUntil(t, "disabling hello closes its window", 30*time.Second, func() bool { return !w.Running("dev.warden.hello") })
+	if st, _ := w.Plugins().Status("dev.warden.hello"); st.State != "disabled" {
+		t.Fatalf("hello after Disable: %s", st.State)
+	}
+
+	clickManager(t, mw, `.plugin[data-id="dev.warden.notes"] button[aria-label="Revoke storage from Notes 1.0.0"]`)
+	waitUntil(t, "the revoke reaches the record", 30*time.Second, func() bool {
+		st, _ := w.Plugins().Status("dev.warden.notes")
+		_, ok := st.Grants["storage"]
+		return !ok
+	})
+	// The plugin's next storage.get, as its page would send it.
+	st, _ := w.Plugins().Status("dev.warden.notes")
+	p, err := w.Host().Load(ctx, w.Plugins().Dir(st.Plugin), host.LoadOptions{Grants: st.Grants})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, key, err := p.Launch()
+	if err != nil {
+		t.Fatal(err)
+	}
+	env, err := isolation.Seal(key, p.ID(), l.ID(), isolation.Request{Seq: 1, ID: 1, Cmd: "storage.get", Args: []byte(`{"key":"notes"}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := w.Host().Invoke(ctx, l, env); r.OK || r.Error == nil || r.Error.Code != host.CodeNotGranted {
+		t.Fatalf("storage.get after the revoke: %+v", r)
+	}
+	if err := w.Host().Audit().Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	clickManager(t, mw, "#audit-denied")
+	waitUntil(t, "the activity view shows the denial", 20*time.Second, func() bool {
+		rows := managerText(t, mw, "#audit tbody tr.denied")
+		return slices.ContainsFunc(rows, func(s string) bool {
+			return strings.Contains(s, "dev.warden.notes") && strings.Contains(s, "storage.get") && strings.Contains(s, "denied")
+		})
+	})
+	screenshotPNG(t, "manager-audit-denied")
+}
