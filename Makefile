@@ -30,7 +30,9 @@ lint:
 # exercise (host, isolation, plugins/...) is race-tested in those packages.
 # They run without it, after the others. Without a display the tests run
 # under Xvfb. GORACE keeps each race-built process (test binaries and the
-# processes they start) from sleeping a second at exit. WARDEN_TEST_CACHE
+# processes they start) from sleeping a second at exit. The window tests
+# save their screenshots (the manager's views) in test-output/screenshots.
+# WARDEN_TEST_CACHE
 # is a directory the run's test binaries share (built example backends,
 # compiled wasm: see internal/plugintest), removed afterwards.
 E2E_PKG := github.com/wardenhq/warden/cmd/warden
@@ -39,7 +41,7 @@ E2E_PKG := github.com/wardenhq/warden/cmd/warden
 GUEST := github.com/wardenhq/warden/sdk/guest/...
 unit:
 	@set -e; cache=$$(mktemp -d); trap 'rm -rf "$$cache"' EXIT; \
-	export WARDEN_TEST_CACHE="$$cache" GORACE=atexit_sleep_ms=0; \
+	export WARDEN_TEST_CACHE="$$cache" GORACE=atexit_sleep_ms=0 WARDEN_SCREENSHOTS="$(CURDIR)/test-output/screenshots"; \
 	x=; if [ -z "$$DISPLAY" ]; then x='xvfb-run -a -s "-screen 0 1280x720x24"'; fi; \
 	eval $$x go test -race -count=1 -timeout 25m $$(go list ./... | grep -vx '$(E2E_PKG)') $(GUEST); \
 	eval $$x go test -count=1 -timeout 25m $(E2E_PKG)

@@ -27,7 +27,8 @@ import (
 // ControlRequest is one change asked of the process running a profile's
 // plugins, or one read of the profile it holds.
 type ControlRequest struct {
-	// Op is grant, revoke, enable, disable or read.
+	// Op is grant, revoke, enable, disable, open (run the plugin's
+	// window) or read.
 	Op string `json:"op"`
 	// Args are a read's arguments, for the ReadFunc given to ServeControl
 	// (for warden's command line: the command and its flags).
@@ -161,6 +162,10 @@ func (w *Warden) Apply(ctx context.Context, req ControlRequest) (string, error) 
 	case "disable":
 		if p, err = w.plugins.Disable(ctx, req.ID, ""); err == nil {
 			err = w.Refresh(ctx, req.ID)
+		}
+	case "open":
+		if err = w.Run(ctx, req.ID); err == nil {
+			p, err = w.store.Get(req.ID)
 		}
 	default:
 		return "", fmt.Errorf("unknown control request %q", req.Op)

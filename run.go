@@ -32,6 +32,9 @@ func (w *Warden) Run(ctx context.Context, id string) error {
 		w.wanted = append(w.wanted, id)
 		w.watch(id)
 	}
+	if _, ok := w.running[id]; ok {
+		return nil // its window is open already
+	}
 	return w.startLocked(ctx, id)
 }
 

@@ -13,7 +13,8 @@ import (
 
 // TestE2EReadsWhileRunning: while `warden run` holds the profile, list,
 // info and audit are answered by it (the profile cannot be opened twice),
-// with the same output as without it; the running warden runs nothing but
+// with the same output as without it, and `warden run` of another plugin
+// has it open that plugin's window; the running warden runs nothing but
 // reads for others.
 func TestE2EReadsWhileRunning(t *testing.T) {
 	t.Parallel()
@@ -26,12 +27,15 @@ func TestE2EReadsWhileRunning(t *testing.T) {
 	none := filepath.Join(dir, "none.json")
 	global := []string{"--profile", prof, "--policy", none}
 	mustWarden(t, append(global, "install", bundle, "--pub", filepath.Join(dir, "k.pub"), "--grant", "storage")...)
+	notes := filepath.Join(dir, "notes.wbundle")
+	mustPlain(t, "pack", example(t, "notes"), "--key", filepath.Join(dir, "k.key"), "-o", notes)
+	mustWarden(t, append(global, "install", notes, "--pub", filepath.Join(dir, "k.pub"), "--grant", "storage")...)
 	stopped, _, code := wardenEnv(t, os.Environ(), append(global, "info", "dev.warden.hello", "--json")...)
 	if code != 0 {
 		t.Fatalf("info before run: exit %d", code)
 	}
 
-	r := startWarden(t, append(global, "run")...)
+	r := startWarden(t, append(global, "run", "dev.warden.hello")...)
 	waitUntil(t, "warden run starts hello", 30*time.Second, func() bool { return strings.Contains(r.text(), "dev.warden.hello is running") })
 	read := func(args ...string) string {
 		t.Helper()
@@ -58,6 +62,11 @@ func TestE2EReadsWhileRunning(t *testing.T) {
 		t.Errorf("info --json while running: %+v, before: %+v", during, before)
 	}
 	read("audit", "--plugin", "dev.warden.hello", "--limit", "5")
+
+	// `warden run ID` while a warden runs the profile: that warden opens it.
+	if out := read("run", "dev.warden.notes"); !strings.Contains(out, "dev.warden.notes 1.0.0 is enabled (its window is open) (opened by the running warden)") {
+		t.Errorf("run of another plugin while warden runs: %q", out)
+	}
 
 	// Over the socket, the running warden answers reads only.
 	_, err := warden.SendControl(t.Context(), prof, warden.ControlRequest{Op: "read", Args: []string{"uninstall", "dev.warden.hello"}})

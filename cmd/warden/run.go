@@ -46,6 +46,21 @@ or on Ctrl-C.`,
 
 func runRun(cmd *cobra.Command, g *globals, ids []string, ui window.Options) error {
 	ctx := cmd.Context()
+	// A warden already running this profile (the manager, another run)
+	// opens the windows itself.
+	for i, id := range ids {
+		msg, err := warden.SendControl(ctx, g.profile, warden.ControlRequest{Op: "open", ID: id})
+		if errors.Is(err, warden.ErrNoRun) && i == 0 {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(cmd.OutOrStdout(), "%s (opened by the running warden)\n", msg)
+		if i == len(ids)-1 {
+			return nil
+		}
+	}
 	pol, err := loadPolicy(g)
 	if err != nil {
 		return err
