@@ -28,13 +28,16 @@ import (
 // plugins, or one read of the profile it holds.
 type ControlRequest struct {
 	// Op is grant, revoke, enable, disable, open (run the plugin's
-	// window) or read.
+	// window), offer-install (show the manager's install dialog for
+	// Path) or read.
 	Op string `json:"op"`
 	// Args are a read's arguments, for the ReadFunc given to ServeControl
 	// (for warden's command line: the command and its flags).
 	Args []string `json:"args,omitempty"`
 	// ID is the plugin's.
 	ID string `json:"id"`
+	// Path is the bundle an offer-install shows in the manager window.
+	Path string `json:"path,omitempty"`
 	// Perms are the permissions to grant or revoke.
 	Perms []string `json:"perms,omitempty"`
 }
@@ -167,6 +170,11 @@ func (w *Warden) Apply(ctx context.Context, req ControlRequest) (string, error) 
 		if err = w.Run(ctx, req.ID); err == nil {
 			p, err = w.store.Get(req.ID)
 		}
+	case "offer-install":
+		if err := w.OfferInstall(ctx, req.Path); err != nil {
+			return "", err
+		}
+		return "the manager window shows the install dialog for " + req.Path, nil
 	default:
 		return "", fmt.Errorf("unknown control request %q", req.Op)
 	}

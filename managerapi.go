@@ -3,15 +3,20 @@ package warden
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"maps"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/wardenhq/warden/host/audit"
 	"github.com/wardenhq/warden/host/managerwin"
+	"github.com/wardenhq/warden/plugins/bundle"
 	"github.com/wardenhq/warden/plugins/manager"
+	"github.com/wardenhq/warden/plugins/policy"
 )
 
 // The manager window's requests (see package managerwin): each is one
@@ -26,6 +31,33 @@ type managerRequest struct {
 	Plugin string   `json:"plugin,omitempty"`
 	Denied bool     `json:"denied,omitempty"`
 	Limit  int      `json:"limit,omitempty"`
+	// Path is a bundle to install; Version and Signer are what the user
+	// was shown of it (preview), which the install must still match.
+	Path    string `json:"path,omitempty"`
+	Version string `json:"version,omitempty"`
+	Signer  string `json:"signer,omitempty"`
+	// Purge also deletes the plugin's data on uninstall.
+	Purge bool `json:"purge,omitempty"`
+}
+
+// installPreview is what the install dialog shows: the consent request.
+type installPreview struct {
+	Path      string        `json:"path"`
+	ID        string        `json:"id"`
+	Name      string        `json:"name"`
+	Version   string        `json:"version"`
+	Publisher string        `json:"publisher,omitempty"`
+	Signer    string        `json:"signer"`
+	Replaces  string        `json:"replaces,omitempty"`
+	Asks      []previewPerm `json:"permissions"`
+	Optional  []previewPerm `json:"optional,omitempty"`
+}
+
+type previewPerm struct {
+	Name        string   `json:"name"`
+	Description string   `json:"description"`
+	Scopes      []string `json:"scopes,omitempty"`
+	Reason      string   `json:"reason,omitempty"` // the author's
 }
 
 // managedPlugin is one installed plugin as the manager shows it.
@@ -80,11 +112,54 @@ func (w *Warden) OpenManager(ctx context.Context, opts ManagerOptions) (*manager
 	if opts.Log == nil {
 		opts.Log = w.log
 	}
-	return managerwin.Open(ctx, opts, w.manage)
+	mw, err := managerwin.Open(ctx, opts, w.manage)
+	if err != nil {
+		return nil, err
+	}
+	w.managerWin.Store(mw)
+	return mw, nil
+}
+
+// ErrNoManager reports that no manager window is open to ask the user.
+var ErrNoManager = errors.New("no manager window is open")
+
+// OfferInstall shows the install dialog for the bundle at path in the
+// open manager window: what the plugin is and asks for, and "Install and
+// allow" or "Cancel". It returns once the dialog is asked for, not when
+// the user answers. It is how a bundle opened from the file manager
+// reaches the user (warden manager --install).
+func (w *Warden) OfferInstall(ctx context.Context, path string) error {
+	mw := w.managerWin.Load()
+	if mw == nil {
+		return ErrNoManager
+	}
+	b, err := json.Marshal(path)
+	if err != nil {
+		return err
+	}
+	// The page may still be loading when a bundle is opened with the
+	// manager: wait for it, briefly.
+	js := `if (typeof window.offerInstall !== "function") return false; window.offerInstall(` + string(b) + `); return true`
+	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	for {
+		var offered bool
+		if err := mw.Eval(ctx, js, &offered); err != nil {
+			return err
+		}
+		if offered {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("offer install: the manager's page did not load: %w", ctx.Err())
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }
 
 // manage answers one request of the manager's page.
-func (w *Warden) manage(ctx context.Context, raw []byte) (any, error) {
+func (w *Warden) manage(ctx context.Context, win *managerwin.Window, raw []byte) (any, error) {
 	var req managerRequest
 	if err := json.Unmarshal(raw, &req); err != nil {
 		return nil, fmt.Errorf("bad request: %w", err)
@@ -99,6 +174,21 @@ func (w *Warden) manage(ctx context.Context, raw []byte) (any, error) {
 	case "enable", "disable", "grant", "revoke":
 		_, err := w.Apply(ctx, ControlRequest{Op: req.Op, ID: req.ID, Perms: req.Perms})
 		return nil, err
+	case "pick":
+		return win.PickFile(ctx, "Install a Warden plugin", []string{"*.wbundle"})
+	case "preview":
+		p, err := w.previewInstall(ctx, req.Path)
+		if err != nil {
+			return nil, forPeople(req.Path, err)
+		}
+		return p, nil
+	case "install":
+		return nil, forPeople(req.Path, w.installShown(ctx, req))
+	case "uninstall":
+		if err := w.Stop(ctx, req.ID); err != nil && w.Running(req.ID) {
+			return nil, err
+		}
+		return nil, w.plugins.Uninstall(ctx, req.ID, req.Purge)
 	case "audit":
 		es, err := w.core.Audit().Query(ctx, audit.Filter{Plugin: req.Plugin, DeniedOnly: req.Denied, Limit: min(max(req.Limit, 1), 500)})
 		if es == nil {
@@ -137,4 +227,90 @@ func (w *Warden) managedPlugins() ([]managedPlugin, error) {
 	}
 	slices.SortFunc(out, func(a, b managedPlugin) int { return strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)) })
 	return out, nil
+}
+
+// errPreview stops an install at its consent step: the preview has what
+// it needs, and nothing was installed.
+var errPreview = errors.New("preview only")
+
+// previewInstall reads and checks the bundle at path as an install would,
+// up to the consent step, and returns what the user is to be asked.
+// Nothing is installed.
+func (w *Warden) previewInstall(ctx context.Context, path string) (*installPreview, error) {
+	// An update asks no consent (its new permissions wait instead), so
+	// running the install up to its consent step would apply it.
+	b, err := bundle.Open(path, bundle.Limits{})
+	if err != nil {
+		return nil, err
+	}
+	id := b.Manifest().ID
+	b.Close()
+	if _, err := w.store.Get(id); err == nil {
+		return nil, fmt.Errorf("%s is installed already; updates are not in the manager yet: warden install %s updates it", id, path)
+	}
+	var shown *installPreview
+	_, err = w.plugins.Install(ctx, path, manager.InstallOptions{AllowUnsigned: true, Source: path, Consent: func(_ context.Context, req manager.ConsentRequest) error {
+		shown = &installPreview{Path: path, ID: req.ID, Name: req.Name, Version: req.Version, Publisher: req.Publisher, Signer: req.Signer, Replaces: req.Replaces,
+			Asks: previewPerms(req.Permissions), Optional: previewPerms(req.Optional)}
+		return errPreview
+	}})
+	if errors.Is(err, errPreview) {
+		return shown, nil
+	}
+	if err == nil {
+		return nil, errors.New("installed without asking for consent: a plugin installed meanwhile was updated")
+	}
+	return nil, err
+}
+
+func previewPerms(ps []manager.Permission) []previewPerm {
+	out := make([]previewPerm, 0, len(ps))
+	for _, p := range ps {
+		out = append(out, previewPerm{Name: p.Name, Description: p.Description, Scopes: p.Scopes, Reason: p.Reason})
+	}
+	return out
+}
+
+// installShown installs the bundle at req.Path with the user's consent to
+// what they were shown: the same plugin, version, signer and permissions.
+// A bundle that changed since is refused, so that consent never covers
+// what the user did not see.
+func (w *Warden) installShown(ctx context.Context, req managerRequest) error {
+	_, err := w.plugins.Install(ctx, req.Path, manager.InstallOptions{AllowUnsigned: true, Source: req.Path, Consent: func(_ context.Context, c manager.ConsentRequest) error {
+		names := make([]string, len(c.Permissions))
+		for i, p := range c.Permissions {
+			names[i] = p.Name
+		}
+		if c.ID != req.ID || c.Version != req.Version || c.Signer != req.Signer || !slices.Equal(names, req.Perms) {
+			return fmt.Errorf("%w: the bundle changed since it was shown to you; open it again", manager.ErrConsentRefused)
+		}
+		return nil
+	}})
+	return err
+}
+
+// forPeople says why a bundle cannot be installed in words for the person
+// who opened it, keeping Warden's own message as the details.
+func forPeople(path string, err error) error {
+	name := "“" + filepath.Base(path) + "”"
+	var why string
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		why = name + " does not exist any more."
+	case errors.Is(err, bundle.ErrHashMismatch), errors.Is(err, bundle.ErrSizeMismatch), errors.Is(err, bundle.ErrNotListed),
+		errors.Is(err, bundle.ErrMissing), errors.Is(err, bundle.ErrBadList):
+		why = name + " was changed after it was packed: its files do not match the list its author made. Do not install it; get it again from where you found it."
+	case errors.Is(err, bundle.ErrManifest):
+		why = name + " is a Warden bundle, but its description of the plugin is broken. Its author has to fix it."
+	case errors.Is(err, manager.ErrIncompatible):
+		why = name + " was made for another version of Warden."
+	case errors.Is(err, policy.ErrBlocked), errors.Is(err, policy.ErrVersionNotAllowed), errors.Is(err, manager.ErrUnsigned):
+		why = "Your administrator does not allow installing " + name + "."
+	case errors.Is(err, bundle.ErrMalformed), errors.Is(err, bundle.ErrTooLarge), errors.Is(err, bundle.ErrCompressionRatio),
+		errors.Is(err, bundle.ErrTooManyEntries), errors.Is(err, bundle.ErrPathTraversal), errors.Is(err, bundle.ErrSymlink):
+		why = name + " is not a Warden plugin bundle, or it is damaged."
+	default:
+		return err
+	}
+	return fmt.Errorf("%s (Details: %w)", why, err)
 }

@@ -12,6 +12,7 @@ import (
 	berrors "go.etcd.io/bbolt/errors"
 
 	"github.com/wardenhq/warden/host"
+	"github.com/wardenhq/warden/host/managerwin"
 	"github.com/wardenhq/warden/host/notify"
 	"github.com/wardenhq/warden/host/supervise"
 	"github.com/wardenhq/warden/host/window"
@@ -112,6 +113,8 @@ type Warden struct {
 	open    map[string]*window.Window // id -> its window, while running
 	hooked  map[string][]string       // id -> the policy's hook scripts its window runs
 	changed chan struct{}             // signalled after every change of the above or of a window
+
+	managerWin atomic.Pointer[managerwin.Window] // the open manager window, if any
 }
 
 // Open opens (or creates) the profile in cfg. It fails with

@@ -38,6 +38,7 @@ func screenshotDir(t *testing.T) string {
 // that something is drawn on it, and returns its path.
 func screenshotPNG(t *testing.T, name string) string {
 	t.Helper()
+	time.Sleep(300 * time.Millisecond) // what the page just changed is painted
 	p := filepath.Join(screenshotDir(t), name+".png")
 	if out, err := exec.Command("import", "-window", "root", p).CombinedOutput(); err != nil {
 		t.Fatalf("screenshot (imagemagick's import): %v: %s", err, out)
@@ -186,4 +187,115 @@ func TestE2EManager(t *testing.T) {
 		})
 	})
 	screenshotPNG(t, "manager-audit-denied")
+}
+
+// TestE2EInstallFromFileManager: opening a .wbundle from the file manager
+// is simulated by running the Exec line of the .desktop file that
+// `warden desktop-integration install` writes: the running manager shows
+// the install dialog with what the plugin asks for. Cancel, the default,
+// installs nothing; "Install and allow" installs it with those grants. A
+// file that is not a bundle gets a dialog saying what is wrong.
+func TestE2EInstallFromFileManager(t *testing.T) {
+	needDisplay(t)
+	ctx := context.Background()
+	w := managerProfile(t)
+	stop, err := w.ServeControl(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	mw := managerAt(t, w)
+
+	dataHome := t.TempDir()
+	env := append(os.Environ(), "XDG_DATA_HOME="+dataHome)
+	if _, errOut, code := wardenEnv(t, env, "--profile", w.Host().Profile(), "desktop-integration", "install"); code != 0 {
+		t.Fatalf("desktop-integration install: exit %d\n%s", code, errOut)
+	}
+	entry, err := os.ReadFile(filepath.Join(dataHome, "applications", "warden.desktop"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mime, err := os.ReadFile(filepath.Join(dataHome, "mime", "packages", "warden-bundle.xml"))
+	if err != nil || !strings.Contains(string(mime), `<glob pattern="*.wbundle"/>`) {
+		t.Fatalf("the MIME type: %s (%v)", mime, err)
+	}
+	var execLine []string
+	for _, l := range strings.Split(string(entry), "\n") {
+		if v, ok := strings.CutPrefix(l, "Exec="); ok {
+			execLine = strings.Fields(v)
+		}
+	}
+	if !strings.Contains(string(entry), "MimeType=application/x-warden-bundle;") || len(execLine) < 2 || execLine[len(execLine)-1] != "%f" {
+		t.Fatalf("warden.desktop:\n%s", entry)
+	}
+	bundlePath := filepath.Join(t.TempDir(), "hello.wbundle")
+	if err := bundle.Pack(ctx, example(t, "hello"), bundlePath, bundle.PackOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	// What the file manager runs, the program itself aside (here the
+	// test binary stands in for warden).
+	open := func(path string) {
+		t.Helper()
+		args := slices.Clone(execLine[1:])
+		args[len(args)-1] = path
+		if out, errOut, code := wardenEnv(t, env, args...); code != 0 || !strings.Contains(out, "shows the install dialog") {
+			t.Fatalf("the Exec line: exit %d\n%s%s", code, out, errOut)
+		}
+	}
+	dialogText := func() string {
+		t.Helper()
+		var s string
+		waitUntil(t, "the install dialog opens", 20*time.Second, func() bool {
+			mw.Eval(ctx, `const d = document.getElementById("install"); return d.open ? d.textContent : ""`, &s)
+			return s != ""
+		})
+		return s
+	}
+
+	open(bundlePath)
+	text := dialogText()
+	for _, want := range []string{"Install “Hello” 1.0.0?", "Published by Warden", "Nobody vouches for this bundle", "Store its own data on this computer", "Cancel", "Install and allow"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the install dialog does not say %q:\n%s", want, text)
+		}
+	}
+	var focused string
+	mw.Eval(ctx, `return document.activeElement.id`, &focused)
+	if focused != "install-cancel" {
+		t.Errorf("the focused button is %q, want Cancel", focused)
+	}
+	screenshotPNG(t, "manager-install-consent")
+	clickManager(t, mw, "#install-cancel")
+	time.Sleep(500 * time.Millisecond)
+	if list, _ := w.Plugins().List(); len(list) != 0 {
+		t.Fatalf("Cancel installed %v", list)
+	}
+
+	open(bundlePath)
+	dialogText()
+	clickManager(t, mw, "#install-ok")
+	waitUntil(t, "Install and allow installs hello", 20*time.Second, func() bool {
+		st, err := w.Plugins().Status("dev.warden.hello")
+		_, granted := st.Grants["storage"]
+		return err == nil && granted
+	})
+	waitUntil(t, "the manager lists hello", 20*time.Second, func() bool {
+		return slices.Equal(managerText(t, mw, ".plugin .name"), []string{"Hello"})
+	})
+
+	junk := filepath.Join(t.TempDir(), "broken.wbundle")
+	if err := os.WriteFile(junk, []byte("not a zip"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	open(junk)
+	var problem string
+	waitUntil(t, "the problem dialog opens", 20*time.Second, func() bool {
+		mw.Eval(ctx, `const d = document.getElementById("problem"); return d.open ? d.textContent : ""`, &problem)
+		return problem != ""
+	})
+	if !strings.Contains(problem, "Warden cannot install this file") || !strings.Contains(problem, "“broken.wbundle” is not a Warden plugin bundle, or it is damaged.") {
+		t.Errorf("the problem dialog: %q", problem)
+	}
+	t.Logf("the problem dialog says: %s", problem)
+	screenshotPNG(t, "manager-install-problem")
 }

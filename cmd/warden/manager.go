@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -16,7 +17,8 @@ import (
 )
 
 func newManagerCmd(g *globals) *cobra.Command {
-	return &cobra.Command{
+	var install string
+	cmd := &cobra.Command{
 		Use:   "manager",
 		Short: "Open Warden's manager window: installed plugins, their permissions, the audit log",
 		Long: `manager opens Warden's own window (also what warden with no command does). It
@@ -31,14 +33,31 @@ when its window is closed, closing the plugin windows it opened, or on
 Ctrl-C.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return untilInterrupted(cmd.Context(), runManagerWindow(cmd, g, managerwin.Options{}))
+			if install != "" {
+				abs, err := filepath.Abs(install)
+				if err != nil {
+					return err
+				}
+				install = abs
+				// A manager already open on this profile shows the dialog.
+				msg, err := warden.SendControl(cmd.Context(), g.profile, warden.ControlRequest{Op: "offer-install", Path: install})
+				if !errors.Is(err, warden.ErrNoRun) {
+					if err == nil {
+						fmt.Fprintln(cmd.OutOrStdout(), msg)
+					}
+					return err
+				}
+			}
+			return untilInterrupted(cmd.Context(), runManagerWindow(cmd, g, managerwin.Options{}, install))
 		},
 	}
+	cmd.Flags().StringVar(&install, "install", "", "show the install dialog for this bundle (what opening a .wbundle from the file manager runs)")
+	return cmd
 }
 
 // runManagerWindow opens the profile and its manager window, and runs
 // until the window is closed.
-func runManagerWindow(cmd *cobra.Command, g *globals, opts managerwin.Options) error {
+func runManagerWindow(cmd *cobra.Command, g *globals, opts managerwin.Options, install string) error {
 	ctx := cmd.Context()
 	if err := window.CheckDisplay(opts.Env); err != nil {
 		return err
@@ -78,6 +97,11 @@ func runManagerWindow(cmd *cobra.Command, g *globals, opts managerwin.Options) e
 		return err
 	}
 	fmt.Fprintln(out, "warden: the manager window is open; close it or press Ctrl-C to stop")
+	if install != "" {
+		if err := s.OfferInstall(ctx, install); err != nil {
+			fmt.Fprintf(out, "warden: %v\n", err)
+		}
+	}
 	err = mw.Wait(ctx)
 	if errors.Is(err, context.Canceled) {
 		mw.Close()

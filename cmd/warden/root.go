@@ -50,10 +50,10 @@ func newRootFor(running *warden.Warden) *cobra.Command {
 	// With no command, warden opens its manager window.
 	root.Args = cobra.NoArgs
 	root.RunE = func(cmd *cobra.Command, args []string) error {
-		return untilInterrupted(cmd.Context(), runManagerWindow(cmd, g, managerwin.Options{}))
+		return untilInterrupted(cmd.Context(), runManagerWindow(cmd, g, managerwin.Options{}, ""))
 	}
 	addVersion(root)
-	root.AddCommand(newCall(g), newOpen(g), newDev(g), newDemo(g), newPolicyCmd(g), newInstall(g), newList(g), newInfo(g), newEnable(g), newDisable(g), newGrant(g), newRevoke(g), newRollback(g), newUninstall(g), newAudit(g), newRun(g), newUpdate(g), newManagerCmd(g), newRegistryCmd(), newKeygen(), newPack(), newSign(), newVerify(), newNew(), newBuild(), newLint())
+	root.AddCommand(newCall(g), newOpen(g), newDev(g), newDemo(g), newPolicyCmd(g), newInstall(g), newList(g), newInfo(g), newEnable(g), newDisable(g), newGrant(g), newRevoke(g), newRollback(g), newUninstall(g), newAudit(g), newRun(g), newUpdate(g), newManagerCmd(g), newDesktopIntegration(g), newRegistryCmd(), newKeygen(), newPack(), newSign(), newVerify(), newNew(), newBuild(), newLint())
 	return root
 }
 

@@ -29,9 +29,10 @@ import (
 )
 
 // Handler answers one request of the manager's page (its JSON, as the
-// page sent it) with a value sent back as JSON, or an error whose text
-// the page shows the user. It runs on its own goroutine per request.
-type Handler func(ctx context.Context, req []byte) (any, error)
+// page sent it) in window w with a value sent back as JSON, or an error
+// whose text the page shows the user. It runs on its own goroutine per
+// request.
+type Handler func(ctx context.Context, w *Window, req []byte) (any, error)
 
 // Options say how to start the manager's webview process.
 type Options struct {
@@ -138,7 +139,7 @@ func (w *Window) read() {
 				continue
 			}
 			go w.serve(f.ID, f.Payload)
-		case ipc.TypeEvalResult:
+		case ipc.TypeEvalResult, ipc.TypeDesktopResult:
 			w.mu.Lock()
 			ch := w.evals[f.ID]
 			delete(w.evals, f.ID)
@@ -162,7 +163,7 @@ func (w *Window) read() {
 
 // serve answers one request.
 func (w *Window) serve(id uint32, req []byte) {
-	v, err := w.h(w.ctx, req)
+	v, err := w.h(w.ctx, w, req)
 	w.reply(id, v, err)
 }
 
@@ -185,44 +186,77 @@ func (w *Window) reply(id uint32, v any, err error) {
 	}
 }
 
-// Eval runs js (an async function body) in the manager's page and decodes
-// its result into v: for tests and screenshots, as for plugin windows.
-func (w *Window) Eval(ctx context.Context, js string, v any) error {
-	id := w.nextID.Add(1)
+// ask sends f with a fresh id and waits for the frame answering it.
+func (w *Window) ask(ctx context.Context, f ipc.Frame) (ipc.Frame, error) {
+	f.ID = w.nextID.Add(1)
 	ch := make(chan ipc.Frame, 1)
 	w.mu.Lock()
-	w.evals[id] = ch
+	w.evals[f.ID] = ch
 	w.mu.Unlock()
 	defer func() {
 		w.mu.Lock()
-		delete(w.evals, id)
+		delete(w.evals, f.ID)
 		w.mu.Unlock()
 	}()
-	if err := w.child.Conn.Send(ipc.Frame{Type: ipc.TypeEval, ID: id, Payload: []byte(js)}); err != nil {
-		return fmt.Errorf("eval in the manager: %w", err)
+	if err := w.child.Conn.Send(f); err != nil {
+		return ipc.Frame{}, err
 	}
 	select {
-	case f := <-ch:
-		var r struct {
-			OK    bool            `json:"ok"`
-			Value json.RawMessage `json:"value"`
-			Error string          `json:"error"`
-		}
-		if err := json.Unmarshal(f.Payload, &r); err != nil {
-			return fmt.Errorf("eval in the manager: %w", err)
-		}
-		if !r.OK {
-			return fmt.Errorf("eval in the manager: %s", r.Error)
-		}
-		if v == nil {
-			return nil
-		}
-		return json.Unmarshal(r.Value, v)
+	case r := <-ch:
+		return r, nil
 	case <-w.done:
-		return errors.New("eval in the manager: the window closed")
+		return ipc.Frame{}, errors.New("the window closed")
 	case <-ctx.Done():
-		return fmt.Errorf("eval in the manager: %w", ctx.Err())
+		return ipc.Frame{}, ctx.Err()
 	}
+}
+
+// PickFile shows a file dialog in the manager window, listing files that
+// match patterns, and returns the path the user picked ("" when they
+// cancelled). It returns when the user answers or ctx ends.
+func (w *Window) PickFile(ctx context.Context, title string, patterns []string) (string, error) {
+	b, err := json.Marshal(ipc.Desktop{Op: ipc.DesktopOpen, Title: title, Filters: []ipc.FileFilter{{Name: title, Patterns: patterns}}})
+	if err != nil {
+		return "", err
+	}
+	f, err := w.ask(ctx, ipc.Frame{Type: ipc.TypeDesktop, Payload: b})
+	if err != nil {
+		return "", fmt.Errorf("file dialog: %w", err)
+	}
+	var r ipc.DesktopResult
+	if err := json.Unmarshal(f.Payload, &r); err != nil {
+		return "", fmt.Errorf("file dialog: %w", err)
+	}
+	if r.Code != "" {
+		return "", fmt.Errorf("file dialog: %s", r.Message)
+	}
+	return r.Path, nil
+}
+
+// Eval runs js (an async function body) in the manager's page and decodes
+// its result into v: for tests and screenshots, as for plugin windows, and
+// for the core to hand the page what a user asked for elsewhere (a bundle
+// opened from the file manager).
+func (w *Window) Eval(ctx context.Context, js string, v any) error {
+	f, err := w.ask(ctx, ipc.Frame{Type: ipc.TypeEval, Payload: []byte(js)})
+	if err != nil {
+		return fmt.Errorf("eval in the manager: %w", err)
+	}
+	var r struct {
+		OK    bool            `json:"ok"`
+		Value json.RawMessage `json:"value"`
+		Error string          `json:"error"`
+	}
+	if err := json.Unmarshal(f.Payload, &r); err != nil {
+		return fmt.Errorf("eval in the manager: %w", err)
+	}
+	if !r.OK {
+		return fmt.Errorf("eval in the manager: %s", r.Error)
+	}
+	if v == nil {
+		return nil
+	}
+	return json.Unmarshal(r.Value, v)
 }
 
 // Wait waits until the window ends: nil when the user closed it,

@@ -147,6 +147,9 @@ func (m *managerChild) read() {
 					m.send(ipc.Frame{Type: ipc.TypeEvalResult, ID: id, Payload: evalPayload(res, err)})
 				})
 			})
+		case ipc.TypeDesktop:
+			id, payload := f.ID, f.Payload
+			Dispatch(func() { m.pick(id, payload) })
 		case ipc.TypeShutdown:
 			Dispatch(func() { m.end(nil) })
 		default:
@@ -177,4 +180,26 @@ func (m *managerChild) end(err error) {
 		reply("", "the manager is closing")
 	}
 	Quit()
+}
+
+// pick shows the file dialog the core asks for (to choose a bundle to
+// install) and answers with the picked path. The manager's page is
+// Warden's own, so no user-gesture check applies. GTK thread.
+func (m *managerChild) pick(id uint32, payload []byte) {
+	answer := func(r ipc.DesktopResult) {
+		b, _ := json.Marshal(r)
+		m.send(ipc.Frame{Type: ipc.TypeDesktopResult, ID: id, Payload: b})
+	}
+	var req ipc.Desktop
+	if err := json.Unmarshal(payload, &req); err != nil || req.Op != ipc.DesktopOpen {
+		answer(ipc.DesktopResult{Code: "failed", Message: "the manager shows open dialogs only"})
+		return
+	}
+	d := FileDialog{Title: req.Title, Folder: req.Folder}
+	for _, f := range req.Filters {
+		d.Filters = append(d.Filters, FileFilter{Name: f.Name, Patterns: f.Patterns})
+	}
+	if err := m.w.PickFile(d, func(path string) { answer(ipc.DesktopResult{Path: path}) }); err != nil {
+		answer(ipc.DesktopResult{Code: ipc.DesktopBusy, Message: "a dialog is already open"})
+	}
 }

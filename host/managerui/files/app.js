@@ -61,7 +61,11 @@ function pluginItem(p) {
       : (p.state === "enabled" ? el("button", {type: "button", "aria-label": "Open " + label, text: "Open", onclick: () => act("open", {id: p.id})}) : null),
     p.state === "disabled"
       ? el("button", {type: "button", "aria-label": "Enable " + label, text: "Enable", onclick: () => act("enable", {id: p.id})})
-      : el("button", {type: "button", "aria-label": "Disable " + label, text: "Disable", onclick: () => act("disable", {id: p.id})}));
+      : el("button", {type: "button", "aria-label": "Disable " + label, text: "Disable", onclick: () => act("disable", {id: p.id})}),
+    el("button", {type: "button", "aria-label": "Uninstall " + label + " and keep its data", text: "Uninstall (keep data)", onclick: () => act("uninstall", {id: p.id})}),
+    el("button", {type: "button", "aria-label": "Uninstall " + label + " and remove its data", text: "Uninstall and remove data", onclick: () => {
+      if (window.confirm("Uninstall " + label + " and delete everything it stored? This cannot be undone.")) act("uninstall", {id: p.id, purge: true});
+    }}));
   const perms = el("ul", {class: "perms", "aria-label": "Permissions of " + label});
   for (const g of p.grants || []) {
     perms.append(el("li", {class: "perm"},
@@ -117,6 +121,73 @@ async function refresh() {
   }
   document.body.dataset.ready = "1";
 }
+
+function permItem(p) {
+  return el("li", {},
+    el("strong", {text: p.description || p.name}),
+    el("span", {class: "muted", text: " (" + p.name + (p.scopes && p.scopes.length ? ": " + p.scopes.join(", ") : "") + ")"}),
+    p.reason ? el("div", {class: "muted", text: "The plugin's author says why: “" + p.reason + "”"}) : null);
+}
+
+function showProblem(err) {
+  document.getElementById("problem-text").textContent = String(err.message || err);
+  document.getElementById("problem").showModal();
+}
+
+// offerInstall shows what the bundle at path is and asks for, and installs
+// it only when the user presses "Install and allow". Closing the dialog,
+// Escape and Cancel (the default) install nothing.
+window.offerInstall = async function (path) {
+  let req;
+  try {
+    req = await call("preview", {path: path});
+  } catch (err) {
+    showProblem(err);
+    return;
+  }
+  document.getElementById("install-h").textContent = "Install “" + req.name + "” " + req.version + "?";
+  document.getElementById("install-who").textContent = req.publisher ? "Published by " + req.publisher + " (as the plugin says)." : "The plugin names no publisher.";
+  const signer = document.getElementById("install-signer");
+  const unsigned = /unsigned|not signed/i.test(req.signer);
+  signer.textContent = "Signature: " + req.signer + (unsigned ? ". Nobody vouches for this bundle: install it only if you trust where it came from." : "");
+  signer.className = unsigned ? "warn" : "";
+  const rep = document.getElementById("install-replaces");
+  rep.textContent = req.replaces ? "It replaces " + req.replaces + ", which another publisher signed: the new one gets its data." : "";
+  rep.hidden = !req.replaces;
+  document.getElementById("install-asks-h").textContent = req.permissions.length ? "It asks to:" : "It asks for no permissions.";
+  document.getElementById("install-asks").replaceChildren(...req.permissions.map(permItem));
+  document.getElementById("install-optional-h").hidden = !(req.optional && req.optional.length);
+  document.getElementById("install-optional").replaceChildren(...(req.optional || []).map(permItem));
+  const dlg = document.getElementById("install");
+  dlg.dataset.path = path;
+  dlg.pending = req;
+  dlg.returnValue = "";
+  dlg.showModal();
+  document.getElementById("install-cancel").focus();
+};
+
+document.getElementById("install-cancel").addEventListener("click", () => document.getElementById("install").close("cancel"));
+document.getElementById("install-ok").addEventListener("click", async () => {
+  const dlg = document.getElementById("install");
+  const req = dlg.pending;
+  dlg.close("install");
+  if (!req) return;
+  try {
+    await call("install", {path: dlg.dataset.path, id: req.id, version: req.version, signer: req.signer, perms: req.permissions.map((p) => p.name)});
+  } catch (err) {
+    showProblem(err);
+  }
+  await refresh();
+});
+document.getElementById("problem-ok").addEventListener("click", () => document.getElementById("problem").close());
+document.getElementById("install-pick").addEventListener("click", async () => {
+  try {
+    const path = await call("pick");
+    if (path) await window.offerInstall(path);
+  } catch (err) {
+    showError(err);
+  }
+});
 
 document.getElementById("audit-refresh").addEventListener("click", refreshAudit);
 document.getElementById("audit-denied").addEventListener("change", refreshAudit);
