@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -9,6 +10,9 @@ import (
 	"time"
 
 	"github.com/wardenhq/warden"
+	"github.com/wardenhq/warden/internal/plugintest"
+	"github.com/wardenhq/warden/plugins/bundle"
+	"github.com/wardenhq/warden/plugins/manager"
 )
 
 // TestE2EReadsWhileRunning: while `warden run` holds the profile, list,
@@ -76,4 +80,44 @@ func TestE2EReadsWhileRunning(t *testing.T) {
 	if out := read("list"); !strings.Contains(out, "dev.warden.hello") {
 		t.Fatalf("after the refused uninstall, list: %q", out)
 	}
+}
+
+// TestE2ERunStartsNoPluginUntilAsked: `warden run` with five installed
+// plugins opens the manager and no plugin window; `warden run ID` then
+// opens that one plugin in it.
+func TestE2ERunStartsNoPluginUntilAsked(t *testing.T) {
+	t.Parallel()
+	needDisplay(t)
+	ctx := context.Background()
+	prof := t.TempDir()
+	w, err := warden.Open(ctx, warden.Config{Profile: prof, Logger: quietLog})
+	if err != nil {
+		t.Fatal(err)
+	}
+	approve := func(context.Context, manager.ConsentRequest) error { return nil }
+	for _, name := range []string{"hello", "notes", "files", "feeds", "tally"} {
+		out := filepath.Join(t.TempDir(), name+".wbundle")
+		if err := bundle.Pack(ctx, plugintest.Tiny(t, name), out, bundle.PackOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Plugins().Install(ctx, out, manager.InstallOptions{AllowUnsigned: true, Consent: approve}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.Close(ctx)
+
+	none := filepath.Join(t.TempDir(), "none.json")
+	r := startWarden(t, "--profile", prof, "--policy", none, "run")
+	waitUntil(t, "the manager opens", 30*time.Second, func() bool { return strings.Contains(r.text(), "the manager window is open") })
+	// Give a plugin window that would start at once the time to.
+	time.Sleep(2 * time.Second)
+	if got := r.webviews(); len(got) != 1 {
+		t.Fatalf("webview processes with five plugins installed and none asked for: %v, want only the manager's\n%s", got, r.text())
+	}
+	out, errOut, code := wardenEnv(t, os.Environ(), "--profile", prof, "--policy", none, "run", "dev.warden.hello")
+	if code != 0 || !strings.Contains(out, "opened by the running warden") {
+		t.Fatalf("run dev.warden.hello: exit %d\n%s%s", code, out, errOut)
+	}
+	waitUntil(t, "hello's window opens", 30*time.Second, func() bool { return len(r.webviews()) == 2 })
+	r.stop(t)
 }

@@ -129,7 +129,7 @@ type runProc struct {
 // user's policy at userPolicy.
 func startRunAll(t *testing.T, prof, userPolicy string) *runProc {
 	t.Helper()
-	return startWarden(t, "--profile", prof, "--policy", userPolicy, "run")
+	return startWarden(t, "--profile", prof, "--policy", userPolicy, "run", "--all")
 }
 
 // startWarden starts warden with args, collecting its standard error; it

@@ -36,8 +36,8 @@ func TestE2EInterruptEndsQuietly(t *testing.T) {
 	}{
 		{"open, SIGINT", syscall.SIGINT, "", "test.warden.hookprobe", []string{"open", probe}},
 		{"open, SIGTERM", syscall.SIGTERM, "", "test.warden.hookprobe", []string{"open", probe}},
-		{"run, SIGINT", syscall.SIGINT, runProfile, probeIDs[0], []string{"run"}},
-		{"run, SIGTERM", syscall.SIGTERM, runProfile, probeIDs[0], []string{"run"}},
+		{"run, SIGINT", syscall.SIGINT, runProfile, probeIDs[0], []string{"run", "--all"}},
+		{"run, SIGTERM", syscall.SIGTERM, runProfile, probeIDs[0], []string{"run", "--all"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

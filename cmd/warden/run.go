@@ -11,17 +11,19 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/wardenhq/warden"
+	"github.com/wardenhq/warden/host/managerwin"
 	"github.com/wardenhq/warden/host/window"
 	"github.com/wardenhq/warden/plugins/policy"
 )
 
 func newRun(g *globals) *cobra.Command {
-	var debug bool
+	var debug, all bool
 	cmd := &cobra.Command{
-		Use:   "run <id>...",
+		Use:   "run [<id>... | --all]",
 		Short: "Run installed plugins, each in its own window, under the live admin policy",
-		Long: `run opens the windows of the installed plugins named (every enabled one when
-none is named) with the permissions the user granted. It watches the admin's
+		Long: `run opens the windows of the installed plugins named (every enabled one with
+--all) with the permissions the user granted. With neither, it opens the
+manager window, and plugin windows open when you open them there. It watches the admin's
 policy file and the user's own (--policy), which applies on top and can only
 add restrictions: a change that blocks a running plugin stops it within a
 second, with the policy's reason, and a later change that allows it again
@@ -35,12 +37,21 @@ grant, revoke, enable and disable are carried out by it, which opens or
 closes the plugin's window to match. run ends when every window was closed
 or on Ctrl-C.`,
 		Example: `  warden run dev.warden.notes
-  warden run --policy ./policy.json`,
+  warden run --all --policy ./policy.json`,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 && !all {
+				// Nothing named: plugins start when the user asks, from
+				// the manager.
+				return untilInterrupted(cmd.Context(), runManagerWindow(cmd, g, managerwin.Options{}, ""))
+			}
+			if len(args) > 0 && all {
+				return errors.New("run: name plugins or give --all, not both")
+			}
 			return untilInterrupted(cmd.Context(), runRun(cmd, g, args, window.Options{Debug: debug, Stderr: os.Stderr}))
 		},
 	}
 	cmd.Flags().BoolVar(&debug, "debug", false, "log the pages' console and enable the inspector")
+	cmd.Flags().BoolVar(&all, "all", false, "open every enabled plugin's window at once")
 	return cmd
 }
 
