@@ -70,8 +70,9 @@ type managedPlugin struct {
 	State     string          `json:"state"`
 	Reason    string          `json:"reason,omitempty"`
 	Running   bool            `json:"running"`
+	Previous  []string        `json:"previous,omitempty"` // versions a rollback can return to, newest first
 	Grants    []managedGrant  `json:"grants"`
-	Pending   []string        `json:"pending,omitempty"`
+	Pending   []managedGrant  `json:"pending,omitempty"` // what an update asks for and the user has not allowed yet
 	Denied    []managedDenial `json:"denied,omitempty"`
 }
 
@@ -184,6 +185,20 @@ func (w *Warden) manage(ctx context.Context, win *managerwin.Window, raw []byte)
 		return p, nil
 	case "install":
 		return nil, forPeople(req.Path, w.installShown(ctx, req))
+	case "rollback":
+		running := w.Running(req.ID)
+		if running {
+			if err := w.Stop(ctx, req.ID); err != nil {
+				return nil, err
+			}
+		}
+		if _, err := w.plugins.Rollback(ctx, req.ID); err != nil {
+			return nil, err
+		}
+		if running {
+			return nil, w.Run(ctx, req.ID)
+		}
+		return nil, nil
 	case "uninstall":
 		if err := w.Stop(ctx, req.ID); err != nil && w.Running(req.ID) {
 			return nil, err
@@ -209,7 +224,7 @@ func (w *Warden) managedPlugins() ([]managedPlugin, error) {
 	for _, st := range list {
 		p := managedPlugin{
 			ID: st.ID, Name: st.Name, Version: st.Version, Publisher: st.Publisher, Signed: st.SignerKey != "",
-			State: st.State, Reason: st.Reason, Running: w.Running(st.ID), Pending: st.Pending, Grants: []managedGrant{},
+			State: st.State, Reason: st.Reason, Running: w.Running(st.ID), Grants: []managedGrant{}, Previous: st.Previous,
 		}
 		for _, name := range slices.Sorted(maps.Keys(st.Grants)) {
 			g := managedGrant{Name: name, GrantedAt: st.Grants[name].GrantedAt}
@@ -219,6 +234,13 @@ func (w *Warden) managedPlugins() ([]managedPlugin, error) {
 				g.Description = e.Description
 			}
 			p.Grants = append(p.Grants, g)
+		}
+		for _, name := range st.Pending {
+			g := managedGrant{Name: name}
+			if i := slices.IndexFunc(st.Asks, func(a manager.Permission) bool { return a.Name == name }); i >= 0 {
+				g.Description, g.Reason = st.Asks[i].Description, st.Asks[i].Reason
+			}
+			p.Pending = append(p.Pending, g)
 		}
 		for _, name := range st.DeniedNames() {
 			p.Denied = append(p.Denied, managedDenial{Name: name, At: st.Denied[name]})

@@ -14,6 +14,7 @@ import (
 	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/host"
 	"github.com/wardenhq/warden/host/managerwin"
+	"github.com/wardenhq/warden/internal/plugintest"
 	"github.com/wardenhq/warden/isolation"
 	"github.com/wardenhq/warden/plugins/bundle"
 	"github.com/wardenhq/warden/plugins/manager"
@@ -298,4 +299,61 @@ func TestE2EInstallFromFileManager(t *testing.T) {
 	}
 	t.Logf("the problem dialog says: %s", problem)
 	screenshotPNG(t, "manager-install-problem")
+}
+
+// TestE2EManagerUpdateAndRollback: an update that asks for a new
+// permission waits, off, in the manager, with what it asks for and why;
+// Allow turns it on with the grant; Roll back returns to the version
+// before.
+func TestE2EManagerUpdateAndRollback(t *testing.T) {
+	needDisplay(t)
+	ctx := context.Background()
+	w, err := warden.Open(ctx, warden.Config{Profile: t.TempDir(), Logger: quietLog, Window: uiOptions()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close(ctx)
+	approve := func(context.Context, manager.ConsentRequest) error { return nil }
+	src := plugintest.Tiny(t, "hello")
+	install := func(version string) {
+		t.Helper()
+		out := filepath.Join(t.TempDir(), "hello.wbundle")
+		if err := bundle.Pack(ctx, src, out, bundle.PackOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Plugins().Install(ctx, out, manager.InstallOptions{AllowUnsigned: true, Consent: approve}); err != nil {
+			t.Fatalf("install %s: %v", version, err)
+		}
+	}
+	install("1.0.0")
+	mf := filepath.Join(src, "manifest.json")
+	b, err := os.ReadFile(mf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := strings.Replace(string(b), `"version": "1.0.0"`, `"version": "1.1.0"`, 1)
+	m = strings.Replace(m, `"permissions": ["storage"]`, `"permissions": ["storage", "notifications"], "reasons": {"notifications": "To say when a greeting arrives"}`, 1)
+	if err := os.WriteFile(mf, []byte(m), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	install("1.1.0")
+	mw := managerAt(t, w)
+	text := strings.Join(managerText(t, mw, `.plugin[data-id="dev.warden.hello"]`), "")
+	for _, want := range []string{"1.1.0", "disabled", "notifications", "Show desktop notifications", "the update to 1.1.0 asks for it", "“To say when a greeting arrives”", "Roll back to 1.0.0"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the manager does not show %q:\n%s", want, text)
+		}
+	}
+	screenshotPNG(t, "manager-update-consent")
+	clickManager(t, mw, `.plugin[data-id="dev.warden.hello"] button[aria-label="Allow notifications for Hello 1.1.0"]`)
+	waitUntil(t, "Allow grants the update's permission", 20*time.Second, func() bool {
+		st, _ := w.Plugins().Status("dev.warden.hello")
+		_, ok := st.Grants["notifications"]
+		return ok && st.State == "enabled"
+	})
+	clickManager(t, mw, `.plugin[data-id="dev.warden.hello"] button[aria-label^="Roll Hello 1.1.0 back"]`)
+	waitUntil(t, "Roll back returns to 1.0.0", 20*time.Second, func() bool {
+		st, _ := w.Plugins().Status("dev.warden.hello")
+		return st.Version == "1.0.0"
+	})
 }

@@ -62,6 +62,9 @@ function pluginItem(p) {
     p.state === "disabled"
       ? el("button", {type: "button", "aria-label": "Enable " + label, text: "Enable", onclick: () => act("enable", {id: p.id})})
       : el("button", {type: "button", "aria-label": "Disable " + label, text: "Disable", onclick: () => act("disable", {id: p.id})}),
+    p.previous && p.previous.length
+      ? el("button", {type: "button", "aria-label": "Roll " + label + " back to " + p.previous[0], text: "Roll back to " + p.previous[0], onclick: () => act("rollback", {id: p.id})})
+      : null,
     el("button", {type: "button", "aria-label": "Uninstall " + label + " and keep its data", text: "Uninstall (keep data)", onclick: () => act("uninstall", {id: p.id})}),
     el("button", {type: "button", "aria-label": "Uninstall " + label + " and remove its data", text: "Uninstall and remove data", onclick: () => {
       if (window.confirm("Uninstall " + label + " and delete everything it stored? This cannot be undone.")) act("uninstall", {id: p.id, purge: true});
@@ -75,8 +78,13 @@ function pluginItem(p) {
       el("button", {type: "button", "aria-label": "Revoke " + g.name + " from " + label, text: "Revoke", onclick: () => act("revoke", {id: p.id, perms: [g.name]})}),
       g.reason ? el("span", {class: "reason muted", text: "The plugin's author says why: “" + g.reason + "”"}) : null));
   }
-  for (const name of p.pending || []) {
-    perms.append(el("li", {class: "perm"}, el("strong", {text: name}), el("span", {class: "muted", text: "waiting for your approval (an update asks for it)"})));
+  for (const ask of p.pending || []) {
+    perms.append(el("li", {class: "perm"},
+      el("strong", {text: ask.name}),
+      el("span", {text: ask.description}),
+      el("span", {class: "warn", text: "the update to " + p.version + " asks for it; the plugin is off until you decide"}),
+      el("button", {type: "button", "aria-label": "Allow " + ask.name + " for " + label, text: "Allow", onclick: () => act("grant", {id: p.id, perms: [ask.name]})}),
+      ask.reason ? el("span", {class: "reason muted", text: "The plugin's author says why: “" + ask.reason + "”"}) : null));
   }
   for (const d of p.denied || []) {
     perms.append(el("li", {class: "perm"}, el("strong", {text: d.name}), el("span", {class: "muted", text: "refused " + when(d.at) + " when the plugin asked"})));
