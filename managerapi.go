@@ -10,8 +10,10 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
+	"github.com/wardenhq/warden/host"
 	"github.com/wardenhq/warden/host/audit"
 	"github.com/wardenhq/warden/host/managerwin"
 	"github.com/wardenhq/warden/plugins/bundle"
@@ -118,7 +120,48 @@ func (w *Warden) OpenManager(ctx context.Context, opts ManagerOptions) (*manager
 		return nil, err
 	}
 	w.managerWin.Store(mw)
+	go func() {
+		mw.Wait(context.Background())
+		w.managerWin.CompareAndSwap(mw, nil)
+	}()
 	return mw, nil
+}
+
+// managerConsent offers the manager window, while it is open, as the
+// place where plugins' run-time permission requests are asked
+// (host.ConsentDialogs). The core is made before the Warden, hence the
+// pointer.
+type managerConsent struct {
+	w atomic.Pointer[Warden]
+}
+
+// ConsentDialog implements host.ConsentDialogs.
+func (c *managerConsent) ConsentDialog() func(context.Context, string, host.ConsentPrompt) (host.ConsentAnswer, error) {
+	w := c.w.Load()
+	if w == nil {
+		return nil
+	}
+	mw := w.managerWin.Load()
+	if mw == nil {
+		return nil
+	}
+	return func(ctx context.Context, id string, p host.ConsentPrompt) (host.ConsentAnswer, error) {
+		b, err := json.Marshal(map[string]string{"plugin": id, "title": p.Title, "text": p.Text, "detail": p.Detail})
+		if err != nil {
+			return host.ConsentDismissed, err
+		}
+		var answer string
+		if err := mw.Eval(ctx, "return await window.askPermission("+string(b)+")", &answer); err != nil {
+			return host.ConsentDismissed, fmt.Errorf("ask in the manager: %w", err)
+		}
+		switch answer {
+		case "allow":
+			return host.ConsentAllowed, nil
+		case "deny":
+			return host.ConsentDenied, nil
+		}
+		return host.ConsentDismissed, nil
+	}
 }
 
 // ErrNoManager reports that no manager window is open to ask the user.

@@ -128,6 +128,7 @@ func Open(ctx context.Context, cfg Config) (*Warden, error) {
 		cfg.URLOpener = browser{}
 	}
 	consents := &consentMemory{}
+	dialogs := &managerConsent{}
 	var bus *desktopNotifier
 	if cfg.Notifier == nil {
 		bus = &desktopNotifier{notify.New("")}
@@ -135,8 +136,8 @@ func Open(ctx context.Context, cfg Config) (*Warden, error) {
 	}
 	core, err := host.New(ctx, host.Options{
 		Profile: cfg.Profile, CacheDir: cfg.CacheDir, Logger: cfg.Logger, Capabilities: cfg.Capabilities, Notifier: cfg.Notifier, URLOpener: cfg.URLOpener,
-		Consents: consents,
-		Limits:   limitsOf(cfg.Limits, cfg.Policy.Ceilings()),
+		Consents: consents, ConsentDialogs: dialogs,
+		Limits: limitsOf(cfg.Limits, cfg.Policy.Ceilings()),
 	})
 	if err != nil {
 		if errors.Is(err, berrors.ErrTimeout) {
@@ -149,6 +150,7 @@ func Open(ctx context.Context, cfg Config) (*Warden, error) {
 		running: map[string][]string{}, blocked: map[string]string{}, revoked: map[string]bool{}, open: map[string]*window.Window{},
 		hooked: map[string][]string{}, changed: make(chan struct{}, 1),
 	}
+	dialogs.w.Store(w)
 	w.policy.Store(cfg.Policy)
 	w.hooksFor(cfg.Policy) // read when the policy comes into force
 	fail := func(err error) (*Warden, error) {

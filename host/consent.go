@@ -38,6 +38,14 @@ type ConsentMemory interface {
 	RememberConsent(ctx context.Context, id string, perms []string, allow bool) error
 }
 
+// ConsentDialogs offers a place to ask the user for run-time consent other
+// than the page's own window.
+type ConsentDialogs interface {
+	// ConsentDialog returns a function that asks the user, or nil when
+	// there is no such place now (the page's window then asks).
+	ConsentDialog() func(ctx context.Context, pluginID string, p ConsentPrompt) (ConsentAnswer, error)
+}
+
 // ConsentPrompt is the question a window shows the user for a plugin's
 // run-time permission request. Every word of it comes from the core: the
 // plugin's name and publisher from its manifest, Warden's own consent text
@@ -127,7 +135,7 @@ func (h *Host) permissionsRequest(ctx context.Context, c *Call) ([]byte, error) 
 	if err != nil {
 		return nil, err
 	}
-	answer, err := d.AskConsent(ctx, h.consentPrompt(p, ask))
+	answer, err := h.askConsent(ctx, d, p, ask)
 	if err != nil {
 		return nil, err
 	}
@@ -221,4 +229,20 @@ func (p *Plugin) answer(perms []string, allow bool) error {
 		g[name] = permissions.Grant{Permission: name, GrantedAt: now}
 	}
 	return p.setGrantsLocked(g)
+}
+
+// askConsent asks the user about perms for p: in the dialog
+// Options.ConsentDialogs offers when it offers one, after the page's
+// window gave up the user's gesture, else in the page's window.
+func (h *Host) askConsent(ctx context.Context, d Desktop, p *Plugin, perms []string) (ConsentAnswer, error) {
+	prompt := h.consentPrompt(p, perms)
+	if h.opts.ConsentDialogs != nil {
+		if ask := h.opts.ConsentDialogs.ConsentDialog(); ask != nil {
+			if err := d.TakeGesture(ctx); err != nil {
+				return ConsentDismissed, err
+			}
+			return ask(ctx, p.ID(), prompt)
+		}
+	}
+	return d.AskConsent(ctx, prompt)
 }

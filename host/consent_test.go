@@ -202,3 +202,50 @@ func TestPermissionsRequestKnownAnswers(t *testing.T) {
 		t.Errorf("remembered %v", got)
 	}
 }
+
+// elsewhere is a ConsentDialogs whose dialog, when open, answers answer.
+type elsewhere struct {
+	open   bool
+	answer ConsentAnswer
+	asked  []string
+}
+
+func (e *elsewhere) ConsentDialog() func(context.Context, string, ConsentPrompt) (ConsentAnswer, error) {
+	if !e.open {
+		return nil
+	}
+	return func(_ context.Context, id string, p ConsentPrompt) (ConsentAnswer, error) {
+		e.asked = append(e.asked, id+": "+p.Text)
+		return e.answer, nil
+	}
+}
+
+// TestPermissionsRequestElsewhere: with a consent dialog offered elsewhere
+// (the manager window), the page's window only gives up the user's
+// gesture and the question is asked there; without a gesture nobody is
+// asked; with none offered, the page's window asks as before.
+func TestPermissionsRequestElsewhere(t *testing.T) {
+	ctx := context.Background()
+	other := &elsewhere{open: true, answer: ConsentAllowed}
+	h := newHost(t, Options{ConsentDialogs: other})
+	desk := &fakeDesktop{answer: ConsentAllowed}
+	c := askerPlugin(t, h, "dev.warden.elsewhere", LoadOptions{}, desk)
+	ask := func(perm string) Reply {
+		t.Helper()
+		return h.Invoke(ctx, c.l, c.seal(t, "permissions.request", map[string]any{"permissions": []string{perm}}))
+	}
+	if r := ask("clipboard.read"); replyCode(r) != CodeNoUserGesture || len(other.asked) != 0 {
+		t.Fatalf("without a gesture: %+v, asked %v", r.Error, other.asked)
+	}
+	desk.set(true, "")
+	if r := ask("clipboard.read"); string(r.Result) != `{"granted":true}` {
+		t.Fatalf("asked elsewhere: %+v %s", r.Error, r.Result)
+	}
+	if len(other.asked) != 1 || !strings.Contains(other.asked[0], "dev.warden.elsewhere: Allow the plugin “Probe”") || desk.taken != 1 || len(desk.asked) != 0 {
+		t.Fatalf("asked elsewhere %v, gestures taken %d, asked in the window %d", other.asked, desk.taken, len(desk.asked))
+	}
+	other.open = false
+	if r := ask("dialog"); string(r.Result) != `{"granted":true}` || len(desk.asked) != 1 {
+		t.Fatalf("with nothing elsewhere: %s, asked in the window %d times", r.Result, len(desk.asked))
+	}
+}

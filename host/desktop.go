@@ -35,6 +35,10 @@ type Desktop interface {
 	// ReadClipboard does, and uses the gesture up. It returns when the
 	// user answers, or when ctx ends.
 	AskConsent(ctx context.Context, p ConsentPrompt) (ConsentAnswer, error)
+	// TakeGesture uses up the user's gesture in the window, for a
+	// question asked elsewhere (Options.ConsentDialogs), or fails with
+	// ErrNoUserGesture as ReadClipboard does.
+	TakeGesture(ctx context.Context) error
 }
 
 // FileDialog is a file dialog the core asks a window to show.

@@ -27,6 +27,17 @@ type fakeDesktop struct {
 	shown   []FileDialog
 	answer  ConsentAnswer // the consent dialog's answer
 	asked   []ConsentPrompt
+	taken   int // gestures used up for a dialog elsewhere
+}
+
+func (f *fakeDesktop) TakeGesture(ctx context.Context) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if !f.gesture {
+		return ErrNoUserGesture
+	}
+	f.taken++
+	return nil
 }
 
 func (f *fakeDesktop) AskConsent(ctx context.Context, p ConsentPrompt) (ConsentAnswer, error) {

@@ -68,6 +68,11 @@ type Options struct {
 	// only while the plugin stays loaded. Package warden passes one that
 	// writes the plugin's installed record.
 	Consents ConsentMemory
+	// ConsentDialogs, when it offers one, draws the run-time consent
+	// dialog instead of the page's own window (package warden: the
+	// manager window, while it is open). The page's window still checks
+	// the user's gesture and uses it up.
+	ConsentDialogs ConsentDialogs
 }
 
 // Host is the trusted core. It is safe for concurrent use.

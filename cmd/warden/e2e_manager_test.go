@@ -357,3 +357,64 @@ func TestE2EManagerUpdateAndRollback(t *testing.T) {
 		return st.Version == "1.0.0"
 	})
 }
+
+// TestE2EManagerAsksForRunTimePermission: while the manager is open, a
+// plugin's request for an optional permission (within the user's real
+// click in the plugin's window) is asked in the manager, in Warden's
+// words; "Allow" there grants it and the plugin's page learns so; the
+// answer is kept in the plugin's record.
+func TestE2EManagerAsksForRunTimePermission(t *testing.T) {
+	needDisplay(t)
+	ctx := context.Background()
+	opts := uiOptions()
+	opts.X, opts.Y = 920, 40
+	w, err := warden.Open(ctx, warden.Config{Profile: t.TempDir(), Logger: quietLog, Window: opts})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close(ctx)
+	dir := pagePluginWith(t, "Asker", map[string]any{
+		"ui":          map[string]any{"entry": "ui/index.html", "window": map[string]any{"width": 340, "height": 300}},
+		"permissions": []string{}, "optional_permissions": []string{"clipboard.read"},
+		"reasons": map[string]string{"clipboard.read": "To paste what you copied"},
+	}, askPage)
+	out := filepath.Join(t.TempDir(), "asker.wbundle")
+	if err := bundle.Pack(ctx, dir, out, bundle.PackOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	approve := func(context.Context, manager.ConsentRequest) error { return nil }
+	if _, err := w.Plugins().Install(ctx, out, manager.InstallOptions{AllowUnsigned: true, Consent: approve}); err != nil {
+		t.Fatal(err)
+	}
+	mw := managerAt(t, w)
+	if err := w.Run(ctx, "test.warden.asker"); err != nil {
+		t.Fatal(err)
+	}
+	ui := w.Windows().Window("test.warden.asker")
+	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := ui.WaitReady(wctx); err != nil {
+		t.Fatal(err)
+	}
+
+	clickAt(t, opts.X+150, opts.Y+150)
+	var asked string
+	waitUntil(t, "the manager asks", 20*time.Second, func() bool {
+		mw.Eval(ctx, `const d = document.getElementById("ask"); return d.open ? d.textContent : ""`, &asked)
+		return asked != ""
+	})
+	for _, want := range []string{"Warden: Asker asks for a permission", "Allow the plugin “Asker” to:", "Read what you copy to the clipboard", "“To paste what you copied”", "Don't allow"} {
+		if !strings.Contains(asked, want) {
+			t.Errorf("the manager's question does not say %q:\n%s", want, asked)
+		}
+	}
+	screenshotPNG(t, "manager-runtime-permission")
+	clickManager(t, mw, "#ask-allow")
+	if got := waitResult(t, ui, "granted"); got != "granted true" {
+		t.Fatalf("the page after Allow in the manager: %q", got)
+	}
+	st, err := w.Plugins().Status("test.warden.asker")
+	if _, ok := st.Grants["clipboard.read"]; err != nil || !ok {
+		t.Fatalf("the record after Allow: %v %v", st.Grants, err)
+	}
+}

@@ -9,6 +9,9 @@ const (
 	// DesktopConsent asks the user for a plugin's optional permissions
 	// (Title, Text, Detail); the result's Answer says what they did.
 	DesktopConsent = "consent"
+	// DesktopGesture uses up the window's user gesture for a dialog shown
+	// elsewhere (the manager's): refused as clipboard.read is without one.
+	DesktopGesture = "gesture"
 )
 
 // Consent answers (DesktopResult.Answer); "" is a dialog closed without

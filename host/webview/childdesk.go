@@ -72,6 +72,13 @@ func (c *child) desktop(id uint32, payload []byte) {
 		}
 		// One press, one dialog: the page cannot chain dialogs on it.
 		c.w.ConsumeInput()
+	case ipc.DesktopGesture:
+		if r, ok := c.gesture("permissions.request"); !ok {
+			answer(r)
+			return
+		}
+		c.w.ConsumeInput()
+		answer(ipc.DesktopResult{})
 	case ipc.DesktopConsent:
 		if r, ok := c.gesture("permissions.request"); !ok {
 			answer(r)

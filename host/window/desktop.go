@@ -77,6 +77,13 @@ func (d *desktop) AskConsent(ctx context.Context, p host.ConsentPrompt) (host.Co
 	return host.ConsentDismissed, nil
 }
 
+// TakeGesture uses up the window's user gesture, or fails with
+// host.ErrNoUserGesture.
+func (d *desktop) TakeGesture(ctx context.Context) error {
+	_, err := d.ask(ctx, ipc.Desktop{Op: ipc.DesktopGesture})
+	return err
+}
+
 // ask sends req to the webview process and waits for its answer.
 func (d *desktop) ask(ctx context.Context, req ipc.Desktop) (ipc.DesktopResult, error) {
 	req.Launch = d.launch

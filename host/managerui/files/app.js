@@ -188,6 +188,33 @@ document.getElementById("install-ok").addEventListener("click", async () => {
   await refresh();
 });
 document.getElementById("problem-ok").addEventListener("click", () => document.getElementById("problem").close());
+
+// askPermission asks the user about a plugin's run-time permission
+// request (the plugin's window already checked that the user clicked in
+// it) and resolves with "allow", "deny" (remembered by Warden) or
+// "dismissed" (Escape: nothing granted, nothing remembered). One question
+// at a time; "Don't allow" is the default.
+let asking = Promise.resolve();
+window.askPermission = function (req) {
+  const answer = asking.then(() => new Promise((resolve) => {
+    const dlg = document.getElementById("ask");
+    document.getElementById("ask-h").textContent = req.title;
+    document.getElementById("ask-text").textContent = req.text;
+    document.getElementById("ask-detail").textContent = req.detail;
+    let done = (a) => {
+      done = () => {};
+      dlg.close();
+      resolve(a);
+    };
+    document.getElementById("ask-allow").onclick = () => done("allow");
+    document.getElementById("ask-deny").onclick = () => done("deny");
+    dlg.oncancel = () => done("dismissed");
+    dlg.showModal();
+    document.getElementById("ask-deny").focus();
+  }));
+  asking = answer.then(refresh, refresh);
+  return answer;
+};
 document.getElementById("install-pick").addEventListener("click", async () => {
   try {
     const path = await call("pick");
