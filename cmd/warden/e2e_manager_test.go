@@ -127,31 +127,48 @@ func managerText(t *testing.T, mw *managerwin.Window, selector string) []string 
 	return out
 }
 
-// TestE2EManager drives the manager window as a user: it lists the three
-// installed examples with their permissions; Open opens a plugin's window;
-// Disable closes it; Revoke takes a permission away, the plugin's next
+// TestE2EManager drives the manager window as a user: Install a plugin…
+// opens a file dialog, the user picks the notes bundle and presses
+// "Install and allow" in the install dialog; the manager then lists the
+// three examples with their permissions; Open opens notes' window;
+// Disable closes it; Revoke takes storage away, the plugin's next
 // storage.get is denied, and the activity view, filtered to denials,
 // shows that. Screenshots of each view are saved.
 func TestE2EManager(t *testing.T) {
 	needDisplay(t)
 	ctx := context.Background()
-	w := managerProfile(t, "hello", "notes", "files")
+	w := managerProfile(t, "hello", "files")
+	notesBundle := filepath.Join(t.TempDir(), "notes.wbundle")
+	if err := bundle.Pack(ctx, example(t, "notes"), notesBundle, bundle.PackOptions{}); err != nil {
+		t.Fatal(err)
+	}
 	mw := managerAt(t, w)
 
-	if got := managerText(t, mw, ".plugin .name"); !slices.Equal(got, []string{"Files", "Hello", "Notes"}) {
-		t.Fatalf("the manager lists %q", got)
+	clickManager(t, mw, "#install-pick")
+	answerDialog(t, "^Install a Warden plugin$", "ctrl+l", notesBundle)
+	var asked string
+	waitUntil(t, "the install dialog opens", 20*time.Second, func() bool {
+		mw.Eval(ctx, `const d = document.getElementById("install"); return d.open ? d.textContent : ""`, &asked)
+		return asked != ""
+	})
+	if !strings.Contains(asked, "Install “Notes” 1.0.0?") || !strings.Contains(asked, "Store its own data on this computer") {
+		t.Fatalf("the install dialog: %s", asked)
 	}
+	clickManager(t, mw, "#install-ok")
+	waitUntil(t, "the manager lists the three examples", 20*time.Second, func() bool {
+		return slices.Equal(managerText(t, mw, ".plugin .name"), []string{"Files", "Hello", "Notes"})
+	})
 	if got := managerText(t, mw, `.plugin[data-id="dev.warden.notes"] .perm strong`); !slices.Equal(got, []string{"storage"}) {
 		t.Fatalf("the notes plugin's permissions: %q", got)
 	}
 	screenshotPNG(t, "manager-plugins")
 
-	clickManager(t, mw, `.plugin[data-id="dev.warden.hello"] button[aria-label^="Open"]`)
-	waitUntil(t, "the hello window opens from the manager", 30*time.Second, func() bool { return w.Running("dev.warden.hello") })
-	clickManager(t, mw, `.plugin[data-id="dev.warden.hello"] button[aria-label^="Disable"]`)
-	waitUntil(t, "disabling hello closes its window", 30*time.Second, func() bool { return !w.Running("dev.warden.hello") })
-	if st, _ := w.Plugins().Status("dev.warden.hello"); st.State != "disabled" {
-		t.Fatalf("hello after Disable: %s", st.State)
+	clickManager(t, mw, `.plugin[data-id="dev.warden.notes"] button[aria-label^="Open"]`)
+	waitUntil(t, "the notes window opens from the manager", 30*time.Second, func() bool { return w.Running("dev.warden.notes") })
+	clickManager(t, mw, `.plugin[data-id="dev.warden.notes"] button[aria-label^="Disable"]`)
+	waitUntil(t, "disabling notes closes its window", 30*time.Second, func() bool { return !w.Running("dev.warden.notes") })
+	if st, _ := w.Plugins().Status("dev.warden.notes"); st.State != "disabled" {
+		t.Fatalf("notes after Disable: %s", st.State)
 	}
 
 	clickManager(t, mw, `.plugin[data-id="dev.warden.notes"] button[aria-label="Revoke storage from Notes 1.0.0"]`)
