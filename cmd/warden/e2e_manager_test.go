@@ -435,3 +435,37 @@ func TestE2EManagerAsksForRunTimePermission(t *testing.T) {
 		t.Fatalf("the record after Allow: %v %v", st.Grants, err)
 	}
 }
+
+// TestE2EManagerDarkAndScaled: the manager follows the desktop's dark
+// preference and its scale: under GTK's dark theme at 200% its page is
+// dark and drawn at twice the pixels, and still lists the plugins.
+func TestE2EManagerDarkAndScaled(t *testing.T) {
+	needDisplay(t)
+	ctx := context.Background()
+	w := managerProfile(t, "hello")
+	o := uiOptions()
+	env := append(slices.Clone(o.Env), "GTK_THEME=Adwaita:dark", "GDK_SCALE=2")
+	mw, err := w.OpenManager(ctx, managerwin.Options{Executable: o.Executable, Env: env, Stderr: os.Stderr, Placed: true, Width: 600, Height: 340})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mw.Close()
+	var look struct {
+		Ready bool    `json:"ready"`
+		Dark  bool    `json:"dark"`
+		Ratio float64 `json:"ratio"`
+		BG    string  `json:"bg"`
+	}
+	waitUntil(t, "the manager's page is ready", 30*time.Second, func() bool {
+		mw.Eval(ctx, `return {ready: document.body.dataset.ready === "1", dark: matchMedia("(prefers-color-scheme: dark)").matches,
+  ratio: devicePixelRatio, bg: getComputedStyle(document.body).backgroundColor}`, &look)
+		return look.Ready
+	})
+	if !look.Dark || look.Ratio != 2 || look.BG != "rgb(27, 27, 31)" {
+		t.Fatalf("under a dark theme at 200%%: %+v", look)
+	}
+	if got := managerText(t, mw, ".plugin .name"); !slices.Equal(got, []string{"Hello"}) {
+		t.Fatalf("the manager lists %q", got)
+	}
+	screenshotPNG(t, "manager-dark-200")
+}
