@@ -85,10 +85,23 @@ func CompileCache(t testing.TB) string {
 	return dir
 }
 
-// Root returns the repository's root directory.
+// Root returns the repository's root directory: the nearest directory
+// above the working directory (a test's is its package's) whose go.mod
+// declares Warden's module. It does not use the source file's path, which
+// a -trimpath build (make test) does not keep.
 func Root() string {
-	_, file, _, _ := runtime.Caller(0)
-	return filepath.Join(filepath.Dir(file), "..", "..")
+	dir, err := os.Getwd()
+	if err != nil {
+		return "."
+	}
+	for d := dir; ; d = filepath.Dir(d) {
+		if b, err := os.ReadFile(filepath.Join(d, "go.mod")); err == nil && strings.HasPrefix(string(b), "module github.com/wardenhq/warden\n") {
+			return d
+		}
+		if filepath.Dir(d) == d {
+			return dir
+		}
+	}
 }
 
 var (
