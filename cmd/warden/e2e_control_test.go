@@ -23,17 +23,8 @@ import (
 func TestE2EReadsWhileRunning(t *testing.T) {
 	t.Parallel()
 	needDisplay(t)
-	dir := t.TempDir()
-	mustPlain(t, "keygen", "-o", filepath.Join(dir, "k.key"))
-	bundle := filepath.Join(dir, "hello.wbundle")
-	mustPlain(t, "pack", example(t, "hello"), "--key", filepath.Join(dir, "k.key"), "-o", bundle)
-	prof := filepath.Join(dir, "profile")
-	none := filepath.Join(dir, "none.json")
+	prof, none := signedProfile(t, "hello", "notes")
 	global := []string{"--profile", prof, "--policy", none}
-	mustWarden(t, append(global, "install", bundle, "--pub", filepath.Join(dir, "k.pub"), "--grant", "storage")...)
-	notes := filepath.Join(dir, "notes.wbundle")
-	mustPlain(t, "pack", example(t, "notes"), "--key", filepath.Join(dir, "k.key"), "-o", notes)
-	mustWarden(t, append(global, "install", notes, "--pub", filepath.Join(dir, "k.pub"), "--grant", "storage")...)
 	stopped, _, code := wardenEnv(t, os.Environ(), append(global, "info", "dev.warden.hello", "--json")...)
 	if code != 0 {
 		t.Fatalf("info before run: exit %d", code)
@@ -120,4 +111,21 @@ func TestE2ERunStartsNoPluginUntilAsked(t *testing.T) {
 	}
 	waitUntil(t, "hello's window opens", 30*time.Second, func() bool { return len(r.webviews()) == 2 })
 	r.stop(t)
+}
+
+// signedProfile packs the named examples signed with a new key and
+// installs them, granting storage (what each asks for), with the command
+// line into a new profile; it returns the profile and a user policy path
+// that holds none.
+func signedProfile(t *testing.T, names ...string) (prof, none string) {
+	t.Helper()
+	dir := t.TempDir()
+	mustPlain(t, "keygen", "-o", filepath.Join(dir, "k.key"))
+	prof, none = filepath.Join(dir, "profile"), filepath.Join(dir, "none.json")
+	for _, name := range names {
+		b := filepath.Join(dir, name+".wbundle")
+		mustPlain(t, "pack", example(t, name), "--key", filepath.Join(dir, "k.key"), "-o", b)
+		mustWarden(t, "--profile", prof, "--policy", none, "install", b, "--pub", filepath.Join(dir, "k.pub"), "--grant", "storage")
+	}
+	return prof, none
 }

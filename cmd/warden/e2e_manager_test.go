@@ -117,6 +117,18 @@ return {X: r.x + r.width / 2, Y: r.y + r.height / 2};`, &r)
 	clickAt(t, int(r.X), int(r.Y))
 }
 
+// dialogText waits until the manager's dialog with that id is open and
+// returns its text.
+func dialogText(t *testing.T, mw *managerwin.Window, id string) string {
+	t.Helper()
+	var text string
+	waitUntil(t, "the "+id+" dialog opens", 20*time.Second, func() bool {
+		mw.Eval(context.Background(), `const d = document.getElementById(`+jsString(id)+`); return d.open ? d.textContent : ""`, &text)
+		return text != ""
+	})
+	return text
+}
+
 // managerText returns the text of what selector names on the manager's page.
 func managerText(t *testing.T, mw *managerwin.Window, selector string) []string {
 	t.Helper()
@@ -146,11 +158,7 @@ func TestE2EManager(t *testing.T) {
 
 	clickManager(t, mw, "#install-pick")
 	answerDialog(t, "^Install a Warden plugin$", "ctrl+l", notesBundle)
-	var asked string
-	waitUntil(t, "the install dialog opens", 20*time.Second, func() bool {
-		mw.Eval(ctx, `const d = document.getElementById("install"); return d.open ? d.textContent : ""`, &asked)
-		return asked != ""
-	})
+	asked := dialogText(t, mw, "install")
 	if !strings.Contains(asked, "Install “Notes” 1.0.0?") || !strings.Contains(asked, "Store its own data on this computer") {
 		t.Fatalf("the install dialog: %s", asked)
 	}
@@ -260,18 +268,9 @@ func TestE2EInstallFromFileManager(t *testing.T) {
 			t.Fatalf("the Exec line: exit %d\n%s%s", code, out, errOut)
 		}
 	}
-	dialogText := func() string {
-		t.Helper()
-		var s string
-		waitUntil(t, "the install dialog opens", 20*time.Second, func() bool {
-			mw.Eval(ctx, `const d = document.getElementById("install"); return d.open ? d.textContent : ""`, &s)
-			return s != ""
-		})
-		return s
-	}
 
 	open(bundlePath)
-	text := dialogText()
+	text := dialogText(t, mw, "install")
 	for _, want := range []string{"Install “Hello” 1.0.0?", "Published by Warden", "Nobody vouches for this bundle", "Store its own data on this computer", "Cancel", "Install and allow"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the install dialog does not say %q:\n%s", want, text)
@@ -290,7 +289,7 @@ func TestE2EInstallFromFileManager(t *testing.T) {
 	}
 
 	open(bundlePath)
-	dialogText()
+	dialogText(t, mw, "install")
 	clickManager(t, mw, "#install-ok")
 	waitUntil(t, "Install and allow installs hello", 20*time.Second, func() bool {
 		st, err := w.Plugins().Status("dev.warden.hello")
@@ -306,11 +305,7 @@ func TestE2EInstallFromFileManager(t *testing.T) {
 		t.Fatal(err)
 	}
 	open(junk)
-	var problem string
-	waitUntil(t, "the problem dialog opens", 20*time.Second, func() bool {
-		mw.Eval(ctx, `const d = document.getElementById("problem"); return d.open ? d.textContent : ""`, &problem)
-		return problem != ""
-	})
+	problem := dialogText(t, mw, "problem")
 	if !strings.Contains(problem, "Warden cannot install this file") || !strings.Contains(problem, "“broken.wbundle” is not a Warden plugin bundle, or it is damaged.") {
 		t.Errorf("the problem dialog: %q", problem)
 	}
@@ -415,11 +410,7 @@ func TestE2EManagerAsksForRunTimePermission(t *testing.T) {
 	}
 
 	clickAt(t, opts.X+150, opts.Y+150)
-	var asked string
-	waitUntil(t, "the manager asks", 20*time.Second, func() bool {
-		mw.Eval(ctx, `const d = document.getElementById("ask"); return d.open ? d.textContent : ""`, &asked)
-		return asked != ""
-	})
+	asked := dialogText(t, mw, "ask")
 	for _, want := range []string{"Warden: Asker asks for a permission", "Allow the plugin “Asker” to:", "Read what you copy to the clipboard", "“To paste what you copied”", "Don't allow"} {
 		if !strings.Contains(asked, want) {
 			t.Errorf("the manager's question does not say %q:\n%s", want, asked)

@@ -44,13 +44,7 @@ func TestE2EContextMenuHasNoNavigation(t *testing.T) {
 // open a window until the crash policy gives up.
 func TestRunWithoutDisplay(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
-	mustPlain(t, "keygen", "-o", filepath.Join(dir, "k.key"))
-	bundle := filepath.Join(dir, "hello.wbundle")
-	mustPlain(t, "pack", example(t, "hello"), "--key", filepath.Join(dir, "k.key"), "-o", bundle)
-	prof := filepath.Join(dir, "profile")
-	none := filepath.Join(dir, "none.json")
-	mustWarden(t, "--profile", prof, "--policy", none, "install", bundle, "--pub", filepath.Join(dir, "k.pub"), "--grant", "storage")
+	prof, none := signedProfile(t, "hello")
 	env := slices.DeleteFunc(os.Environ(), func(kv string) bool {
 		return strings.HasPrefix(kv, "DISPLAY=") || strings.HasPrefix(kv, "WAYLAND_DISPLAY=")
 	})
