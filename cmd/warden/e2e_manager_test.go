@@ -431,6 +431,7 @@ func TestE2EManagerAsksForRunTimePermission(t *testing.T) {
 // preference and its scale: under GTK's dark theme at 200% its page is
 // dark and drawn at twice the pixels, and still lists the plugins.
 func TestE2EManagerDarkAndScaled(t *testing.T) {
+	t.Parallel() // no pointer: it may run beside other windows
 	needDisplay(t)
 	ctx := context.Background()
 	w := managerProfile(t, "hello")

@@ -60,6 +60,7 @@ func TestRunWithoutDisplay(t *testing.T) {
 // TestE2EWindowIcon: a plugin window shows the manifest's icon. The X
 // window carries it as _NET_WM_ICON, width, height, then ARGB pixels.
 func TestE2EWindowIcon(t *testing.T) {
+	t.Parallel() // no pointer: it may run beside other windows
 	needDisplay(t)
 	h := e2eHost(t, host.Options{})
 	dir := pagePluginWith(t, "Iconic", map[string]any{"permissions": []string{}, "icons": map[string]string{"16": "icons/16.png"}}, ``)
