@@ -65,7 +65,11 @@ func screenshotPNG(t *testing.T, name string) string {
 func managerProfile(t *testing.T, names ...string) *warden.Warden {
 	t.Helper()
 	ctx := context.Background()
-	w, err := warden.Open(ctx, warden.Config{Profile: t.TempDir(), Logger: quietLog, Window: uiOptions()})
+	// Plugin windows open to the right of the manager's (at 0, 0), so
+	// that a click meant for the manager never lands on one.
+	opts := uiOptions()
+	opts.X, opts.Y = 920, 40
+	w, err := warden.Open(ctx, warden.Config{Profile: t.TempDir(), Logger: quietLog, Window: opts})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,6 +133,16 @@ func dialogText(t *testing.T, mw *managerwin.Window, id string) string {
 	return text
 }
 
+// waitShown waits until the manager's page shows what selector names.
+func waitShown(t *testing.T, mw *managerwin.Window, selector string) {
+	t.Helper()
+	waitUntil(t, "the manager shows "+selector, 20*time.Second, func() bool {
+		var ok bool
+		mw.Eval(context.Background(), `return document.querySelector(`+jsString(selector)+`) !== null`, &ok)
+		return ok
+	})
+}
+
 // managerText returns the text of what selector names on the manager's page.
 func managerText(t *testing.T, mw *managerwin.Window, selector string) []string {
 	t.Helper()
@@ -173,8 +187,12 @@ func TestE2EManager(t *testing.T) {
 
 	clickManager(t, mw, `.plugin[data-id="dev.warden.notes"] button[aria-label^="Open"]`)
 	waitUntil(t, "the notes window opens from the manager", 30*time.Second, func() bool { return w.Running("dev.warden.notes") })
+	// The page redraws the row (Open becomes Close window): click only
+	// once it has, where the buttons now are.
+	waitShown(t, mw, `.plugin[data-id="dev.warden.notes"] button[aria-label^="Close the window"]`)
 	clickManager(t, mw, `.plugin[data-id="dev.warden.notes"] button[aria-label^="Disable"]`)
 	waitUntil(t, "disabling notes closes its window", 30*time.Second, func() bool { return !w.Running("dev.warden.notes") })
+	waitShown(t, mw, `.plugin[data-id="dev.warden.notes"] button[aria-label^="Enable"]`)
 	if st, _ := w.Plugins().Status("dev.warden.notes"); st.State != "disabled" {
 		t.Fatalf("notes after Disable: %s", st.State)
 	}
@@ -205,6 +223,7 @@ func TestE2EManager(t *testing.T) {
 	if err := w.Host().Audit().Flush(ctx); err != nil {
 		t.Fatal(err)
 	}
+	waitShown(t, mw, `.plugin[data-id="dev.warden.notes"] .perm.muted`) // "No permissions granted."
 	clickManager(t, mw, "#audit-denied")
 	waitUntil(t, "the activity view shows the denial", 20*time.Second, func() bool {
 		rows := managerText(t, mw, "#audit tbody tr.denied")
@@ -363,6 +382,7 @@ func TestE2EManagerUpdateAndRollback(t *testing.T) {
 		_, ok := st.Grants["notifications"]
 		return ok && st.State == "enabled"
 	})
+	waitShown(t, mw, `.plugin[data-id="dev.warden.hello"] button[aria-label="Disable Hello 1.1.0"]`)
 	clickManager(t, mw, `.plugin[data-id="dev.warden.hello"] button[aria-label^="Roll Hello 1.1.0 back"]`)
 	waitUntil(t, "Roll back returns to 1.0.0", 20*time.Second, func() bool {
 		st, _ := w.Plugins().Status("dev.warden.hello")
