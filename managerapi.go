@@ -269,21 +269,23 @@ func (w *Warden) managedPlugins() ([]managedPlugin, error) {
 			ID: st.ID, Name: st.Name, Version: st.Version, Publisher: st.Publisher, Signed: st.SignerKey != "",
 			State: st.State, Reason: st.Reason, Running: w.Running(st.ID), Grants: []managedGrant{}, Previous: st.Previous,
 		}
-		for _, name := range slices.Sorted(maps.Keys(st.Grants)) {
-			g := managedGrant{Name: name, GrantedAt: st.Grants[name].GrantedAt}
+		// What consent said of each permission, with the author's reason.
+		described := func(name string) managedGrant {
+			g := managedGrant{Name: name}
 			if i := slices.IndexFunc(st.Asks, func(a manager.Permission) bool { return a.Name == name }); i >= 0 {
 				g.Description, g.Reason = st.Asks[i].Description, st.Asks[i].Reason
 			} else if e, ok := w.core.Describe(name); ok {
 				g.Description = e.Description
 			}
+			return g
+		}
+		for _, name := range slices.Sorted(maps.Keys(st.Grants)) {
+			g := described(name)
+			g.GrantedAt = st.Grants[name].GrantedAt
 			p.Grants = append(p.Grants, g)
 		}
 		for _, name := range st.Pending {
-			g := managedGrant{Name: name}
-			if i := slices.IndexFunc(st.Asks, func(a manager.Permission) bool { return a.Name == name }); i >= 0 {
-				g.Description, g.Reason = st.Asks[i].Description, st.Asks[i].Reason
-			}
-			p.Pending = append(p.Pending, g)
+			p.Pending = append(p.Pending, described(name))
 		}
 		for _, name := range st.DeniedNames() {
 			p.Denied = append(p.Denied, managedDenial{Name: name, At: st.Denied[name]})

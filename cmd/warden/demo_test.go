@@ -28,22 +28,28 @@ func TestDemoWithoutDisplay(t *testing.T) {
 			t.Errorf("demo output lacks %q:\n%s", want, out)
 		}
 	}
-	f, err := os.Open(shot)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	img, err := png.Decode(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	colors, share := inkStats(img)
+	colors, share := pngInk(t, shot)
 	// A blank or single-colour screen has one colour; rendered windows have
 	// text, buttons and borders: many colours and a good share of the
 	// screen differing from the backdrop.
 	if colors < 50 || share < 0.10 {
 		t.Fatalf("screenshot looks blank: %d colours, %.0f%% of pixels differ from the backdrop", colors, share*100)
 	}
+}
+
+// pngInk reads the PNG at path and returns its inkStats.
+func pngInk(t *testing.T, path string) (colors int, share float64) {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return inkStats(img)
 }
 
 // inkStats counts distinct colours and the share of pixels that differ from

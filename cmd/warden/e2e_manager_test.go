@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -44,16 +43,7 @@ func screenshotPNG(t *testing.T, name string) string {
 	if out, err := exec.Command("import", "-window", "root", p).CombinedOutput(); err != nil {
 		t.Fatalf("screenshot (imagemagick's import): %v: %s", err, out)
 	}
-	f, err := os.Open(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	img, err := png.Decode(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if colors, share := inkStats(img); colors < 20 || share < 0.05 {
+	if colors, share := pngInk(t, p); colors < 20 || share < 0.05 {
 		t.Fatalf("screenshot %s looks blank: %d colours, %.0f%% drawn", p, colors, share*100)
 	}
 	t.Logf("screenshot: %s", p)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 
@@ -13,7 +12,6 @@ import (
 	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/host/managerwin"
 	"github.com/wardenhq/warden/host/window"
-	"github.com/wardenhq/warden/plugins/policy"
 )
 
 func newManagerCmd(g *globals) *cobra.Command {
@@ -72,23 +70,11 @@ func runManagerWindow(cmd *cobra.Command, g *globals, opts managerwin.Options, i
 	}
 	defer s.Close(context.Background())
 	out := cmd.ErrOrStderr()
-	pw, err := policy.WatchLayered(ctx, managedPolicyPath, userPolicyPath(g), func(p *policy.Policy) {
-		fmt.Fprintf(out, "warden: policy changed (%s); applying it\n", p.Source)
-		if err := s.SetPolicy(ctx, p); err != nil {
-			fmt.Fprintf(out, "warden: %v\n", err)
-		}
-	})
+	stop, err := holdProfile(ctx, g, s, out, nil)
 	if err != nil {
 		return err
 	}
-	defer pw.Close()
-	stopControl, err := s.ServeControl(ctx, func(ctx context.Context, args []string, out io.Writer) error {
-		return serveRead(ctx, s, args, out)
-	})
-	if err != nil {
-		return err
-	}
-	defer stopControl()
+	defer stop()
 	if opts.Stderr == nil {
 		opts.Stderr = os.Stderr
 	}

@@ -37,7 +37,7 @@ func readOnly(cmd *cobra.Command) *cobra.Command {
 func readArgs(cmd *cobra.Command, args []string) []string {
 	out := strings.Fields(cmd.CommandPath())[1:]
 	cmd.Flags().Visit(func(f *pflag.Flag) {
-		if cmd.Flags().Lookup(f.Name) != nil && cmd.InheritedFlags().Lookup(f.Name) == nil {
+		if cmd.InheritedFlags().Lookup(f.Name) == nil {
 			out = append(out, "--"+f.Name+"="+f.Value.String())
 		}
 	})

@@ -96,11 +96,7 @@ func runRun(cmd *cobra.Command, g *globals, ids []string, ui window.Options) err
 			return fmt.Errorf("no enabled plugins installed (warden install <bundle>)")
 		}
 	}
-	w, err := policy.WatchLayered(ctx, managedPolicyPath, userPolicyPath(g), func(p *policy.Policy) {
-		fmt.Fprintf(out, "warden: policy changed (%s); applying it\n", p.Source)
-		if err := s.SetPolicy(ctx, p); err != nil {
-			fmt.Fprintf(out, "warden: %v\n", err)
-		}
+	stop, err := holdProfile(ctx, g, s, out, func() {
 		for _, id := range ids {
 			if why := s.Blocked(id); why != "" {
 				fmt.Fprintf(out, "warden: %s is not running: %s\n", id, why)
@@ -112,14 +108,7 @@ func runRun(cmd *cobra.Command, g *globals, ids []string, ui window.Options) err
 	if err != nil {
 		return err
 	}
-	defer w.Close()
-	stopControl, err := s.ServeControl(ctx, func(ctx context.Context, args []string, out io.Writer) error {
-		return serveRead(ctx, s, args, out)
-	})
-	if err != nil {
-		return err
-	}
-	defer stopControl()
+	defer stop()
 	started := 0
 	for _, id := range ids {
 		if err := s.Run(ctx, id); err != nil {
@@ -147,4 +136,32 @@ func anyBlockedByPolicy(s *warden.Warden, ids []string) bool {
 		st, err := s.Plugins().Status(id)
 		return err == nil && st.State == "blocked"
 	})
+}
+
+// holdProfile is what a process that runs windows on profile s does while
+// it holds it: it applies each change of the admin's and the user's
+// policy files at once (then report, when not nil, says how the plugins
+// stand), and carries out other warden commands sent to the control
+// socket. stop ends both.
+func holdProfile(ctx context.Context, g *globals, s *warden.Warden, out io.Writer, report func()) (stop func(), err error) {
+	pw, err := policy.WatchLayered(ctx, managedPolicyPath, userPolicyPath(g), func(p *policy.Policy) {
+		fmt.Fprintf(out, "warden: policy changed (%s); applying it\n", p.Source)
+		if err := s.SetPolicy(ctx, p); err != nil {
+			fmt.Fprintf(out, "warden: %v\n", err)
+		}
+		if report != nil {
+			report()
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	stopControl, err := s.ServeControl(ctx, func(ctx context.Context, args []string, out io.Writer) error {
+		return serveRead(ctx, s, args, out)
+	})
+	if err != nil {
+		pw.Close()
+		return nil, err
+	}
+	return func() { stopControl(); pw.Close() }, nil
 }
