@@ -51,6 +51,7 @@ type installPreview struct {
 	Publisher string        `json:"publisher,omitempty"`
 	Signer    string        `json:"signer"`
 	Replaces  string        `json:"replaces,omitempty"`
+	Update    string        `json:"update,omitempty"` // the installed version this one updates
 	Asks      []previewPerm `json:"permissions"`
 	Optional  []previewPerm `json:"optional,omitempty"`
 }
@@ -228,6 +229,16 @@ func (w *Warden) manage(ctx context.Context, win *managerwin.Window, raw []byte)
 		return p, nil
 	case "install":
 		return nil, forPeople(req.Path, w.installShown(ctx, req))
+	case "updates":
+		return w.checkUpdates(ctx)
+	case "preview-update":
+		p, err := w.previewUpdate(ctx, req.ID)
+		if err != nil {
+			return nil, err
+		}
+		return p, nil
+	case "update":
+		return nil, w.updateShown(ctx, req)
 	case "rollback":
 		running := w.Running(req.ID)
 		if running {
@@ -301,33 +312,32 @@ func (w *Warden) managedPlugins() ([]managedPlugin, error) {
 var errPreview = errors.New("preview only")
 
 // previewInstall reads and checks the bundle at path as an install would,
-// up to the consent step, and returns what the user is to be asked.
-// Nothing is installed.
+// up to the consent step (for an update, its review), and returns what the
+// user is to be asked. Nothing is installed.
 func (w *Warden) previewInstall(ctx context.Context, path string) (*installPreview, error) {
-	// An update asks no consent (its new permissions wait instead), so
-	// running the install up to its consent step would apply it.
-	b, err := bundle.Open(path, bundle.Limits{})
-	if err != nil {
-		return nil, err
-	}
-	id := b.Manifest().ID
-	b.Close()
-	if _, err := w.store.Get(id); err == nil {
-		return nil, fmt.Errorf("%s is installed already; updates are not in the manager yet: warden install %s updates it", id, path)
-	}
 	var shown *installPreview
-	_, err = w.plugins.Install(ctx, path, manager.InstallOptions{AllowUnsigned: true, Source: path, Consent: func(_ context.Context, req manager.ConsentRequest) error {
-		shown = &installPreview{Path: path, ID: req.ID, Name: req.Name, Version: req.Version, Publisher: req.Publisher, Signer: req.Signer, Replaces: req.Replaces,
-			Asks: previewPerms(req.Permissions), Optional: previewPerms(req.Optional)}
+	capture := func(_ context.Context, req manager.ConsentRequest) error {
+		shown = previewOf(path, req)
 		return errPreview
-	}})
+	}
+	_, err := w.plugins.Install(ctx, path, manager.InstallOptions{AllowUnsigned: true, Source: path, Consent: capture, Review: capture})
+	return previewResult(shown, err)
+}
+
+// previewResult is what a preview install's result means.
+func previewResult(shown *installPreview, err error) (*installPreview, error) {
 	if errors.Is(err, errPreview) {
 		return shown, nil
 	}
 	if err == nil {
-		return nil, errors.New("installed without asking for consent: a plugin installed meanwhile was updated")
+		return nil, errors.New("installed without asking: the bundle changed while it was read")
 	}
 	return nil, err
+}
+
+func previewOf(path string, req manager.ConsentRequest) *installPreview {
+	return &installPreview{Path: path, ID: req.ID, Name: req.Name, Version: req.Version, Publisher: req.Publisher, Signer: req.Signer,
+		Replaces: req.Replaces, Update: req.Update, Asks: previewPerms(req.Permissions), Optional: previewPerms(req.Optional)}
 }
 
 func previewPerms(ps []manager.Permission) []previewPerm {
@@ -341,9 +351,21 @@ func previewPerms(ps []manager.Permission) []previewPerm {
 // installShown installs the bundle at req.Path with the user's consent to
 // what they were shown: the same plugin, version, signer and permissions.
 // A bundle that changed since is refused, so that consent never covers
-// what the user did not see.
+// what the user did not see. An update is applied with the permissions
+// it adds granted, the plugin's window closed meanwhile.
 func (w *Warden) installShown(ctx context.Context, req managerRequest) error {
-	_, err := w.plugins.Install(ctx, req.Path, manager.InstallOptions{AllowUnsigned: true, Source: req.Path, Consent: func(_ context.Context, c manager.ConsentRequest) error {
+	return w.applyShown(ctx, req, func(opts manager.InstallOptions) (manager.Result, error) {
+		opts.AllowUnsigned, opts.Source = true, req.Path
+		return w.plugins.Install(ctx, req.Path, opts)
+	})
+}
+
+// applyShown runs install with Consent and Review set to accept only what
+// req says the user was shown, then grants what an update added, as the
+// user allowed. A running plugin is stopped for an update and started
+// again after.
+func (w *Warden) applyShown(ctx context.Context, req managerRequest, install func(manager.InstallOptions) (manager.Result, error)) error {
+	same := func(_ context.Context, c manager.ConsentRequest) error {
 		names := make([]string, len(c.Permissions))
 		for i, p := range c.Permissions {
 			names[i] = p.Name
@@ -352,7 +374,20 @@ func (w *Warden) installShown(ctx context.Context, req managerRequest) error {
 			return fmt.Errorf("%w: the bundle changed since it was shown to you; open it again", manager.ErrConsentRefused)
 		}
 		return nil
-	}})
+	}
+	running := w.Running(req.ID)
+	if running {
+		if err := w.Stop(ctx, req.ID); err != nil {
+			return err
+		}
+	}
+	res, err := install(manager.InstallOptions{Consent: same, Review: same})
+	if err == nil && res.Updated && len(res.Pending) > 0 {
+		_, err = w.Apply(ctx, ControlRequest{Op: "grant", ID: req.ID, Perms: res.Pending})
+	}
+	if running {
+		err = errors.Join(err, w.Run(ctx, req.ID))
+	}
 	return err
 }
 

@@ -365,7 +365,7 @@ func TestE2EManagerUpdateAndRollback(t *testing.T) {
 			t.Errorf("the manager does not show %q:\n%s", want, text)
 		}
 	}
-	screenshotPNG(t, "manager-update-consent")
+	screenshotPNG(t, "manager-update-pending")
 	clickManager(t, mw, `.plugin[data-id="dev.warden.hello"] button[aria-label="Allow notifications for Hello 1.1.0"]`)
 	waitUntil(t, "Allow grants the update's permission", 20*time.Second, func() bool {
 		st, _ := w.Plugins().Status("dev.warden.hello")
@@ -378,6 +378,72 @@ func TestE2EManagerUpdateAndRollback(t *testing.T) {
 		st, _ := w.Plugins().Status("dev.warden.hello")
 		return st.Version == "1.0.0"
 	})
+}
+
+// TestE2EManagerRegistryUpdate: the manager checks the profile's registry
+// (the one warden install --registry remembered) and shows the newer
+// version with what it adds; "Update to …" shows the update dialog,
+// Cancel (focused) changes nothing, and "Update and allow" installs the
+// version shown with its new permission granted.
+func TestE2EManagerRegistryUpdate(t *testing.T) {
+	needDisplay(t)
+	ctx := context.Background()
+	f := newRegistryFixture(t, example(t, "hello"), "1.1.0")
+	f.publish(t, "1.0.0")
+	prof := filepath.Join(f.dir, "profile")
+	mustPlain(t, "--profile", prof, "install", "dev.warden.hello@^1", "--registry", f.url, "--registry-key", f.regPub, "--grant", "storage")
+	f.publish(t, "1.1.0")
+
+	opts := uiOptions()
+	opts.X, opts.Y = 920, 40
+	w, err := warden.Open(ctx, warden.Config{Profile: prof, Logger: quietLog, Window: opts})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close(ctx)
+	mw := managerAt(t, w)
+	button := `.plugin[data-id="dev.warden.hello"] button[aria-label="Update Hello 1.0.0 to 1.1.0"]`
+	waitShown(t, mw, button)
+	text := strings.Join(managerText(t, mw, `.plugin[data-id="dev.warden.hello"] .update`), "")
+	if !strings.Contains(text, "Version 1.1.0 is available; it also asks for: Show desktop notifications") {
+		t.Fatalf("the manager shows the update as %q", text)
+	}
+	if status := strings.Join(managerText(t, mw, "#updates-status"), ""); !strings.Contains(status, "1 update available from "+f.url) {
+		t.Errorf("update status: %q", status)
+	}
+
+	clickManager(t, mw, button)
+	text = dialogText(t, mw, "install")
+	for _, want := range []string{"Update “Hello” from 1.0.0 to 1.1.0?", "Besides what you allowed before, the update asks to:", "Show desktop notifications", "Update and allow"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the update dialog does not say %q:\n%s", want, text)
+		}
+	}
+	var focused string
+	mw.Eval(ctx, `return document.activeElement.id`, &focused)
+	if focused != "install-cancel" {
+		t.Errorf("focus is on %q, want Cancel", focused)
+	}
+	screenshotPNG(t, "manager-update-consent")
+	clickManager(t, mw, "#install-cancel")
+	waitUntil(t, "the dialog closes", 10*time.Second, func() bool {
+		var open bool
+		mw.Eval(ctx, `return document.getElementById("install").open`, &open)
+		return !open
+	})
+	if st, _ := w.Plugins().Status("dev.warden.hello"); st.Version != "1.0.0" {
+		t.Fatalf("Cancel updated the plugin to %s", st.Version)
+	}
+
+	clickManager(t, mw, button)
+	dialogText(t, mw, "install")
+	clickManager(t, mw, "#install-ok")
+	waitUntil(t, "the update is applied with its permission", 30*time.Second, func() bool {
+		st, _ := w.Plugins().Status("dev.warden.hello")
+		_, ok := st.Grants["notifications"]
+		return st.Version == "1.1.0" && ok && st.State == "enabled"
+	})
+	waitShown(t, mw, `.plugin[data-id="dev.warden.hello"] button[aria-label="Disable Hello 1.1.0"]`)
 }
 
 // TestE2EManagerAsksForRunTimePermission: while the manager is open, a

@@ -32,6 +32,10 @@ type ConsentRequest struct {
 	// although another publisher signed it: the user is trusting a new
 	// publisher, who also gets the plugin's stored data.
 	Replaces string
+	// Update, when set, is the installed version this one updates
+	// (InstallOptions.Review): Permissions are then only those the update
+	// adds, and Optional the optional ones not granted.
+	Update string
 	// Permissions need the user's consent; empty means the plugin asks
 	// for none (Consent is still called, so the user sees what is
 	// installed).

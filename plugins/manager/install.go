@@ -49,6 +49,13 @@ type InstallOptions struct {
 	// the user agreed to trust a new publisher. The update is then treated
 	// as a new install: Consent is asked and the old grants are dropped.
 	AcceptNewPublisher bool
+	// Review, when set, is shown an update that keeps its publisher
+	// before anything is written: the new version and what it adds
+	// (ConsentRequest.Update names the installed version). An error stops
+	// the update with nothing changed. A nil Review lets updates through
+	// unasked, their new permissions pending. The manager window sets it
+	// to show an update before it is applied.
+	Review Consent
 }
 
 // Result says what an install or update did.
@@ -136,6 +143,21 @@ func (m *Manager) Install(ctx context.Context, path string, opts InstallOptions)
 		for p := range rec.Grants {
 			if !slices.Contains(asked, p) && !slices.Contains(mf.OptionalPermissions, p) {
 				delete(rec.Grants, p)
+			}
+		}
+		if opts.Review != nil {
+			var optional []string
+			for _, p := range mf.OptionalPermissions {
+				if _, ok := old.Grants[p]; !ok {
+					optional = append(optional, p)
+				}
+			}
+			req := ConsentRequest{
+				ID: mf.ID, Name: mf.Name, Version: mf.Version, Publisher: mf.Publisher, Signer: sig.text, Update: old.Version,
+				Permissions: m.describe(res.Pending, mf), Optional: m.describe(optional, mf),
+			}
+			if err := opts.Review(ctx, req); err != nil {
+				return Result{}, fmt.Errorf("update %s to %s: %w", mf.ID, mf.Version, err)
 			}
 		}
 		if len(res.Pending) > 0 {

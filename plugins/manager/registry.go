@@ -70,25 +70,39 @@ var ErrUpToDate = errors.New("up to date")
 // Keys count as for Install, and its Source and Range are ignored. It
 // returns ErrUpToDate when there is nothing newer.
 func (m *Manager) Update(ctx context.Context, c *registry.Client, idx *registry.Index, id string, opts InstallOptions) (Result, error) {
-	rec, err := m.opts.Store.Get(id)
-	if err != nil {
-		return Result{}, fmt.Errorf("update %s: %w", id, err)
-	}
 	loc, err := c.Location()
 	if err != nil {
 		return Result{}, fmt.Errorf("update %s: %w", id, err)
 	}
+	rec, v, err := m.Candidate(idx, loc, id)
+	if err != nil {
+		return Result{Plugin: rec}, err
+	}
+	return m.installVersion(ctx, c, v, rec.Range, opts)
+}
+
+// Candidate returns the installed record of plugin id and the version
+// of the registry index idx, read from location loc, that [Manager.Update]
+// would install: the highest in the range recorded at install that the
+// policy and host allow. It returns ErrUpToDate when that is not newer
+// than the installed version, and an error when id was installed from
+// elsewhere. It reads the store and nothing else.
+func (m *Manager) Candidate(idx *registry.Index, loc, id string) (store.Plugin, registry.Version, error) {
+	rec, err := m.opts.Store.Get(id)
+	if err != nil {
+		return rec, registry.Version{}, fmt.Errorf("update %s: %w", id, err)
+	}
 	if !FromRegistry(rec, loc) {
-		return Result{}, fmt.Errorf("update %s: installed from %s, not from the registry %s", id, orBundle(rec.Source), loc)
+		return rec, registry.Version{}, fmt.Errorf("update %s: installed from %s, not from the registry %s", id, orBundle(rec.Source), loc)
 	}
 	v, err := idx.Resolve(id, rec.Range, m.Allow)
 	if err != nil {
-		return Result{}, fmt.Errorf("update %s: %w", id, err)
+		return rec, v, fmt.Errorf("update %s: %w", id, err)
 	}
 	if newer(v.Version, rec.Version) != nil {
-		return Result{Plugin: rec}, fmt.Errorf("%s %s: %w (newest allowed in the registry: %s)", id, rec.Version, ErrUpToDate, v.Version)
+		return rec, v, fmt.Errorf("%s %s: %w (newest allowed in the registry: %s)", id, rec.Version, ErrUpToDate, v.Version)
 	}
-	return m.installVersion(ctx, c, v, rec.Range, opts)
+	return rec, v, nil
 }
 
 // installVersion downloads v into a temporary directory (outside the

@@ -69,6 +69,10 @@ function pluginItem(p) {
     el("button", {type: "button", "aria-label": "Uninstall " + label + " and remove its data", text: "Uninstall and remove data", onclick: () => {
       if (window.confirm("Uninstall " + label + " and delete everything it stored? This cannot be undone.")) act("uninstall", {id: p.id, purge: true});
     }}));
+  const up = updates.byID[p.id];
+  const update = up && up.from === p.version ? el("p", {class: "update"},
+    el("span", {text: "Version " + up.version + " is available" + (up.adds.length ? "; it also asks for: " + up.adds.map((a) => a.description || a.name).join("; ") + "." : ".")}),
+    el("button", {type: "button", "aria-label": "Update " + label + " to " + up.version, text: "Update to " + up.version + "…", onclick: () => offerUpdate(p.id)})) : null;
   const perms = el("ul", {class: "perms", "aria-label": "Permissions of " + label});
   for (const g of p.grants || []) {
     perms.append(el("li", {class: "perm"},
@@ -90,7 +94,28 @@ function pluginItem(p) {
     perms.append(el("li", {class: "perm"}, el("strong", {text: d.name}), el("span", {class: "muted", text: "refused " + when(d.at) + " when the plugin asked"})));
   }
   if (!perms.childElementCount) perms.append(el("li", {class: "perm muted", text: "No permissions granted."}));
-  return el("li", {class: "plugin", "data-id": p.id}, top, actions, perms);
+  return el("li", {class: "plugin", "data-id": p.id}, top, actions, update, perms);
+}
+
+// updates is what the last check of the registry found: by plugin id,
+// the newer version and what it adds.
+const updates = {byID: {}};
+
+async function checkUpdates() {
+  const status = document.getElementById("updates-status");
+  status.textContent = "Checking for updates…";
+  try {
+    const r = await call("updates");
+    updates.byID = {};
+    for (const u of r.updates) updates.byID[u.id] = u;
+    if (!r.registry) status.textContent = "No registry is set up: plugins installed from files are updated by opening a newer file.";
+    else if (r.error) status.textContent = "Could not check " + r.registry + " for updates: " + r.error;
+    else status.textContent = r.updates.length === 0 ? "All plugins from " + r.registry + " are up to date."
+      : r.updates.length + (r.updates.length === 1 ? " update" : " updates") + " available from " + r.registry + ".";
+  } catch (err) {
+    status.textContent = "Could not check for updates: " + String(err.message || err);
+  }
+  await refresh();
 }
 
 async function refreshPlugins() {
@@ -137,14 +162,16 @@ function permItem(p) {
     p.reason ? el("div", {class: "muted", text: "The plugin's author says why: “" + p.reason + "”"}) : null);
 }
 
-function showProblem(err) {
+function showProblem(err, title) {
+  document.getElementById("problem-h").textContent = title || "Warden cannot install this file";
   document.getElementById("problem-text").textContent = String(err.message || err);
   document.getElementById("problem").showModal();
 }
 
 // offerInstall shows what the bundle at path is and asks for, and installs
 // it only when the user presses "Install and allow". Closing the dialog,
-// Escape and Cancel (the default) install nothing.
+// Escape and Cancel (the default) install nothing. A bundle of an
+// installed plugin is offered as an update.
 window.offerInstall = async function (path) {
   let req;
   try {
@@ -153,7 +180,30 @@ window.offerInstall = async function (path) {
     showProblem(err);
     return;
   }
-  document.getElementById("install-h").textContent = "Install “" + req.name + "” " + req.version + "?";
+  showConsent(req, {op: "install", path: path});
+};
+
+// offerUpdate shows what the registry's update of plugin id is and adds,
+// and applies it only when the user presses its button.
+async function offerUpdate(id) {
+  let req;
+  try {
+    req = await call("preview-update", {id: id});
+  } catch (err) {
+    showProblem(err, "Warden cannot update this plugin");
+    return;
+  }
+  showConsent(req, {op: "update"});
+}
+
+// showConsent fills the consent dialog with req (a preview) and opens it
+// with Cancel focused; apply says what its button does.
+function showConsent(req, apply) {
+  const update = !!req.update;
+  const asks = req.permissions.length > 0;
+  document.getElementById("install-h").textContent = update
+    ? "Update “" + req.name + "” from " + req.update + " to " + req.version + "?"
+    : "Install “" + req.name + "” " + req.version + "?";
   document.getElementById("install-who").textContent = req.publisher ? "Published by " + req.publisher + " (as the plugin says)." : "The plugin names no publisher.";
   const signer = document.getElementById("install-signer");
   const unsigned = /unsigned|not signed/i.test(req.signer);
@@ -162,28 +212,38 @@ window.offerInstall = async function (path) {
   const rep = document.getElementById("install-replaces");
   rep.textContent = req.replaces ? "It replaces " + req.replaces + ", which another publisher signed: the new one gets its data." : "";
   rep.hidden = !req.replaces;
-  document.getElementById("install-asks-h").textContent = req.permissions.length ? "It asks to:" : "It asks for no permissions.";
+  document.getElementById("install-asks-h").textContent = update
+    ? (asks ? "Besides what you allowed before, the update asks to:" : "The update asks for nothing new.")
+    : (asks ? "It asks to:" : "It asks for no permissions.");
   document.getElementById("install-asks").replaceChildren(...req.permissions.map(permItem));
   document.getElementById("install-optional-h").hidden = !(req.optional && req.optional.length);
   document.getElementById("install-optional").replaceChildren(...(req.optional || []).map(permItem));
+  document.getElementById("install-ok").textContent = update ? (asks ? "Update and allow" : "Update") : "Install and allow";
   const dlg = document.getElementById("install");
-  dlg.dataset.path = path;
-  dlg.pending = req;
+  dlg.pending = {req: req, apply: apply};
   dlg.returnValue = "";
   dlg.showModal();
   document.getElementById("install-cancel").focus();
-};
+}
 
 document.getElementById("install-cancel").addEventListener("click", () => document.getElementById("install").close("cancel"));
 document.getElementById("install-ok").addEventListener("click", async () => {
   const dlg = document.getElementById("install");
-  const req = dlg.pending;
+  const pending = dlg.pending;
+  dlg.pending = null;
   dlg.close("install");
-  if (!req) return;
+  if (!pending) return;
+  const req = pending.req;
+  const shown = {id: req.id, version: req.version, signer: req.signer, perms: req.permissions.map((p) => p.name)};
   try {
-    await call("install", {path: dlg.dataset.path, id: req.id, version: req.version, signer: req.signer, perms: req.permissions.map((p) => p.name)});
+    if (pending.apply.op === "update") {
+      await call("update", shown);
+      delete updates.byID[req.id];
+    } else {
+      await call("install", Object.assign({path: pending.apply.path}, shown));
+    }
   } catch (err) {
-    showProblem(err);
+    showProblem(err, req.update ? "Warden cannot update this plugin" : null);
   }
   await refresh();
 });
@@ -224,7 +284,8 @@ document.getElementById("install-pick").addEventListener("click", async () => {
   }
 });
 
+document.getElementById("updates-check").addEventListener("click", checkUpdates);
 document.getElementById("audit-refresh").addEventListener("click", refreshAudit);
 document.getElementById("audit-denied").addEventListener("change", refreshAudit);
 document.getElementById("audit-plugin").addEventListener("change", refreshAudit);
-refresh();
+refresh().then(checkUpdates);
