@@ -2,6 +2,7 @@ package warden
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,9 +17,11 @@ import (
 	"github.com/wardenhq/warden/host"
 	"github.com/wardenhq/warden/host/audit"
 	"github.com/wardenhq/warden/host/managerwin"
+	"github.com/wardenhq/warden/host/window"
 	"github.com/wardenhq/warden/plugins/bundle"
 	"github.com/wardenhq/warden/plugins/manager"
 	"github.com/wardenhq/warden/plugins/policy"
+	"github.com/wardenhq/warden/plugins/store"
 )
 
 // The manager window's requests (see package managerwin): each is one
@@ -33,6 +36,8 @@ type managerRequest struct {
 	Plugin string   `json:"plugin,omitempty"`
 	Denied bool     `json:"denied,omitempty"`
 	Limit  int      `json:"limit,omitempty"`
+	// Since starts the audit view at a time; zero for any time.
+	Since time.Time `json:"since,omitzero"`
 	// Path is a bundle to install; Version and Signer are what the user
 	// was shown of it (preview), which the install must still match.
 	Path    string `json:"path,omitempty"`
@@ -77,6 +82,11 @@ type managedPlugin struct {
 	Grants    []managedGrant  `json:"grants"`
 	Pending   []managedGrant  `json:"pending,omitempty"` // what an update asks for and the user has not allowed yet
 	Denied    []managedDenial `json:"denied,omitempty"`
+	// Icon is a data: URL of the plugin's icon, re-encoded by the core;
+	// empty when it has none.
+	Icon        string    `json:"icon,omitempty"`
+	CrashedAt   time.Time `json:"crashed_at,omitzero"`
+	CrashReason string    `json:"crash_reason,omitempty"`
 }
 
 type managedGrant struct {
@@ -121,12 +131,46 @@ func (w *Warden) OpenManager(ctx context.Context, opts ManagerOptions) (*manager
 		return nil, err
 	}
 	w.managerWin.Store(mw)
+	changes, stop := w.changes()
 	go func() {
 		mw.Wait(context.Background())
+		stop()
 		w.managerWin.CompareAndSwap(mw, nil)
 	}()
+	go w.followChanges(mw, changes)
 	return mw, nil
 }
+
+// followChanges has the manager's page show the new state after every
+// change of a plugin's window or record (a crash, a command run in a
+// terminal), at most every managerRefreshEvery, until the window ends.
+func (w *Warden) followChanges(mw *managerwin.Window, changes <-chan struct{}) {
+	ended := make(chan struct{})
+	go func() {
+		mw.Wait(context.Background())
+		close(ended)
+	}()
+	for {
+		select {
+		case <-ended:
+			return
+		case <-changes:
+		}
+		select {
+		case <-ended:
+			return
+		case <-time.After(managerRefreshEvery):
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		var ignored bool
+		mw.Eval(ctx, `if (typeof window.stateChanged === "function") window.stateChanged(); return true`, &ignored)
+		cancel()
+	}
+}
+
+// managerRefreshEvery gathers a burst of changes into one refresh of the
+// manager's page.
+const managerRefreshEvery = 150 * time.Millisecond
 
 // managerConsent offers the manager window, while it is open, as the
 // place where plugins' run-time permission requests are asked
@@ -259,7 +303,7 @@ func (w *Warden) manage(ctx context.Context, win *managerwin.Window, raw []byte)
 		}
 		return nil, w.plugins.Uninstall(ctx, req.ID, req.Purge)
 	case "audit":
-		es, err := w.core.Audit().Query(ctx, audit.Filter{Plugin: req.Plugin, DeniedOnly: req.Denied, Limit: min(max(req.Limit, 1), 500)})
+		es, err := w.core.Audit().Query(ctx, audit.Filter{Plugin: req.Plugin, DeniedOnly: req.Denied, Since: req.Since, Limit: min(max(req.Limit, 1), 500)})
 		if es == nil {
 			es = []audit.Entry{}
 		}
@@ -279,6 +323,7 @@ func (w *Warden) managedPlugins() ([]managedPlugin, error) {
 		p := managedPlugin{
 			ID: st.ID, Name: st.Name, Version: st.Version, Publisher: st.Publisher, Signed: st.SignerKey != "",
 			State: st.State, Reason: st.Reason, Running: w.Running(st.ID), Grants: []managedGrant{}, Previous: st.Previous,
+			Icon: w.listIcon(st.Plugin), CrashedAt: st.CrashedAt, CrashReason: st.CrashReason,
 		}
 		// What consent said of each permission, with the author's reason.
 		described := func(name string) managedGrant {
@@ -305,6 +350,33 @@ func (w *Warden) managedPlugins() ([]managedPlugin, error) {
 	}
 	slices.SortFunc(out, func(a, b managedPlugin) int { return strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)) })
 	return out, nil
+}
+
+// listIconPixels is the size of the icon the manager's list asks for:
+// 32 CSS pixels at a scale of 2.
+const listIconPixels = 64
+
+// listIcon returns rec's icon as a data: URL for the manager's list, ""
+// when it has none or it cannot be read (logged). Icons are kept by id and
+// version, since a version's files never change.
+func (w *Warden) listIcon(rec store.Plugin) string {
+	key := rec.ID + "@" + rec.Version
+	if v, ok := w.listIcons.Load(key); ok {
+		return v.(string)
+	}
+	url := ""
+	mf, err := w.plugins.Manifest(rec)
+	var b []byte
+	if err == nil {
+		b, err = window.IconPNG(w.plugins.Dir(rec), mf, listIconPixels)
+	}
+	if err != nil {
+		w.log.Warn("plugin icon", "plugin", rec.ID, "err", err)
+	} else if b != nil {
+		url = "data:image/png;base64," + base64.StdEncoding.EncodeToString(b)
+	}
+	w.listIcons.Store(key, url)
+	return url
 }
 
 // errPreview stops an install at its consent step: the preview has what

@@ -193,11 +193,37 @@ func (w *Warden) Refresh(ctx context.Context, id string) error {
 	return nil
 }
 
-// signal wakes Wait: something it looks at changed.
+// signal wakes Wait, and every listener of changes: something it looks at
+// changed.
 func (w *Warden) signal() {
 	select {
 	case w.changed <- struct{}{}:
 	default:
+	}
+	w.watchMu.Lock()
+	for c := range w.watches {
+		select {
+		case c <- struct{}{}:
+		default:
+		}
+	}
+	w.watchMu.Unlock()
+}
+
+// changes returns a channel that receives a value (coalesced) after each
+// change signal reports, and a function that stops it.
+func (w *Warden) changes() (<-chan struct{}, func()) {
+	c := make(chan struct{}, 1)
+	w.watchMu.Lock()
+	if w.watches == nil {
+		w.watches = map[chan struct{}]struct{}{}
+	}
+	w.watches[c] = struct{}{}
+	w.watchMu.Unlock()
+	return c, func() {
+		w.watchMu.Lock()
+		delete(w.watches, c)
+		w.watchMu.Unlock()
 	}
 }
 

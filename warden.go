@@ -113,8 +113,11 @@ type Warden struct {
 	open    map[string]*window.Window // id -> its window, while running
 	hooked  map[string][]string       // id -> the policy's hook scripts its window runs
 	changed chan struct{}             // signalled after every change of the above or of a window
+	watchMu sync.Mutex
+	watches map[chan struct{}]struct{} // more listeners of signal (the manager window)
 
 	managerWin atomic.Pointer[managerwin.Window] // the open manager window, if any
+	listIcons  sync.Map                          // "id@version" -> the manager list's icon (data: URL or "")
 }
 
 // Open opens (or creates) the profile in cfg. It fails with
@@ -171,7 +174,21 @@ func Open(ctx context.Context, cfg Config) (*Warden, error) {
 	if w.windows, err = window.NewManager(core, cfg.Restart); err != nil {
 		return fail(err)
 	}
+	w.windows.OnCrash(w.rememberCrash)
 	return w, nil
+}
+
+// rememberCrash keeps an installed plugin's last crash in its record, for
+// the manager and warden info. A plugin run from source has no record.
+func (w *Warden) rememberCrash(id string, c supervise.Crash) {
+	_, err := w.store.Modify(id, func(p *store.Plugin) error {
+		p.CrashedAt, p.CrashReason = c.At, window.CrashDetail(c)
+		return nil
+	})
+	if err != nil && !errors.Is(err, store.ErrNotInstalled) {
+		w.log.Warn("remember crash", "plugin", id, "err", err)
+	}
+	w.signal()
 }
 
 // Host returns the core, for decisions and requests of the application's

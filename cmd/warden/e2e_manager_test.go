@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -444,6 +445,53 @@ func TestE2EManagerRegistryUpdate(t *testing.T) {
 		return st.Version == "1.1.0" && ok && st.State == "enabled"
 	})
 	waitShown(t, mw, `.plugin[data-id="dev.warden.hello"] button[aria-label="Disable Hello 1.1.0"]`)
+}
+
+// TestE2EManagerShowsCrashes: when a plugin's window crashes, the open
+// manager shows it by itself (no click): the plugin's last crash and how,
+// kept in its record, and a "crashed" row in the activity view. Plugin
+// icons are shown as the core re-encoded them.
+func TestE2EManagerShowsCrashes(t *testing.T) {
+	needDisplay(t)
+	ctx := context.Background()
+	w := managerProfile(t, "hello", "notes")
+	mw := managerAt(t, w)
+	var icon struct {
+		Src   string
+		Width int
+	}
+	if err := mw.Eval(ctx, `const i = document.querySelector('.plugin[data-id="dev.warden.hello"] img.icon'); return i && i.complete ? {Src: i.src.slice(0, 22), Width: i.naturalWidth} : null`, &icon); err != nil {
+		t.Fatal(err)
+	}
+	if icon.Src != "data:image/png;base64," || icon.Width != 128 {
+		t.Errorf("hello's icon in the list: %+v, want a decoded 128-pixel data: PNG", icon)
+	}
+	if err := w.Run(ctx, "dev.warden.hello"); err != nil {
+		t.Fatal(err)
+	}
+	waitShown(t, mw, `.plugin[data-id="dev.warden.hello"] .running`)
+	ui := w.Windows().Window("dev.warden.hello")
+	rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := ui.WaitReady(rctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Kill(ui.PID(), syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	waitShown(t, mw, `.plugin[data-id="dev.warden.hello"] .crash`)
+	text := strings.Join(managerText(t, mw, `.plugin[data-id="dev.warden.hello"] .crash`), "")
+	if !strings.Contains(text, "Last crash") || !strings.Contains(text, "signal: killed") || !strings.Contains(text, "it was restarted") {
+		t.Errorf("the manager shows the crash as %q", text)
+	}
+	if rows := strings.Join(managerText(t, mw, "#audit tbody tr"), "\n"); !strings.Contains(rows, "warden.crashcrashed") {
+		t.Errorf("the activity view has no crash:\n%s", rows)
+	}
+	st, err := w.Plugins().Status("dev.warden.hello")
+	if err != nil || st.CrashedAt.IsZero() || !strings.Contains(st.CrashReason, "signal: killed") {
+		t.Fatalf("the record keeps the crash as %v %q (%v)", st.CrashedAt, st.CrashReason, err)
+	}
+	screenshotPNG(t, "manager-crash")
 }
 
 // TestE2EManagerAsksForRunTimePermission: while the manager is open, a

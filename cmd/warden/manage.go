@@ -191,6 +191,9 @@ func newInfo(g *globals) *cobra.Command {
 				fmt.Fprintf(w, "previous:   %s\n", listOr(st.Previous, "-"))
 				fmt.Fprintf(w, "installed:  %s\n", st.InstalledAt.Format(time.RFC3339))
 				fmt.Fprintf(w, "updated:    %s\n", st.UpdatedAt.Format(time.RFC3339))
+				if !st.CrashedAt.IsZero() {
+					fmt.Fprintf(w, "crashed:    %s: %s\n", st.CrashedAt.Format(time.RFC3339), st.CrashReason)
+				}
 				fmt.Fprintf(w, "files:      %s\n", dir)
 				fmt.Fprintln(w, "granted:")
 				names := make([]string, 0, len(st.Grants))

@@ -28,7 +28,10 @@ func (s *Supervisor) loop(un *unit, c *Child) {
 		if c != nil {
 			end = s.runOnce(un, c)
 		}
-		delay, again := s.settle(un, end)
+		delay, again, crash := s.settle(un, end)
+		if crash != nil && un.OnCrash != nil {
+			un.OnCrash(*crash)
+		}
 		if !again {
 			return
 		}
@@ -58,8 +61,8 @@ func (s *Supervisor) loop(un *unit, c *Child) {
 }
 
 // settle records how a run ended and says whether to restart, and after
-// how long.
-func (s *Supervisor) settle(un *unit, end ending) (time.Duration, bool) {
+// how long, and, when the run crashed, how.
+func (s *Supervisor) settle(un *unit, end ending) (time.Duration, bool, *Crash) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	un.child = nil
@@ -68,26 +71,29 @@ func (s *Supervisor) settle(un *unit, end ending) (time.Duration, bool) {
 	case un.ctx.Err() != nil:
 		s.setStopped(un, "stopped", ErrShutdown)
 		s.log.Info("unit stopped", "unit", un.Name, "pid", end.pid, "status", end.status)
-		return 0, false
+		return 0, false, nil
 	case end.err == nil || errors.Is(end.err, ErrShutdown):
 		s.setStopped(un, "stopped", ErrShutdown)
 		s.log.Info("unit shut down", "unit", un.Name, "pid", end.pid, "status", end.status)
-		return 0, false
+		return 0, false, nil
 	case errors.Is(end.err, ErrClosed):
 		s.setStopped(un, "closed", ErrClosed)
 		s.log.Info("unit closed by the user", "unit", un.Name, "pid", end.pid, "status", end.status)
-		return 0, false
+		return 0, false, nil
 	}
-	n := un.crashes.record(s.now(), s.policy.Window)
+	now := s.now()
+	n := un.crashes.record(now, s.policy.Window)
+	crash := &Crash{At: now, Count: n, Cause: end.cause}
 	s.log.Warn("unit crashed", "unit", un.Name, "pid", end.pid, "status", end.status, "crashes", n, "err", end.err)
 	if n >= s.policy.MaxCrashes {
 		reason := fmt.Sprintf("crashed %d times in %s; last: %s", n, s.policy.Window, end.cause)
 		s.setStopped(un, reason, fmt.Errorf("%s: %w", reason, ErrTooManyCrashes))
 		s.log.Error("unit crashed too often, not restarting", "unit", un.Name, "reason", reason)
-		return 0, false
+		crash.Stopped = true
+		return 0, false, crash
 	}
 	s.changed(un)
-	return s.policy.Backoff(n), true
+	return s.policy.Backoff(n), true, crash
 }
 
 // start calls un.Start and installs the child, unless the unit was stopped

@@ -24,6 +24,24 @@ type Unit struct {
 	// the window, anything else for a crash. It must return once c.Conn is
 	// closed or ctx is done; both happen when the child exits.
 	Serve func(ctx context.Context, c *Child) error
+	// OnCrash, when set, is told of each crash after the supervisor has
+	// decided whether to restart (Crash.Stopped). It runs on the unit's
+	// own goroutine, outside the supervisor's lock, before any restart:
+	// it should return quickly.
+	OnCrash func(Crash)
+}
+
+// Crash is one crash of a unit, as Unit.OnCrash is told of it.
+type Crash struct {
+	At time.Time
+	// Count is how many crashes fall within the policy's window, this one
+	// included.
+	Count int
+	// Cause is the child's exit status or the error that ended the run
+	// ("signal: killed", "start: ...").
+	Cause string
+	// Stopped is true when this crash left the unit stopped for good.
+	Stopped bool
 }
 
 // Supervisor runs units, restarting the ones that crash. It is safe for

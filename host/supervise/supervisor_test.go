@@ -211,6 +211,8 @@ func TestCrashes(t *testing.T) {
 			if tt.unit != nil {
 				un = tt.unit(u)
 			}
+			crashes := make(chan Crash, 8)
+			un.OnCrash = func(c Crash) { crashes <- c }
 			w := s.Watch("u")
 			if err := s.Add(t.Context(), un); err != nil {
 				t.Fatal(err)
@@ -224,6 +226,16 @@ func TestCrashes(t *testing.T) {
 			}
 			if st.Reason != tt.reason || !errors.Is(st.Err, ErrTooManyCrashes) || st.Starts != tt.starts {
 				t.Fatalf("state %+v, want reason %q after %d starts", st, tt.reason, tt.starts)
+			}
+			// OnCrash heard each crash, the last one as the one that stopped it.
+			if _, err := s.Wait(t.Context(), "u"); err != nil {
+				t.Fatal(err)
+			}
+			for i := 1; i <= DefaultMaxCrashes; i++ {
+				c := <-crashes
+				if c.Count != i || c.Stopped != (i == DefaultMaxCrashes) || c.At.IsZero() || !strings.HasSuffix(tt.reason, "last: "+c.Cause) && i == DefaultMaxCrashes {
+					t.Errorf("crash %d told as %+v", i, c)
+				}
 			}
 			waitGone(t, u.current().PID, time.Second)
 		})

@@ -89,3 +89,40 @@ func decodeIcon(root *os.Root, name string, size int) ([]byte, error) {
 	draw.Draw(rgba, rgba.Bounds(), img, img.Bounds().Min, draw.Src)
 	return rgba.Pix, nil
 }
+
+// IconPNG returns plugin m's icon for a list, re-encoded by Go's PNG
+// encoder from the pixels Go decoded: the manifest's icon of the smallest
+// size at least want pixels a side (else the largest), checked as window
+// icons are. It returns nil and no error when the manifest has no icon. A
+// list shows it without any image library reading the plugin's own file.
+func IconPNG(dir string, m *manifest.Manifest, want int) ([]byte, error) {
+	best := 0
+	for k := range maps.Keys(m.Icons) {
+		n, err := strconv.Atoi(k)
+		if err != nil || n <= 0 || n > maxIconPixels {
+			continue
+		}
+		if best == 0 || (n >= want && (best < want || n < best)) || (best < want && n > best) {
+			best = n
+		}
+	}
+	if best == 0 {
+		return nil, nil
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, fmt.Errorf("icon: %w", err)
+	}
+	defer root.Close()
+	name := m.Icons[strconv.Itoa(best)]
+	pix, err := decodeIcon(root, filepath.FromSlash(name), best)
+	if err != nil {
+		return nil, fmt.Errorf("icon %s: %w", name, err)
+	}
+	img := &image.NRGBA{Pix: pix, Stride: 4 * best, Rect: image.Rect(0, 0, best, best)}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		return nil, fmt.Errorf("icon %s: %w", name, err)
+	}
+	return buf.Bytes(), nil
+}

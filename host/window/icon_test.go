@@ -66,3 +66,37 @@ func TestIcons(t *testing.T) {
 		t.Fatalf("no icons: %v, %v", got, err)
 	}
 }
+
+// TestIconPNG: the list icon is the smallest at least as large as asked
+// (else the largest), re-encoded from decoded pixels; a bad one is an
+// error, none is nil.
+func TestIconPNG(t *testing.T) {
+	dir := t.TempDir()
+	writePNG(t, dir, "16.png", 16, color.NRGBA{R: 255, A: 255})
+	writePNG(t, dir, "48.png", 48, color.NRGBA{G: 255, A: 255})
+	writePNG(t, dir, "128.png", 128, color.NRGBA{B: 255, A: 255})
+	size := func(b []byte) int {
+		t.Helper()
+		img, err := png.Decode(bytes.NewReader(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return img.Bounds().Dx()
+	}
+	all := map[string]string{"16": "16.png", "48": "48.png", "128": "128.png"}
+	for _, tt := range []struct{ want, got int }{{8, 16}, {16, 16}, {32, 48}, {64, 128}, {200, 128}} {
+		b, err := IconPNG(dir, &manifest.Manifest{Icons: all}, tt.want)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := size(b); n != tt.got {
+			t.Errorf("asked for %d: got %d, want %d", tt.want, n, tt.got)
+		}
+	}
+	if b, err := IconPNG(dir, &manifest.Manifest{}, 64); b != nil || err != nil {
+		t.Errorf("no icons: %d bytes, %v", len(b), err)
+	}
+	if _, err := IconPNG(dir, &manifest.Manifest{Icons: map[string]string{"32": "48.png"}}, 64); err == nil {
+		t.Error("an icon that is not the size it is declared as was accepted")
+	}
+}

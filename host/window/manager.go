@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/wardenhq/warden/host"
+	"github.com/wardenhq/warden/host/audit"
 	"github.com/wardenhq/warden/host/supervise"
 	"github.com/wardenhq/warden/host/webview/webext"
 )
@@ -24,7 +25,46 @@ type Manager struct {
 
 	mu      sync.RWMutex
 	windows map[string]*Window
+	onCrash func(id string, c supervise.Crash)
 }
+
+// OnCrash sets fn to be told of every crash of a plugin's webview
+// process, after the crash is audited (command "warden.crash") and before
+// the window restarts. It replaces an earlier fn; fn must return quickly.
+func (m *Manager) OnCrash(fn func(id string, c supervise.Crash)) {
+	m.mu.Lock()
+	m.onCrash = fn
+	m.mu.Unlock()
+}
+
+// CrashDetail says in words how a window crashed and what followed.
+func CrashDetail(c supervise.Crash) string {
+	if c.Stopped {
+		return fmt.Sprintf("the window's process ended (%s); after %d crashes within minutes it was not restarted", c.Cause, c.Count)
+	}
+	return "the window's process ended (" + c.Cause + "); it was restarted"
+}
+
+// crashed audits a crash of plugin id's webview process and passes it on.
+func (m *Manager) crashed(id string, c supervise.Crash) {
+	reason := ReasonCrashed
+	if c.Stopped {
+		reason = ReasonCrashedTooOften
+	}
+	m.core.Audit().Record(audit.Entry{Time: c.At, Plugin: id, Cmd: "warden.crash", Allowed: true, Reason: reason, Detail: CrashDetail(c)})
+	m.mu.RLock()
+	fn := m.onCrash
+	m.mu.RUnlock()
+	if fn != nil {
+		fn(id, c)
+	}
+}
+
+// The audit reasons of a window's crashes (command "warden.crash").
+const (
+	ReasonCrashed         = "crashed"
+	ReasonCrashedTooOften = "crashed_too_often"
+)
 
 // NewManager creates a manager whose webview processes restart within
 // policy (zero fields take supervise's defaults), and attaches it to core:
@@ -66,7 +106,8 @@ func (m *Manager) Open(ctx context.Context, p *host.Plugin, opts Options) (*Wind
 		}
 	}
 	w := newWindow(m, p, opts)
-	if err := m.sup.Add(ctx, supervise.Unit{Name: p.ID(), Start: w.start, Serve: w.serve}); err != nil {
+	if err := m.sup.Add(ctx, supervise.Unit{Name: p.ID(), Start: w.start, Serve: w.serve,
+		OnCrash: func(c supervise.Crash) { m.crashed(p.ID(), c) }}); err != nil {
 		return nil, fmt.Errorf("open %s: %w", p.ID(), err)
 	}
 	m.mu.Lock()

@@ -71,6 +71,11 @@ type Plugin struct {
 	// UpdatedAt is when the current version last changed (install, update
 	// or rollback).
 	UpdatedAt time.Time
+	// CrashedAt is when the plugin's window last crashed (zero for never),
+	// and CrashReason how, in words ("the window's process ended: signal:
+	// killed; it was restarted").
+	CrashedAt   time.Time
+	CrashReason string
 }
 
 // diskRecord is the stored JSON form of a Plugin.
@@ -91,6 +96,8 @@ type diskRecord struct {
 	KeptSigners    map[string]string    `json:"kept_signers,omitempty"`
 	InstalledAt    time.Time            `json:"installed_at"`
 	UpdatedAt      time.Time            `json:"updated_at"`
+	CrashedAt      time.Time            `json:"crashed_at,omitzero"`
+	CrashReason    string               `json:"crash_reason,omitempty"`
 }
 
 // diskGrant is one stored consent record; the permission is its map key.
@@ -115,6 +122,8 @@ func encodeRecord(p Plugin) ([]byte, error) {
 		KeptSigners:    p.KeptSigners,
 		InstalledAt:    p.InstalledAt.UTC(),
 		UpdatedAt:      p.UpdatedAt.UTC(),
+		CrashedAt:      p.CrashedAt.UTC(),
+		CrashReason:    p.CrashReason,
 	}
 	if len(p.Grants) > 0 {
 		d.Grants = make(map[string]diskGrant, len(p.Grants))
@@ -160,6 +169,8 @@ func decodeRecord(b []byte) (Plugin, error) {
 		KeptSigners:    d.KeptSigners,
 		InstalledAt:    d.InstalledAt,
 		UpdatedAt:      d.UpdatedAt,
+		CrashedAt:      d.CrashedAt,
+		CrashReason:    d.CrashReason,
 	}
 	if p.SignerKey == "" {
 		// Records written before full keys were kept name only the key id

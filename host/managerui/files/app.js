@@ -47,7 +47,11 @@ async function act(op, args) {
 
 function pluginItem(p) {
   const state = el("span", {class: "state state-" + p.state, text: p.state + (p.reason ? ": " + p.reason : "")});
+  const icon = p.icon
+    ? el("img", {class: "icon", src: p.icon, alt: "", width: "32", height: "32"})
+    : el("span", {class: "icon icon-none", "aria-hidden": "true", text: (p.name || "?").slice(0, 1).toUpperCase()});
   const top = el("div", {class: "top"},
+    icon,
     el("span", {class: "name", text: p.name}),
     el("span", {class: "muted", text: p.version}),
     p.publisher ? el("span", {class: "muted", text: "by " + p.publisher}) : null,
@@ -69,6 +73,7 @@ function pluginItem(p) {
     el("button", {type: "button", "aria-label": "Uninstall " + label + " and remove its data", text: "Uninstall and remove data", onclick: () => {
       if (window.confirm("Uninstall " + label + " and delete everything it stored? This cannot be undone.")) act("uninstall", {id: p.id, purge: true});
     }}));
+  const crash = p.crash_reason ? el("p", {class: "crash"}, el("span", {text: "Last crash " + when(p.crashed_at) + ": " + p.crash_reason + "."})) : null;
   const up = updates.byID[p.id];
   const update = up && up.from === p.version ? el("p", {class: "update"},
     el("span", {text: "Version " + up.version + " is available" + (up.adds.length ? "; it also asks for: " + up.adds.map((a) => a.description || a.name).join("; ") + "." : ".")}),
@@ -94,7 +99,7 @@ function pluginItem(p) {
     perms.append(el("li", {class: "perm"}, el("strong", {text: d.name}), el("span", {class: "muted", text: "refused " + when(d.at) + " when the plugin asked"})));
   }
   if (!perms.childElementCount) perms.append(el("li", {class: "perm muted", text: "No permissions granted."}));
-  return el("li", {class: "plugin", "data-id": p.id}, top, actions, update, perms);
+  return el("li", {class: "plugin", "data-id": p.id}, top, actions, crash, update, perms);
 }
 
 // updates is what the last check of the registry found: by plugin id,
@@ -108,7 +113,10 @@ async function checkUpdates() {
     const r = await call("updates");
     updates.byID = {};
     for (const u of r.updates) updates.byID[u.id] = u;
-    if (!r.registry) status.textContent = "No registry is set up: plugins installed from files are updated by opening a newer file.";
+    // Without a registry there is nothing to check: newer bundle files
+    // are opened like any other.
+    document.getElementById("updates-check").hidden = !r.registry;
+    if (!r.registry) status.textContent = "";
     else if (r.error) status.textContent = "Could not check " + r.registry + " for updates: " + r.error;
     else status.textContent = r.updates.length === 0 ? "All plugins from " + r.registry + " are up to date."
       : r.updates.length + (r.updates.length === 1 ? " update" : " updates") + " available from " + r.registry + ".";
@@ -129,10 +137,17 @@ async function refreshPlugins() {
   sel.value = list.some((p) => p.id === chosen) ? chosen : "";
 }
 
+// sinceTime turns the time filter's choice (hours back, "" for any time)
+// into the time the audit view starts at.
+function sinceTime(hours) {
+  return hours ? new Date(Date.now() - Number(hours) * 3600e3).toISOString() : undefined;
+}
+
 async function refreshAudit() {
   const entries = await call("audit", {
     plugin: document.getElementById("audit-plugin").value,
     denied: document.getElementById("audit-denied").checked,
+    since: sinceTime(document.getElementById("audit-since").value),
     limit: 50,
   });
   const body = document.querySelector("#audit tbody");
@@ -140,10 +155,16 @@ async function refreshAudit() {
     el("td", {text: when(e.time) + (e.count > 1 ? " (×" + e.count + ")" : "")}),
     el("td", {text: e.plugin}),
     el("td", {text: e.cmd}),
-    el("td", {text: e.allowed ? "allowed" : "denied"}),
+    el("td", {text: e.cmd === "warden.crash" ? "crashed" : (e.allowed ? "allowed" : "denied")}),
     el("td", {text: e.detail || e.reason || ""}))));
   document.getElementById("audit-empty").hidden = entries.length > 0;
 }
+
+// stateChanged is called by Warden when a plugin's window or record
+// changed outside this page (a crash, a command in a terminal).
+window.stateChanged = function () {
+  refresh();
+};
 
 async function refresh() {
   try {
@@ -288,4 +309,5 @@ document.getElementById("updates-check").addEventListener("click", checkUpdates)
 document.getElementById("audit-refresh").addEventListener("click", refreshAudit);
 document.getElementById("audit-denied").addEventListener("change", refreshAudit);
 document.getElementById("audit-plugin").addEventListener("change", refreshAudit);
+document.getElementById("audit-since").addEventListener("change", refreshAudit);
 refresh().then(checkUpdates);
