@@ -195,6 +195,9 @@ func (c *managerConsent) ConsentDialog() func(context.Context, string, host.Cons
 		if err != nil {
 			return host.ConsentDismissed, err
 		}
+		if err := mw.Present(ctx); err != nil {
+			w.log.Warn("raise the manager", "err", err)
+		}
 		var answer string
 		if err := mw.Eval(ctx, "return await window.askPermission("+string(b)+")", &answer); err != nil {
 			return host.ConsentDismissed, fmt.Errorf("ask in the manager: %w", err)
@@ -237,6 +240,9 @@ func (w *Warden) OfferInstall(ctx context.Context, path string) error {
 			return err
 		}
 		if offered {
+			if err := mw.Present(ctx); err != nil {
+				w.log.Warn("raise the manager", "err", err)
+			}
 			return nil
 		}
 		select {

@@ -2,10 +2,13 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -321,6 +324,75 @@ func TestE2EInstallFromFileManager(t *testing.T) {
 	}
 	t.Logf("the problem dialog says: %s", problem)
 	screenshotPNG(t, "manager-install-problem")
+}
+
+// TestE2EManagerRaisedWhenItAsks: a bundle opened while a plugin's
+// window covers the manager brings the manager, with its dialog, above
+// that window. The manager's window has Warden's icon.
+func TestE2EManagerRaisedWhenItAsks(t *testing.T) {
+	needDisplay(t)
+	ctx := context.Background()
+	opts := uiOptions()
+	opts.X, opts.Y = 100, 100 // over the manager's window
+	w, err := warden.Open(ctx, warden.Config{Profile: t.TempDir(), Logger: quietLog, Window: opts})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close(ctx)
+	out := filepath.Join(t.TempDir(), "hello.wbundle")
+	if err := bundle.Pack(ctx, example(t, "hello"), out, bundle.PackOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Plugins().Install(ctx, out, manager.InstallOptions{AllowUnsigned: true, Consent: func(context.Context, manager.ConsentRequest) error { return nil }}); err != nil {
+		t.Fatal(err)
+	}
+	mw := managerAt(t, w)
+	managerID := findWindow(t, "^Warden$")
+	// The manager has Warden's own icon.
+	icon, err := exec.Command("xprop", "-id", managerID, "-f", "_NET_WM_ICON", "32c", " = $0, $1\n", "_NET_WM_ICON").CombinedOutput()
+	if err != nil || !regexp.MustCompile(`^_NET_WM_ICON\(CARDINAL\) = (16, 16|48, 48|128, 128)$`).MatchString(strings.TrimSpace(string(icon))) {
+		t.Errorf("the manager window's icon: %.200s (%v)", icon, err)
+	}
+	if err := w.Run(ctx, "dev.warden.hello"); err != nil {
+		t.Fatal(err)
+	}
+	pluginID := findWindow(t, "^Hello — plugin by Warden$")
+	if !above(t, pluginID, managerID) {
+		t.Fatal("the plugin's window, opened last, is not above the manager's")
+	}
+	notes := filepath.Join(t.TempDir(), "notes.wbundle")
+	if err := bundle.Pack(ctx, example(t, "notes"), notes, bundle.PackOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.OfferInstall(ctx, notes); err != nil {
+		t.Fatal(err)
+	}
+	dialogText(t, mw, "install")
+	waitUntil(t, "the manager is raised above the plugin's window", 10*time.Second, func() bool {
+		return above(t, managerID, pluginID)
+	})
+}
+
+// above reports whether top-level X window a is stacked above b, as
+// xwininfo lists the root's children (topmost first).
+func above(t *testing.T, a, b string) bool {
+	t.Helper()
+	out, err := exec.Command("xwininfo", "-root", "-children").Output()
+	if err != nil {
+		t.Fatalf("xwininfo (x11-utils): %v", err)
+	}
+	hex := func(id string) string {
+		n, err := strconv.ParseUint(id, 10, 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprintf("0x%x ", n)
+	}
+	ia, ib := strings.Index(string(out), hex(a)), strings.Index(string(out), hex(b))
+	if ia < 0 || ib < 0 {
+		t.Fatalf("windows %s and %s are not both among the root's children:\n%s", a, b, out)
+	}
+	return ia < ib
 }
 
 // TestE2EManagerUpdateAndRollback: an update that asks for a new

@@ -12,6 +12,9 @@ const (
 	// DesktopGesture uses up the window's user gesture for a dialog shown
 	// elsewhere (the manager's): refused as clipboard.read is without one.
 	DesktopGesture = "gesture"
+	// DesktopPresent raises the manager window, which is about to ask the
+	// user something (the manager's process only).
+	DesktopPresent = "present"
 )
 
 // Consent answers (DesktopResult.Answer); "" is a dialog closed without

@@ -233,6 +233,21 @@ func (w *Window) PickFile(ctx context.Context, title string, patterns []string) 
 	return r.Path, nil
 }
 
+// Present raises the manager window and gives it the focus, as far as the
+// window manager allows: it is about to ask the user something they
+// started elsewhere (a permission a plugin asks for, a bundle opened from
+// the file manager).
+func (w *Window) Present(ctx context.Context) error {
+	b, err := json.Marshal(ipc.Desktop{Op: ipc.DesktopPresent})
+	if err != nil {
+		return err
+	}
+	if _, err := w.ask(ctx, ipc.Frame{Type: ipc.TypeDesktop, Payload: b}); err != nil {
+		return fmt.Errorf("raise the manager: %w", err)
+	}
+	return nil
+}
+
 // Eval runs js (an async function body) in the manager's page and decodes
 // its result into v: for tests and screenshots, as for plugin windows, and
 // for the core to hand the page what a user asked for elsewhere (a bundle

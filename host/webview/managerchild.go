@@ -1,9 +1,13 @@
 package webview
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"image"
+	"image/draw"
+	"image/png"
 	"io/fs"
 	"log/slog"
 	"mime"
@@ -60,6 +64,7 @@ func runManager(ctx context.Context, conn *ipc.Conn, payload []byte) error {
 		return fmt.Errorf("open manager window: %w", err)
 	}
 	m.w = w
+	w.SetIcons(managerIcons(m.log))
 	if in.Placed {
 		w.Move(in.X, in.Y)
 	}
@@ -83,6 +88,30 @@ func runManager(ctx context.Context, conn *ipc.Conn, payload []byte) error {
 	defer stop()
 	Run()
 	return m.err
+}
+
+// managerIcons decodes Warden's own window icons (managerui.Icons), with
+// Go's decoder as for plugins' icons; one that does not decode is left out
+// and logged.
+func managerIcons(log *slog.Logger) []Icon {
+	names, _ := fs.Glob(managerui.Icons, "*.png")
+	var out []Icon
+	for _, name := range names {
+		b, err := fs.ReadFile(managerui.Icons, name)
+		var img image.Image
+		if err == nil {
+			img, err = png.Decode(bytes.NewReader(b))
+		}
+		if err != nil || img.Bounds().Dx() != img.Bounds().Dy() {
+			log.Warn("manager icon", "name", name, "err", err)
+			continue
+		}
+		n := img.Bounds().Dx()
+		rgba := image.NewNRGBA(image.Rect(0, 0, n, n))
+		draw.Draw(rgba, rgba.Bounds(), img, img.Bounds().Min, draw.Src)
+		out = append(out, Icon{Size: n, RGBA: rgba.Pix})
+	}
+	return out
 }
 
 // serveManagerFile serves the manager's page from managerui.Files.
@@ -183,7 +212,8 @@ func (m *managerChild) end(err error) {
 }
 
 // pick shows the file dialog the core asks for (to choose a bundle to
-// install) and answers with the picked path. The manager's page is
+// install) and answers with the picked path, or raises the window
+// (DesktopPresent). The manager's page is
 // Warden's own, so no user-gesture check applies. GTK thread.
 func (m *managerChild) pick(id uint32, payload []byte) {
 	answer := func(r ipc.DesktopResult) {
@@ -191,8 +221,14 @@ func (m *managerChild) pick(id uint32, payload []byte) {
 		m.send(ipc.Frame{Type: ipc.TypeDesktopResult, ID: id, Payload: b})
 	}
 	var req ipc.Desktop
-	if err := json.Unmarshal(payload, &req); err != nil || req.Op != ipc.DesktopOpen {
-		answer(ipc.DesktopResult{Code: "failed", Message: "the manager shows open dialogs only"})
+	err := json.Unmarshal(payload, &req)
+	if err == nil && req.Op == ipc.DesktopPresent {
+		m.w.Present()
+		answer(ipc.DesktopResult{})
+		return
+	}
+	if err != nil || req.Op != ipc.DesktopOpen {
+		answer(ipc.DesktopResult{Code: "failed", Message: "the manager shows open dialogs and raises its window, nothing else"})
 		return
 	}
 	d := FileDialog{Title: req.Title, Folder: req.Folder}

@@ -6,6 +6,9 @@
 #include <glib-unix.h>
 #include <gio/gunixfdlist.h>
 #include "webview.h"
+#ifdef GDK_WINDOWING_X11
+#include <gdk/gdkx.h>
+#endif
 #include "_cgo_export.h"
 
 int wv_init(void) {
@@ -325,6 +328,20 @@ void wv_set_icons(wv_window *w, unsigned char **pix, int *sizes, int n) {
 void wv_set_size(wv_window *w, int width, int height) { gtk_window_resize(GTK_WINDOW(w->window), width, height); }
 
 void wv_move(wv_window *w, int x, int y) { gtk_window_move(GTK_WINDOW(w->window), x, y); }
+
+// wv_present raises w and gives it the focus. On X11 it passes the X
+// server's current time: a window manager's focus-stealing prevention
+// refuses a raise without a timestamp, and the caller acts on the user's
+// own recent input elsewhere (a click in a plugin window, a file opened).
+void wv_present(wv_window *w) {
+	guint32 t = GDK_CURRENT_TIME;
+	GdkWindow *gw = gtk_widget_get_window(w->window);
+#ifdef GDK_WINDOWING_X11
+	if (gw != NULL && GDK_IS_X11_WINDOW(gw))
+		t = gdk_x11_get_server_time(gw);
+#endif
+	gtk_window_present_with_time(GTK_WINDOW(w->window), t);
+}
 
 void wv_navigate(wv_window *w, const char *uri) { webkit_web_view_load_uri(w->view, uri); }
 

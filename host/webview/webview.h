@@ -47,6 +47,7 @@ void wv_set_title(wv_window *w, const char *title);
 void wv_set_icons(wv_window *w, unsigned char **pix, int *sizes, int n);
 void wv_set_size(wv_window *w, int width, int height);
 void wv_move(wv_window *w, int x, int y);
+void wv_present(wv_window *w);
 void wv_navigate(wv_window *w, const char *uri);
 void wv_terminate(wv_window *w);
 void wv_reload(wv_window *w);

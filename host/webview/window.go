@@ -268,6 +268,15 @@ func (w *Window) Move(x, y int) {
 	}
 }
 
+// Present raises the window above the others and gives it the focus, as
+// far as the window manager allows. For the manager window when it asks
+// the user something.
+func (w *Window) Present() {
+	if w.alive() {
+		C.wv_present(w.c)
+	}
+}
+
 // TerminateWebProcess kills the view's web process, as a crash would;
 // OnTerminated then reports "terminated by api". For tests and for
 // stopping a runaway page.
