@@ -395,6 +395,74 @@ func above(t *testing.T, a, b string) bool {
 	return ia < ib
 }
 
+// TestE2EManagerByKeyboard: Tab alone reaches every button of the
+// manager's page, each with a visible focus ring, and Return acts: the
+// plugin is disabled, and the focus stays in its entry when the list is
+// drawn again.
+func TestE2EManagerByKeyboard(t *testing.T) {
+	needDisplay(t)
+	ctx := context.Background()
+	w := managerProfile(t, "hello", "notes")
+	mw := managerAt(t, w)
+	type focus struct {
+		Label   string
+		Outline string
+		Plugin  string
+	}
+	current := func() focus {
+		var f focus
+		if err := mw.Eval(ctx, `const e = document.activeElement, s = getComputedStyle(e);
+return {Label: e.getAttribute("aria-label") || e.id || e.textContent, Outline: s.outlineStyle + " " + s.outlineWidth, Plugin: e.closest(".plugin")?.dataset.id || ""}`, &f); err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
+	// Without a window manager the keyboard goes to the window under the
+	// pointer.
+	xdo(t, "mousemove", "450", "40", "sleep", "0.2")
+	press := func(key string) { xdo(t, "key", key) }
+	var all []string
+	if err := mw.Eval(ctx, `return [...document.querySelectorAll("main button, main select, main input")].filter((b) => !b.closest("[hidden]") && !b.hidden).map((b) => b.getAttribute("aria-label") || b.id || b.textContent)`, &all); err != nil {
+		t.Fatal(err)
+	}
+	reached := map[string]bool{}
+	for range 3 * len(all) {
+		press("Tab")
+		f := current()
+		if f.Label == "" || reached[f.Label] {
+			continue
+		}
+		reached[f.Label] = true
+		if f.Outline != "solid 3px" {
+			t.Errorf("%q has the focus with outline %q: not visible", f.Label, f.Outline)
+		}
+		if len(reached) == len(all) {
+			break
+		}
+	}
+	for _, a := range all {
+		if !reached[a] {
+			t.Errorf("Tab never reaches %q", a)
+		}
+	}
+	// Back to Disable Hello, and Return.
+	for i := 0; current().Label != "Disable Hello 1.0.0"; i++ {
+		if i > 3*len(all) {
+			t.Fatal("Tab never comes back to Disable Hello 1.0.0")
+		}
+		press("Tab")
+	}
+	press("Return")
+	waitUntil(t, "Return disables hello", 20*time.Second, func() bool {
+		st, _ := w.Plugins().Status("dev.warden.hello")
+		return st.State == "disabled"
+	})
+	waitShown(t, mw, `.plugin[data-id="dev.warden.hello"] button[aria-label="Enable Hello 1.0.0"]`)
+	if f := current(); f.Plugin != "dev.warden.hello" {
+		t.Errorf("after the list was drawn again the focus is on %+v, not in Hello's entry", f)
+	}
+}
+
 // TestE2EManagerUpdateAndRollback: an update that asks for a new
 // permission waits, off, in the manager, with what it asks for and why;
 // Allow turns it on with the grant; Roll back returns to the version

@@ -129,7 +129,18 @@ async function checkUpdates() {
 async function refreshPlugins() {
   const list = await call("list");
   const ul = document.getElementById("plugins");
+  // Re-rendering must not lose a keyboard user's place: the focus goes
+  // back to the same button, else to the same plugin's first one.
+  const had = ul.contains(document.activeElement) ? document.activeElement : null;
+  const label = had && had.getAttribute("aria-label");
+  const item = had && had.closest(".plugin");
+  const pluginID = item && item.dataset.id;
   ul.replaceChildren(...list.map(pluginItem));
+  if (had) {
+    const again = [...ul.querySelectorAll("button")].find((b) => b.getAttribute("aria-label") === label)
+      || [...ul.querySelectorAll(".plugin")].find((li) => li.dataset.id === pluginID)?.querySelector("button");
+    if (again) again.focus();
+  }
   document.getElementById("empty").hidden = list.length > 0;
   const sel = document.getElementById("audit-plugin");
   const chosen = sel.value;
