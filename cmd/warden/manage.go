@@ -383,7 +383,10 @@ func newAudit(g *globals) *cobra.Command {
 				fmt.Fprintln(tw, "TIME\tPLUGIN\tCOMMAND\tDECISION\tDETAIL")
 				for _, e := range es {
 					d := "allowed"
-					if !e.Allowed {
+					switch {
+					case e.Cmd == "warden.crash":
+						d = "crashed" // an event, not a decision
+					case !e.Allowed:
 						d = "denied: " + e.Reason
 					}
 					if e.Count > 1 {
