@@ -171,8 +171,9 @@ func (w *Warden) Revoke(ctx context.Context, id string, perms []string) error {
 }
 
 // Refresh applies a change to plugin id's record (enabled, disabled,
-// granted): a running plugin that may no longer run is stopped, and one
-// Run was asked to run that may now run is started.
+// granted): a running plugin that may no longer run is stopped, one Run
+// was asked to run that may now run is started, and one that runs gets
+// the record's grants for its next request.
 func (w *Warden) Refresh(ctx context.Context, id string) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -189,6 +190,12 @@ func (w *Warden) Refresh(ctx context.Context, id string) error {
 		return w.core.Unload(ctx, id, st.State+": "+st.Reason)
 	case st.Runnable && !running && slices.Contains(w.wanted, id):
 		return w.startLocked(ctx, id)
+	case st.Runnable && running:
+		// A grant made while the plugin runs (warden grant, the manager's
+		// Allow) applies to its next request, as a run-time consent does.
+		if p := w.core.Plugin(id); p != nil {
+			return p.SetGrants(st.Grants)
+		}
 	}
 	return nil
 }

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/wardenhq/warden"
+	"github.com/wardenhq/warden/plugins/bundle"
+	"github.com/wardenhq/warden/plugins/manager"
 )
 
 // TestE2ERevokeStopsRunningPlugin installs the notes example, runs it
@@ -81,5 +83,57 @@ func waitUntil(t *testing.T, what string, limit time.Duration, cond func() bool)
 			t.Fatalf("%s: not after %v", what, limit)
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestE2EGrantAppliesToRunningPlugin: a permission granted while the
+// plugin's window runs (warden grant, the manager's Allow: both apply it
+// through the running warden) holds for the page's next request, without
+// a restart.
+func TestE2EGrantAppliesToRunningPlugin(t *testing.T) {
+	t.Parallel()
+	needDisplay(t)
+	ctx := context.Background()
+	w, err := warden.Open(ctx, warden.Config{Profile: t.TempDir(), Logger: quietLog, Window: uiOptions()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close(ctx)
+	dir := pagePluginWith(t, "Later", map[string]any{"permissions": []string{}, "optional_permissions": []string{"storage"}}, ``)
+	out := filepath.Join(t.TempDir(), "later.wbundle")
+	if err := bundle.Pack(ctx, dir, out, bundle.PackOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Plugins().Install(ctx, out, manager.InstallOptions{AllowUnsigned: true, Consent: func(context.Context, manager.ConsentRequest) error { return nil }}); err != nil {
+		t.Fatal(err)
+	}
+	const id = "test.warden.later"
+	if err := w.Run(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	ui := w.Windows().Window(id)
+	rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := ui.WaitReady(rctx); err != nil {
+		t.Fatal(err)
+	}
+	get := func() string {
+		t.Helper()
+		var r string
+		eval(t, ui, `try { await warden.invoke("storage.get", {key: "k"}); return "ok" } catch (e) { return e.code }`, &r)
+		return r
+	}
+	if r := get(); r != "not_granted" {
+		t.Fatalf("before the grant storage.get = %q, want not_granted", r)
+	}
+	pid := ui.PID()
+	if _, err := w.Apply(ctx, warden.ControlRequest{Op: "grant", ID: id, Perms: []string{"storage"}}); err != nil {
+		t.Fatal(err)
+	}
+	if r := get(); r != "ok" {
+		t.Fatalf("after the grant storage.get = %q, want ok", r)
+	}
+	if ui.PID() != pid {
+		t.Error("the window was restarted for a grant")
 	}
 }
