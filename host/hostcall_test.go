@@ -145,3 +145,38 @@ func writeRelayPlugin(t *testing.T, httpScope string) string {
 	}
 	return dir
 }
+
+// TestBackendCannotReachManager: a backend that names the manager window's
+// operations, or asks the user for a permission, from its host calls is
+// refused: the manager's operations are not commands of the core at all
+// (they travel only on the manager process's own connection), and only a
+// page may ask the user.
+func TestBackendCannotReachManager(t *testing.T) {
+	ctx := context.Background()
+	h := newHost(t, Options{})
+	dir := writeRelayPlugin(t, "https://example.com/*")
+	p := load(t, h, dir, LoadOptions{Grants: grants("storage")})
+	c := launch(t, p)
+	for _, cmd := range []string{"list", "grant", "install", "uninstall", "update", "manager", "manager.grant", "warden.manage", "permissions.request"} {
+		t.Run(cmd, func(t *testing.T) {
+			args := map[string]any{"op": "grant", "id": p.ID(), "perms": []string{"http"}, "permissions": []string{"http"}}
+			r := h.Invoke(ctx, c.l, c.seal(t, "backend.hostcall", map[string]any{"cmd": cmd, "args": args}))
+			if !r.OK {
+				t.Fatalf("hostcall: %v", r.Error)
+			}
+			var out struct{ Code string }
+			if err := json.Unmarshal(r.Result, &out); err != nil {
+				t.Fatal(err)
+			}
+			if out.Code == "" {
+				t.Fatalf("the backend's %s was answered %s", cmd, r.Result)
+			}
+		})
+	}
+	p.consent.Lock()
+	n := len(p.grants)
+	p.consent.Unlock()
+	if n != 1 {
+		t.Fatalf("the plugin holds %d grants, want its one", n)
+	}
+}
