@@ -112,7 +112,7 @@ func TestPackHelloRoundTrip(t *testing.T) {
 	for _, e := range b.Entries() {
 		names = append(names, e.Path)
 	}
-	want := []string{"backend/hello.wasm", "manifest.json", "ui/app.js", "ui/index.html", "ui/style.css"}
+	want := []string{"backend/hello.wasm", "icons/128.png", "icons/16.png", "icons/48.png", "manifest.json", "ui/app.js", "ui/index.html", "ui/style.css"}
 	if !slices.Equal(names, want) {
 		t.Fatalf("entries = %v, want %v", names, want)
 	}

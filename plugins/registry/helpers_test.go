@@ -89,7 +89,7 @@ func packHello(t testing.TB, v variant) string {
 		t.Fatal(err)
 	}
 	// Only the built .wasm: Pack has no sources to rebuild it from.
-	for _, f := range []string{"manifest.json", "ui/index.html", "ui/app.js", "ui/style.css", "backend/hello.wasm"} {
+	for _, f := range []string{"manifest.json", "ui/index.html", "ui/app.js", "ui/style.css", "backend/hello.wasm", "icons/16.png", "icons/48.png", "icons/128.png"} {
 		copyFile(t, filepath.Join(helloDir, filepath.FromSlash(f)), filepath.Join(src, filepath.FromSlash(f)))
 	}
 	var m map[string]any
