@@ -100,10 +100,19 @@ func BenchmarkInvokeThroughput(b *testing.B) {
 // started (WebKit's web and network processes, their sandbox wrappers).
 // It starts at most coldStarts windows whatever b.N is, so that it can share
 // one -benchtime with the invoke benchmarks in a single run.
-func BenchmarkColdStart(b *testing.B) {
+func BenchmarkColdStart(b *testing.B) { benchColdStart(b, false) }
+
+// BenchmarkColdStartSpare is BenchmarkColdStart with a spare webview
+// process ready (window.Options.Spare): the window opens in it. Pss is
+// the window's processes', the next spare's not included.
+func BenchmarkColdStartSpare(b *testing.B) { benchColdStart(b, true) }
+
+func benchColdStart(b *testing.B, spare bool) {
 	needDisplay(b)
 	var starts []time.Duration
 	var pss []int64
+	opts := uiOptions()
+	opts.Spare = spare
 	for range min(b.N, coldStarts) {
 		h, err := host.New(context.Background(), host.Options{Profile: b.TempDir(), Logger: quietLog})
 		if err != nil {
@@ -113,8 +122,15 @@ func BenchmarkColdStart(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
+		if spare {
+			windowsOf(h).PrepareSpare(opts)
+			for windowsOf(h).SparePID() == 0 {
+				time.Sleep(5 * time.Millisecond)
+			}
+			time.Sleep(500 * time.Millisecond) // it has started GTK and waits
+		}
 		start := time.Now()
-		ui, err := windowsOf(h).Open(context.Background(), p, uiOptions())
+		ui, err := windowsOf(h).Open(context.Background(), p, opts)
 		if err != nil {
 			b.Fatal(err)
 		}

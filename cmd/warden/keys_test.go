@@ -102,7 +102,7 @@ func TestPackSignVerify(t *testing.T) {
 	}
 
 	out = mustWarden(t, "verify", bundlePath, "--pub", pub)
-	for _, want := range []string{"entries:   ok (5 files", "hashes:    ok (5 of 5", "signature: ok (by trusted key " + keyID + ")"} {
+	for _, want := range []string{"entries:   ok (8 files", "hashes:    ok (8 of 8", "signature: ok (by trusted key " + keyID + ")"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("verify output lacks %q:\n%s", want, out)
 		}

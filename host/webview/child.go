@@ -82,6 +82,11 @@ func RunChild(ctx context.Context, conn *ipc.Conn) error {
 	if err := closeInheritedOnExec(); err != nil {
 		return fmt.Errorf("webview: %w", err)
 	}
+	// GTK starts before the first frame is read, so that a spare process
+	// (window.Manager.PrepareSpare) has done it when its plugin arrives.
+	if err := Init(); err != nil {
+		return fmt.Errorf("webview: %w", err)
+	}
 	first, err := readFirst(ctx, conn)
 	if err != nil {
 		return err
@@ -92,9 +97,6 @@ func RunChild(ctx context.Context, conn *ipc.Conn) error {
 	init, err := parseInit(first)
 	if err != nil {
 		return err
-	}
-	if err := Init(); err != nil {
-		return fmt.Errorf("webview: %w", err)
 	}
 	c, err := newChild(conn, init, slog.Default().With("plugin", init.PluginID, "launch", init.LaunchID))
 	if err != nil {

@@ -26,6 +26,8 @@ type Manager struct {
 	mu      sync.RWMutex
 	windows map[string]*Window
 	onCrash func(id string, c supervise.Crash)
+
+	spare spares
 }
 
 // OnCrash sets fn to be told of every crash of a plugin's webview
@@ -166,6 +168,7 @@ func (m *Manager) Release(ctx context.Context, id string) error { return m.Stop(
 // Close stops every window (host.Attachment: the core calls it when it
 // closes).
 func (m *Manager) Close(ctx context.Context) error {
+	m.closeSpare()
 	m.mu.Lock()
 	m.windows = map[string]*Window{}
 	m.mu.Unlock()

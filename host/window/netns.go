@@ -49,6 +49,13 @@ func (w *Window) spawn(ctx context.Context, spec supervise.Spec) (*supervise.Chi
 	why := sharedNetworkReason(w.opts.SharedNetwork, spec.Env)
 	if why == "" {
 		spec.NoNetwork = true
+		if w.opts.Spare {
+			if child := w.m.takeSpare(spec); child != nil {
+				w.setNetwork(NetworkIsolation{Isolated: true})
+				return child, nil
+			}
+			defer w.m.prepareSpare(spec, spareRefillDelay)
+		}
 		child, err := supervise.Spawn(ctx, spec)
 		if !errors.Is(err, supervise.ErrNoNetworkNamespace) {
 			if err == nil {

@@ -50,4 +50,9 @@ type Options struct {
 	// Warden's defaults (webview.NetworkFeatures are off). Leave it nil:
 	// tests use it to show what the network namespace holds alone.
 	WebKitFeatures map[string]bool
+	// Spare keeps a webview process started ahead of need, with nothing
+	// of any plugin in it, for the next window to take (see
+	// Manager.PrepareSpare): a window opens faster, for the memory of
+	// one idle webview process. Each spare serves one window only.
+	Spare bool
 }

@@ -18,6 +18,7 @@ import (
 // process. A crash of that process starts a new launch (new key, new
 // launch id).
 type Window struct {
+	m      *Manager
 	core   *host.Host
 	plugin *host.Plugin
 	log    *slog.Logger
@@ -40,7 +41,7 @@ type Window struct {
 }
 
 func newWindow(m *Manager, p *host.Plugin, opts Options) *Window {
-	w := &Window{core: m.core, plugin: p, log: m.log, opts: opts, ready: make(chan struct{}), evals: map[uint32]chan ipc.Frame{}, desks: map[uint32]chan ipc.Frame{}}
+	w := &Window{m: m, core: m.core, plugin: p, log: m.log, opts: opts, ready: make(chan struct{}), evals: map[uint32]chan ipc.Frame{}, desks: map[uint32]chan ipc.Frame{}}
 	w.requireNet.Store(opts.RequireNetworkIsolation)
 	return w
 }
@@ -93,11 +94,7 @@ func (w *Window) start(ctx context.Context) (*supervise.Child, error) {
 	if err != nil {
 		return nil, err
 	}
-	spec := supervise.Spec{Path: w.opts.Executable, Args: w.opts.Args, Env: w.opts.Env, Stderr: w.opts.Stderr}
-	if init.Channel {
-		spec.Extra = 1
-	}
-	child, err := w.spawn(ctx, spec)
+	child, err := w.spawn(ctx, processSpec(w.opts))
 	if err != nil {
 		return nil, err
 	}
