@@ -64,7 +64,7 @@ func runManagerWindow(cmd *cobra.Command, g *globals, opts managerwin.Options, i
 	if err != nil {
 		return err
 	}
-	s, err := warden.Open(ctx, warden.Config{Profile: g.profile, CacheDir: cacheDir(), Policy: pol, Window: cliWindow(window.Options{Stderr: os.Stderr})})
+	s, err := warden.Open(ctx, warden.Config{Profile: g.profile, CacheDir: cacheDir(), Policy: pol, Window: cliWindow(window.Options{Stderr: os.Stderr, Spare: true})})
 	if err != nil {
 		return err
 	}

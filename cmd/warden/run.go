@@ -47,7 +47,7 @@ or on Ctrl-C.`,
 			if len(args) > 0 && all {
 				return errors.New("run: name plugins or give --all, not both")
 			}
-			return untilInterrupted(cmd.Context(), runRun(cmd, g, args, window.Options{Debug: debug, Stderr: os.Stderr}))
+			return untilInterrupted(cmd.Context(), runRun(cmd, g, args, window.Options{Debug: debug, Stderr: os.Stderr, Spare: true}))
 		},
 	}
 	cmd.Flags().BoolVar(&debug, "debug", false, "log the pages' console and enable the inspector")
