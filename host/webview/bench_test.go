@@ -41,3 +41,26 @@ func BenchmarkHandlerRoundTrip(b *testing.B) {
 	b.ReportMetric(float64(gaps[len(gaps)/2].Nanoseconds()), "median-ns/roundtrip")
 	b.ReportMetric(float64(gaps[len(gaps)*99/100].Nanoseconds()), "p99-ns/roundtrip")
 }
+
+// BenchmarkHandlerThroughput is the floor of BenchmarkInvokeThroughput
+// (cmd/warden): 32 postMessage calls to the bare with-reply handler kept
+// in flight from a script world, the Go handler replying at once; timed on
+// the Go side around the whole run.
+func BenchmarkHandlerThroughput(b *testing.B) {
+	needDisplay(b)
+	w := openTestWindow(b, func(string, func(string, string)) {})
+	onMain(b, func() {
+		w.HandleWithReply("bench", "test-world", func(msg string, reply func(string, string)) { reply("", "") })
+	})
+	n := max(b.N, 32)
+	js := fmt.Sprintf(`let left = %d;
+async function worker() { while (left-- > 0) await window.webkit.messageHandlers.bench.postMessage(0); }
+await Promise.all(Array.from({length: 32}, worker));
+return true;`, n)
+	b.ResetTimer()
+	start := time.Now()
+	if _, err := evalWait(b, w, "test-world", js); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(n)/time.Since(start).Seconds(), "invokes/s")
+}
