@@ -15,7 +15,12 @@ trap 'rm -f "$raw"' EXIT
 # there is no display.
 xvfb=""
 [ -n "${DISPLAY:-}" ] || xvfb="xvfb-run -a -s '-screen 0 1280x720x24' "
-wcmd="${xvfb}go test -run '^\$' -bench 'HandlerRoundTrip|InvokeRoundTrip|InvokeThroughput|ColdStart' -benchtime ${WEBVIEW_BENCHTIME:-3000x} -count $count ./host/webview/ ./cmd/warden/"
+wcmd="${xvfb}go test -run '^\$' -bench 'HandlerRoundTrip|HandlerThroughput|InvokeRoundTrip|InvokeThroughput|ColdStart' -benchtime ${WEBVIEW_BENCHTIME:-3000x} -count $count ./host/webview/ ./cmd/warden/"
+# Twenty plugins on one core (BenchmarkScale): each size once per count.
+scount=${SCALE_COUNT:-1}
+scmd="${xvfb}go test -run '^\$' -bench 'Scale' -benchtime ${SCALE_BENCHTIME:-2000x} -count $scount ./cmd/warden/"
+# The peers, in their own module (bench/peers), in the same run.
+pcmd="cd bench/peers && ${xvfb}go test -run '^\$' -bench . -benchtime ${PEERS_BENCHTIME:-3000x} -count $count"
 if [ "${1:-}" = "--from" ]; then
   # Summarise the output of an earlier run of the same commands.
   cp "$2" "$raw"
@@ -24,6 +29,10 @@ else
   eval "$cmd" | tee "$raw" >&2
   echo "bench: $wcmd" >&2
   eval "$wcmd" | tee -a "$raw" >&2
+  echo "bench: $scmd" >&2
+  eval "$scmd" | tee -a "$raw" >&2
+  echo "bench: $pcmd" >&2
+  (eval "$pcmd") | tee -a "$raw" >&2
 fi
 
 # A benchmark's result line can be split when a child process writes to
@@ -63,6 +72,30 @@ tp32=$(median BenchmarkInvokeThroughput invokes/s)
 cold=$(median BenchmarkColdStart median-ns/start)
 pssmb=$(median BenchmarkColdStart Pss-MB)
 fullx=$(awk -v a="$full" -v b="$floorw" 'BEGIN { if (b > 0) printf "%.1fx", a/b; else print "n/a" }')
+# Issue 13: the floor's p99 and throughput, the spare, the scale and the peers.
+floorp99=$(median BenchmarkHandlerRoundTrip p99-ns/roundtrip)
+floortp=$(median BenchmarkHandlerThroughput invokes/s)
+coldspare=$(median BenchmarkColdStartSpare median-ns/start)
+wmed=$(median BenchmarkWailsRoundTrip median-ns/call)
+wp99=$(median BenchmarkWailsRoundTrip p99-ns/call)
+wtp=$(median BenchmarkWailsThroughput invokes/s)
+wopen=$(median BenchmarkWailsOpen median-ns/open)
+wpss=$(median BenchmarkWailsOpen Pss-MB)
+gmed=$(median BenchmarkGoPluginRoundTrip median-ns/call)
+gp99=$(median BenchmarkGoPluginRoundTrip p99-ns/call)
+gtp=$(median BenchmarkGoPluginThroughput invokes/s)
+# ratio A B: A/B as "1.2x"
+ratio2() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "n/a" || b == "n/a" || b == 0) print "n/a"; else printf "%.2fx", a/b }'; }
+num() { awk -v v="$1" 'BEGIN { if (v == "n/a") print v; else printf "%.0f", v }'; }
+scale_rows=""
+for n in 1 5 10 20; do
+  b="BenchmarkScale/plugins=$n"
+  r=$(median "$b" ready-ms)
+  [ "$r" = "n/a" ] && continue
+  scale_rows="$scale_rows| $n | $(num "$r") ms | $(num "$(median "$b" total-Pss-MB)") MB | $(num "$(median "$b" core-Pss-MB)") MB | $(median "$b" private-MB/plugin) MB (webview $(median "$b" webview-private-MB/plugin), web $(median "$b" web-private-MB/plugin), network $(median "$b" network-private-MB/plugin)) | $(median "$b" Pss-MB/plugin) MB | $(us "$(median "$b" median-ns/invoke)") / $(us "$(median "$b" p99-ns/invoke)") |
+"
+done
+s20="BenchmarkScale/plugins=20"
 ratio=$(awk -v a="$compcold" -v b="$cached" 'BEGIN { if (b > 0) printf "%.0fx", a/b; else print "n/a" }')
 ovhfloor=$(awk -v o="$ovh" -v f="$floor" 'BEGIN { if (f > 0) printf "%.1f%%", 100*o/f; else print "n/a" }')
 
@@ -76,6 +109,8 @@ The commands it ran:
 \`\`\`
 $cmd
 $wcmd
+$scmd
+$pcmd
 \`\`\`
 
 Each figure below is the median over the $count runs. The machine is a shared VM:
@@ -124,6 +159,46 @@ Real WebKitGTK windows under Xvfb, timed on the Go side with the monotonic clock
 
 The full invoke is the gap between two consecutive audit entries (stamped by
 the core) while the page awaits one invoke after the other.
+
+## Twenty plugins on one core (issue 13)
+
+\`BenchmarkScale\`: N copies of the hello example installed and opened by one
+core, as \`warden run --all\` does. "Private" is a process's private pages
+(Private_Clean + Private_Dirty of smaps_rollup): what one more plugin costs;
+"Pss" shares what processes share. The round trip is one plugin's while the
+others idle.
+
+| plugins | all ready | Pss of every process | core's Pss | private per plugin | Pss per plugin (core excluded) | one plugin's invoke, median / p99 |
+|---|---|---|---|---|---|---|
+$scale_rows
+## Warden and its peers, same run (issue 13)
+
+The floor is the bare WebKitGTK with-reply message handler (\`host/webview\`);
+Wails v2.9.2 calls one bound method from its page; hashicorp/go-plugin v1.8.0
+makes one net/rpc call to a plugin process (no webview: it is the floor of
+process-per-plugin RPC in Go). See \`bench/peers/README.md\`.
+
+| what | Warden | floor | Wails v2 | go-plugin | Warden / floor | Wails / floor |
+|---|---|---|---|---|---|---|
+| invoke round trip, median | $(us "$full") | $(us "$floorw") | $(us "$wmed") | $(us "$gmed") | $(ratio2 "$full" "$floorw") | $(ratio2 "$wmed" "$floorw") |
+| invoke round trip, p99 | $(us "$fullp99") | $(us "$floorp99") | $(us "$wp99") | $(us "$gp99") | $(ratio2 "$fullp99" "$floorp99") | $(ratio2 "$wp99" "$floorp99") |
+| invokes/s, 32 in flight | $(num "$tp32") | $(num "$floortp") | $(num "$wtp") | $(num "$gtp") | $(ratio2 "$tp32" "$floortp") | $(ratio2 "$wtp" "$floortp") |
+| open a window to page ready | $(ms "$cold") (with a spare: $(ms "$coldspare")) | | $(ms "$wopen") | | | |
+| Pss of one window's processes | $pssmb MB | | $wpss MB | | | |
+
+Issue 13's goals, from this run:
+
+| goal | result |
+|---|---|
+| one more plugin <= 40 MB private at 20 open | $(median "$s20" private-MB/plugin) MB |
+| 20 open plugins <= 1 GB Pss in all | $(num "$(median "$s20" total-Pss-MB)") MB |
+| 20 plugins all ready <= 2 s | $(num "$(median "$s20" ready-ms)") ms |
+| open to ready <= 100 ms with the spare | $(ms "$coldspare") (without: $(ms "$cold")) |
+| p99 <= 1.2x the floor's p99 | $(ratio2 "$fullp99" "$floorp99") |
+| 32 in flight >= 28k/s | $(num "$tp32")/s (floor $(num "$floortp")/s) |
+
+Where a goal is not met, \`bench/SCALE.md\` has the measured reason and the
+experiment.
 
 ## Raw output
 
