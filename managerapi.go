@@ -131,11 +131,6 @@ func (w *Warden) OpenManager(ctx context.Context, opts ManagerOptions) (*manager
 		return nil, err
 	}
 	w.managerWin.Store(mw)
-	// The first plugin the user opens from the manager finds its process
-	// started (Options.Spare).
-	if wo, err := w.windowOptions(w.window); err == nil && wo.Spare {
-		w.windows.PrepareSpare(wo)
-	}
 	changes, stop := w.changes()
 	go func() {
 		mw.Wait(context.Background())
