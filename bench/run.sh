@@ -19,6 +19,9 @@ wcmd="${xvfb}go test -run '^\$' -bench 'HandlerRoundTrip|HandlerThroughput|Invok
 # Twenty plugins on one core (BenchmarkScale): each size once per count.
 scount=${SCALE_COUNT:-1}
 scmd="${xvfb}go test -run '^\$' -bench 'Scale' -benchtime ${SCALE_BENCHTIME:-2000x} -count $scount ./cmd/warden/"
+# Faults under load (BenchmarkChaos): CHAOS=5m by default, CHAOS=0 skips it.
+chaos=${CHAOS:-5m}
+ccmd="${xvfb}env WARDEN_CHAOS=$chaos go test -run '^\$' -bench 'Chaos' -benchtime 1x -count 1 -timeout 60m ./cmd/warden/"
 # The peers, in their own module (bench/peers), in the same run.
 pcmd="cd bench/peers && ${xvfb}go test -run '^\$' -bench . -benchtime ${PEERS_BENCHTIME:-3000x} -count $count"
 if [ "${1:-}" = "--from" ]; then
@@ -33,6 +36,10 @@ else
   eval "$scmd" | tee -a "$raw" >&2
   echo "bench: $pcmd" >&2
   (eval "$pcmd") | tee -a "$raw" >&2
+  if [ "$chaos" != "0" ]; then
+    echo "bench: $ccmd" >&2
+    eval "$ccmd" 2>&1 | tee -a "$raw" >&2
+  fi
 fi
 
 # A benchmark's result line can be split when a child process writes to
@@ -96,6 +103,7 @@ for n in 1 5 10 20; do
 "
 done
 s20="BenchmarkScale/plugins=20"
+chaos_log=$(grep -m1 'under chaos:' "$raw" | sed 's/^ *bench_chaos_test.go:[0-9]*: //' || true)
 ratio=$(awk -v a="$compcold" -v b="$cached" 'BEGIN { if (b > 0) printf "%.0fx", a/b; else print "n/a" }')
 ovhfloor=$(awk -v o="$ovh" -v f="$floor" 'BEGIN { if (f > 0) printf "%.1f%%", 100*o/f; else print "n/a" }')
 
@@ -111,6 +119,7 @@ $cmd
 $wcmd
 $scmd
 $pcmd
+$ccmd
 \`\`\`
 
 Each figure below is the median over the $count runs. The machine is a shared VM:
@@ -199,6 +208,25 @@ Issue 13's goals, from this run:
 
 Where a goal is not met, \`bench/SCALE.md\` has the measured reason and the
 experiment.
+
+## Faults under load (issue 13)
+
+\`BenchmarkChaos\`: five plugins (copies of hello) under continuous invoke
+load from their pages while their webview processes are killed with SIGKILL
+at random every 1 to 4 s. Lost: an invoke of a live page with no reply within
+10 s; duplicated: a second reply message for one request reaching the page.
+
+| what | result |
+|---|---|
+| replies (right) | $(num "$(median BenchmarkChaos replies)") |
+| replies lost | $(num "$(median BenchmarkChaos lost)") |
+| replies duplicated | $(num "$(median BenchmarkChaos duplicated)") |
+| wrong replies | $(num "$(median BenchmarkChaos wrong)") |
+| webview processes killed | $(num "$(median BenchmarkChaos kills)") |
+| windows restarted | $(num "$(median BenchmarkChaos restarts)") |
+| core RSS at the start / at the end / highest | $(median BenchmarkChaos core-RSS-start-MB) / $(median BenchmarkChaos core-RSS-end-MB) / $(median BenchmarkChaos core-RSS-max-MB) MB |
+
+${chaos_log}
 
 ## Raw output
 

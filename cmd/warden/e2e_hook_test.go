@@ -160,11 +160,14 @@ func startWarden(t *testing.T, args ...string) *runProc {
 
 func (r *runProc) text() string { r.mu.Lock(); defer r.mu.Unlock(); return r.log.String() }
 
-// webviews returns the pids of the run's webview processes, sorted.
+// webviews returns the pids of the run's webview processes that show a
+// page, sorted.
 func (r *runProc) webviews() []int {
 	var out []int
 	for _, p := range descendants(r.cmd.Process.Pid) {
-		if strings.Contains(cmdline(p), "webview") && alive(p) {
+		// A spare webview process (warden run keeps one) shows no page
+		// yet: it has started none of WebKit's processes.
+		if strings.Contains(cmdline(p), "webview") && alive(p) && len(descendants(p)) > 0 {
 			out = append(out, p)
 		}
 	}
