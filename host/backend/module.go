@@ -168,6 +168,9 @@ func (e *Engine) Compile(ctx context.Context, cfg Config) (*Module, error) {
 		return nil, fmt.Errorf("compile %s: %w", cfg.PluginID, err)
 	}
 	m.idle = append(m.idle, first)
+	// The compiled module is all that instances need: the wasm bytes (a few
+	// MB for a Go backend) are not kept for the plugin's lifetime.
+	m.cfg.Wasm = nil
 	return m, nil
 }
 
