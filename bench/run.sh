@@ -99,7 +99,7 @@ for n in 1 5 10 20; do
   b="BenchmarkScale/plugins=$n"
   r=$(median "$b" ready-ms)
   [ "$r" = "n/a" ] && continue
-  scale_rows="$scale_rows| $n | $(num "$r") ms | $(num "$(median "$b" total-Pss-MB)") MB | $(num "$(median "$b" core-Pss-MB)") MB | $(median "$b" private-MB/plugin) MB (webview $(median "$b" webview-private-MB/plugin), web $(median "$b" web-private-MB/plugin), network $(median "$b" network-private-MB/plugin)) | $(median "$b" Pss-MB/plugin) MB | $(us "$(median "$b" median-ns/invoke)") / $(us "$(median "$b" p99-ns/invoke)") |
+  scale_rows="$scale_rows| $n | $(num "$r") ms | $(num "$(median "$b" total-Pss-MB)") MB | $(num "$(median "$b" core-Pss-MB)") MB | $(median "$b" private-MB/plugin) MB (webview $(median "$b" webview-private-MB/plugin), web $(median "$b" web-private-MB/plugin), network $(median "$b" network-private-MB/plugin)) | $(median "$b" Pss-MB/plugin) MB | $(us "$(median "$b" median-ns/invoke)") / $(us "$(median "$b" p99-ns/invoke)") | $(num "$(median "$b" window-cpu-ms/plugin)") ms + $(num "$(median "$b" core-cpu-ms/plugin)") ms |
 "
 done
 s20="BenchmarkScale/plugins=20"
@@ -177,8 +177,8 @@ core, as \`warden run --all\` does. "Private" is a process's private pages
 "Pss" shares what processes share. The round trip is one plugin's while the
 others idle.
 
-| plugins | all ready | Pss of every process | core's Pss | private per plugin | Pss per plugin (core excluded) | one plugin's invoke, median / p99 |
-|---|---|---|---|---|---|---|
+| plugins | all ready | Pss of every process | core's Pss | private per plugin | Pss per plugin (core excluded) | one plugin's invoke, median / p99 | CPU to open one: its processes + the core |
+|---|---|---|---|---|---|---|---|
 $scale_rows
 ## Warden and its peers, same run (issue 13)
 

@@ -54,6 +54,7 @@ func benchScale(b *testing.B, n int) {
 	defer w.Close(ctx)
 	ids := installCopies(b, w, "hello", n)
 
+	coreCPU := processCPU(os.Getpid())
 	start := time.Now()
 	for _, id := range ids {
 		if err := w.Run(ctx, id); err != nil {
@@ -68,6 +69,13 @@ func benchScale(b *testing.B, n int) {
 		}
 	}
 	ready := time.Since(start)
+	// CPU time spent to get there: every process of the plugins' windows
+	// (they started with them), and the core's share.
+	var windowsCPU time.Duration
+	for _, p := range descendants(os.Getpid()) {
+		windowsCPU += processCPU(p)
+	}
+	coreCPU = processCPU(os.Getpid()) - coreCPU
 
 	// Every page has run its backend once and settled.
 	for _, id := range ids {
@@ -107,6 +115,8 @@ func benchScale(b *testing.B, n int) {
 
 	mb := func(kb int64) float64 { return float64(kb) / 1024 }
 	b.ReportMetric(float64(ready.Milliseconds()), "ready-ms")
+	b.ReportMetric(float64(windowsCPU.Milliseconds())/float64(n), "window-cpu-ms/plugin")
+	b.ReportMetric(float64(coreCPU.Milliseconds())/float64(n), "core-cpu-ms/plugin")
 	b.ReportMetric(mb(mem.total.pss), "total-Pss-MB")
 	b.ReportMetric(mb(mem.total.rss), "total-RSS-MB")
 	b.ReportMetric(mb(mem.kinds["core"].pss), "core-Pss-MB")
@@ -228,6 +238,29 @@ func processKind(p int) string {
 	}
 	return "other"
 }
+
+// processCPU returns the CPU time (user and system) process p has used,
+// with that of its children it has waited for.
+func processCPU(p int) time.Duration {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(p) + "/stat")
+	if err != nil {
+		return 0
+	}
+	s := string(b)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
+	var ticks int64
+	for _, i := range []int{11, 12, 13, 14} { // utime, stime, cutime, cstime
+		if i < len(f) {
+			v, _ := strconv.ParseInt(f[i], 10, 64)
+			ticks += v
+		}
+	}
+	return time.Duration(ticks) * time.Second / clockTicks
+}
+
+// clockTicks is USER_HZ, the unit of /proc/PID/stat's times: 100 on every
+// Linux Warden runs on.
+const clockTicks = 100
 
 // readMemUse reads process p's smaps_rollup.
 func readMemUse(p int) (memUse, bool) {
