@@ -67,6 +67,12 @@ type Config struct {
 	// before the output is copied out of the guest.
 	MaxOutput int
 	PoolSize  int          // max live instances; 0 -> runtime.GOMAXPROCS(0)
+	// IdleRelease closes the module's idle instances, and so frees their
+	// linear memory (several MB for a Go backend), once no call has ended
+	// for that long; the next call makes a new instance (4 ms for the
+	// hello example's Go backend: BenchmarkCallAfterIdle). 0 ->
+	// DefaultIdleRelease; negative: never.
+	IdleRelease time.Duration
 	Host      HostFunc     // nil -> guest host calls get {"ok":false,"error":{"code":"unavailable"}}
 	Logger    *slog.Logger // nil -> slog.Default()
 	// Settings answers the guest's config_get; nil means no settings.
@@ -91,7 +97,16 @@ type Module struct {
 	idle   []*instance
 	closed atomic.Bool
 	fast   bool // instances use the direct call path (see fastpath.go)
+
+	// Releasing idle instances (Config.IdleRelease): the time the last
+	// call ended, and a timer armed while instances may sit idle.
+	lastUse atomic.Int64 // unix ns
+	armed   atomic.Bool
+	reaper  *time.Timer
 }
+
+// DefaultIdleRelease is Config.IdleRelease's default.
+const DefaultIdleRelease = 30 * time.Second
 
 // Compile compiles (or loads from the engine's cache) the module of one plugin version
 // and makes its first instance, so a module that cannot start fails here rather than on
@@ -119,6 +134,9 @@ func (e *Engine) Compile(ctx context.Context, cfg Config) (*Module, error) {
 	}
 	if cfg.PoolSize <= 0 {
 		cfg.PoolSize = runtime.GOMAXPROCS(0)
+	}
+	if cfg.IdleRelease == 0 {
+		cfg.IdleRelease = DefaultIdleRelease
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -168,6 +186,11 @@ func (e *Engine) Compile(ctx context.Context, cfg Config) (*Module, error) {
 		return nil, fmt.Errorf("compile %s: %w", cfg.PluginID, err)
 	}
 	m.idle = append(m.idle, first)
+	if cfg.IdleRelease > 0 {
+		m.lastUse.Store(time.Now().UnixNano())
+		m.armed.Store(true)
+		m.reaper = time.AfterFunc(cfg.IdleRelease, m.reap)
+	}
 	// The compiled module is all that instances need: the wasm bytes (a few
 	// MB for a Go backend) are not kept for the plugin's lifetime.
 	m.cfg.Wasm = nil
@@ -261,10 +284,61 @@ func (m *Module) put(ctx context.Context, in *instance) {
 	if !m.closed.Load() {
 		m.idle = append(m.idle, in)
 		m.mu.Unlock()
+		m.used()
 		return
 	}
 	m.mu.Unlock()
 	in.close(context.WithoutCancel(ctx))
+}
+
+// used notes that a call ended, and arms the release of idle instances.
+func (m *Module) used() {
+	if m.reaper == nil {
+		return
+	}
+	m.lastUse.Store(time.Now().UnixNano())
+	if m.armed.CompareAndSwap(false, true) {
+		m.reaper.Reset(m.cfg.IdleRelease)
+	}
+}
+
+// reap closes the idle instances once no call has ended for
+// Config.IdleRelease, or waits again until then. It runs on the timer's
+// goroutine.
+func (m *Module) reap() {
+	if m.closed.Load() {
+		return
+	}
+	if wait := m.cfg.IdleRelease - time.Since(time.Unix(0, m.lastUse.Load())); wait > 0 {
+		m.reaper.Reset(wait)
+		return
+	}
+	m.mu.Lock()
+	idle := m.idle
+	m.idle = nil
+	m.mu.Unlock()
+	m.armed.Store(false)
+	for _, in := range idle {
+		in.close(context.Background())
+	}
+	if len(idle) > 0 {
+		m.log.Debug("idle backend instances released", "instances", len(idle))
+	}
+	// A call that ended meanwhile may have left an instance without a timer.
+	m.mu.Lock()
+	more := len(m.idle) > 0
+	m.mu.Unlock()
+	if more && m.armed.CompareAndSwap(false, true) {
+		m.reaper.Reset(m.cfg.IdleRelease)
+	}
+}
+
+// Idle reports how many instances are idle in the pool (for tests and
+// diagnostics).
+func (m *Module) Idle() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.idle)
 }
 
 // Close stops the module: idle instances are closed now, busy ones when their call
@@ -272,6 +346,9 @@ func (m *Module) put(ctx context.Context, in *instance) {
 func (m *Module) Close(ctx context.Context) error {
 	var err error
 	m.once.Do(func() {
+		if m.reaper != nil {
+			m.reaper.Stop()
+		}
 		m.mu.Lock()
 		m.closed.Store(true)
 		idle := m.idle
