@@ -66,15 +66,15 @@ type Config struct {
 	// MaxOutput bounds a call's output (0 -> DefaultMaxOutput); it is checked
 	// before the output is copied out of the guest.
 	MaxOutput int
-	PoolSize  int          // max live instances; 0 -> runtime.GOMAXPROCS(0)
+	PoolSize  int // max live instances; 0 -> runtime.GOMAXPROCS(0)
 	// IdleRelease closes the module's idle instances, and so frees their
 	// linear memory (several MB for a Go backend), once no call has ended
 	// for that long; the next call makes a new instance (4 ms for the
 	// hello example's Go backend: BenchmarkCallAfterIdle). 0 ->
 	// DefaultIdleRelease; negative: never.
 	IdleRelease time.Duration
-	Host      HostFunc     // nil -> guest host calls get {"ok":false,"error":{"code":"unavailable"}}
-	Logger    *slog.Logger // nil -> slog.Default()
+	Host        HostFunc     // nil -> guest host calls get {"ok":false,"error":{"code":"unavailable"}}
+	Logger      *slog.Logger // nil -> slog.Default()
 	// Settings answers the guest's config_get; nil means no settings.
 	Settings map[string]string
 }
