@@ -200,7 +200,7 @@ Issue 13's goals, from this run:
 | goal | result |
 |---|---|
 | one more plugin <= 40 MB private at 20 open | $(median "$s20" private-MB/plugin) MB |
-| 20 open plugins <= 1 GB Pss in all | $(num "$(median "$s20" total-Pss-MB)") MB |
+| 20 open plugins <= 1 GB Pss in all | $(num "$(median "$s20" total-Pss-MB)") MB; $(num "$(median "$s20" idle-total-Pss-MB)") MB once their backends were idle for 33 s (the core then $(num "$(median "$s20" idle-core-Pss-MB)") MB) |
 | 20 plugins all ready <= 2 s | $(num "$(median "$s20" ready-ms)") ms |
 | open to ready <= 100 ms with the spare | $(ms "$coldspare") (without: $(ms "$cold")) |
 | p99 <= 1.2x the floor's p99 | $(ratio2 "$fullp99" "$floorp99") |

@@ -13,6 +13,7 @@ import (
 
 	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/host/audit"
+	"github.com/wardenhq/warden/host/backend"
 	"github.com/wardenhq/warden/plugins/bundle"
 	"github.com/wardenhq/warden/plugins/manager"
 )
@@ -130,6 +131,17 @@ func benchScale(b *testing.B, n int) {
 	b.ReportMetric(float64(gaps[len(gaps)/2].Nanoseconds()), "median-ns/invoke")
 	b.ReportMetric(float64(gaps[len(gaps)*99/100].Nanoseconds()), "p99-ns/invoke")
 	b.Logf("%d plugins: ready in %v; processes: %s", n, ready, mem)
+
+	// At twenty, once every backend has been idle long enough for its
+	// instances to be released (backend.DefaultIdleRelease): what twenty
+	// open plugins cost while the user is not using them.
+	if n >= 20 {
+		time.Sleep(backend.DefaultIdleRelease + 3*time.Second)
+		idle := processMemory(os.Getpid())
+		b.ReportMetric(mb(idle.total.pss), "idle-total-Pss-MB")
+		b.ReportMetric(mb(idle.kinds["core"].pss), "idle-core-Pss-MB")
+		b.Logf("%d plugins idle for %v: processes: %s", n, backend.DefaultIdleRelease+3*time.Second, idle)
+	}
 }
 
 // installCopies installs n copies of example name, each under its own id
