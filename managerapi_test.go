@@ -29,14 +29,7 @@ func TestManagerInstallsOnlyWhatWasShown(t *testing.T) {
 	if err := bundle.Pack(ctx, filepath.Join("examples", "embed", "plugin"), path, bundle.PackOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	call := func(req managerRequest) (any, error) {
-		t.Helper()
-		b, err := json.Marshal(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return w.manage(ctx, nil, b)
-	}
+	call := manageCall(t, w)
 	v, err := call(managerRequest{Op: "preview", Path: path})
 	if err != nil {
 		t.Fatal(err)
@@ -81,14 +74,7 @@ func TestManagerUpdatesOnlyAsShown(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer w.Close(ctx)
-	call := func(req managerRequest) (any, error) {
-		t.Helper()
-		b, err := json.Marshal(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return w.manage(ctx, nil, b)
-	}
+	call := manageCall(t, w)
 	src := filepath.Join("examples", "embed", "plugin")
 	v1 := filepath.Join(t.TempDir(), "clock-1.wbundle")
 	if err := bundle.Pack(ctx, src, v1, bundle.PackOptions{}); err != nil {
@@ -143,5 +129,18 @@ func TestManagerUpdatesOnlyAsShown(t *testing.T) {
 	st, err := w.Plugins().Status("dev.warden.clock")
 	if err != nil || st.Version != "1.1.0" || st.State != "enabled" || st.Grants["storage"].GrantedAt.IsZero() {
 		t.Fatalf("after the update: %s %s %+v %v", st.Version, st.State, st.Grants, err)
+	}
+}
+
+// manageCall returns a function that sends req to w as the manager's page
+// would.
+func manageCall(t *testing.T, w *Warden) func(req managerRequest) (any, error) {
+	return func(req managerRequest) (any, error) {
+		t.Helper()
+		b, err := json.Marshal(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return w.manage(t.Context(), nil, b)
 	}
 }

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/wardenhq/warden"
-	"github.com/wardenhq/warden/host/audit"
 	"github.com/wardenhq/warden/host/backend"
 	"github.com/wardenhq/warden/plugins/bundle"
 	"github.com/wardenhq/warden/plugins/manager"
@@ -99,20 +98,7 @@ func benchScale(b *testing.B, n int) {
 	if _, err := first.Eval(ctx, fmt.Sprintf(`for (let i = 0; i <= %d; i++) await warden.invoke("backend.greet", "bench"); return true;`, rounds)); err != nil {
 		b.Fatal(err)
 	}
-	es, err := w.Host().Audit().Query(ctx, audit.Filter{Plugin: ids[0], Limit: rounds + 1})
-	if err != nil {
-		b.Fatal(err)
-	}
-	var gaps []time.Duration
-	for i := 0; i+1 < len(es); i++ { // newest first
-		if es[i].Cmd == "backend.greet" && es[i+1].Cmd == "backend.greet" {
-			gaps = append(gaps, es[i].Time.Sub(es[i+1].Time))
-		}
-	}
-	if len(gaps) < rounds/2 {
-		b.Fatalf("only %d round trips measured", len(gaps))
-	}
-	slices.Sort(gaps)
+	gaps := roundTrips(b, w.Host().Audit(), ids[0], rounds)
 
 	mb := func(kb int64) float64 { return float64(kb) / 1024 }
 	b.ReportMetric(float64(ready.Milliseconds()), "ready-ms")

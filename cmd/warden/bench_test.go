@@ -57,7 +57,17 @@ func benchRoundTrip(b *testing.B, opts window.Options) {
 		b.Fatal(err)
 	}
 	b.StopTimer()
-	es, err := h.Audit().Query(context.Background(), audit.Filter{Plugin: p.ID(), Limit: n + 1})
+	gaps := roundTrips(b, h.Audit(), p.ID(), n)
+	b.ReportMetric(float64(gaps[len(gaps)/2].Nanoseconds()), "median-ns/invoke")
+	b.ReportMetric(float64(gaps[len(gaps)*99/100].Nanoseconds()), "p99-ns/invoke")
+}
+
+// roundTrips returns, sorted, the gaps between consecutive backend.greet
+// entries among plugin's last n+1 audit entries: the round trips of a page
+// that awaits one invoke after the other.
+func roundTrips(b *testing.B, log *audit.Log, plugin string, n int) []time.Duration {
+	b.Helper()
+	es, err := log.Query(context.Background(), audit.Filter{Plugin: plugin, Limit: n + 1})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -71,8 +81,7 @@ func benchRoundTrip(b *testing.B, opts window.Options) {
 		b.Fatalf("only %d round trips measured", len(gaps))
 	}
 	slices.Sort(gaps)
-	b.ReportMetric(float64(gaps[len(gaps)/2].Nanoseconds()), "median-ns/invoke")
-	b.ReportMetric(float64(gaps[len(gaps)*99/100].Nanoseconds()), "p99-ns/invoke")
+	return gaps
 }
 
 // BenchmarkInvokeThroughput keeps 32 invokes of backend.greet in flight
