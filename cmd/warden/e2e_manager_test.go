@@ -137,6 +137,23 @@ func waitShown(t *testing.T, mw *managerwin.Window, selector string) {
 	})
 }
 
+// consentDialogSays waits for the manager's install (or update) dialog
+// and checks that it says each of wants and that Cancel has the focus.
+func consentDialogSays(t *testing.T, mw *managerwin.Window, wants ...string) {
+	t.Helper()
+	text := dialogText(t, mw, "install")
+	for _, want := range wants {
+		if !strings.Contains(text, want) {
+			t.Errorf("the dialog does not say %q:\n%s", want, text)
+		}
+	}
+	var focused string
+	mw.Eval(context.Background(), `return document.activeElement.id`, &focused)
+	if focused != "install-cancel" {
+		t.Errorf("the focused button is %q, want Cancel", focused)
+	}
+}
+
 // managerText returns the text of what selector names on the manager's page.
 func managerText(t *testing.T, mw *managerwin.Window, selector string) []string {
 	t.Helper()
@@ -283,17 +300,7 @@ func TestE2EInstallFromFileManager(t *testing.T) {
 	}
 
 	open(bundlePath)
-	text := dialogText(t, mw, "install")
-	for _, want := range []string{"Install “Hello” 1.0.0?", "Published by Warden", "Nobody vouches for this bundle", "Store its own data on this computer", "Cancel", "Install and allow"} {
-		if !strings.Contains(text, want) {
-			t.Errorf("the install dialog does not say %q:\n%s", want, text)
-		}
-	}
-	var focused string
-	mw.Eval(ctx, `return document.activeElement.id`, &focused)
-	if focused != "install-cancel" {
-		t.Errorf("the focused button is %q, want Cancel", focused)
-	}
+	consentDialogSays(t, mw, "Install “Hello” 1.0.0?", "Published by Warden", "Nobody vouches for this bundle", "Store its own data on this computer", "Cancel", "Install and allow")
 	screenshotPNG(t, "manager-install-consent")
 	clickManager(t, mw, "#install-cancel")
 	time.Sleep(500 * time.Millisecond)
@@ -554,17 +561,7 @@ func TestE2EManagerRegistryUpdate(t *testing.T) {
 	}
 
 	clickManager(t, mw, button)
-	text = dialogText(t, mw, "install")
-	for _, want := range []string{"Update “Hello” from 1.0.0 to 1.1.0?", "Besides what you allowed before, the update asks to:", "Show desktop notifications", "Update and allow"} {
-		if !strings.Contains(text, want) {
-			t.Errorf("the update dialog does not say %q:\n%s", want, text)
-		}
-	}
-	var focused string
-	mw.Eval(ctx, `return document.activeElement.id`, &focused)
-	if focused != "install-cancel" {
-		t.Errorf("focus is on %q, want Cancel", focused)
-	}
+	consentDialogSays(t, mw, "Update “Hello” from 1.0.0 to 1.1.0?", "Besides what you allowed before, the update asks to:", "Show desktop notifications", "Update and allow")
 	screenshotPNG(t, "manager-update-consent")
 	clickManager(t, mw, "#install-cancel")
 	waitUntil(t, "the dialog closes", 10*time.Second, func() bool {
