@@ -91,7 +91,10 @@ func BenchmarkChaos(b *testing.B) {
 					continue
 				}
 				pid := ui.PID()
-				if _, err := ui.Eval(ctx, chaosLoad); err != nil {
+				ectx, cancel := context.WithTimeout(ctx, 10*time.Second)
+				_, err = ui.Eval(ectx, chaosLoad)
+				cancel()
+				if err != nil {
 					time.Sleep(50 * time.Millisecond) // the page went away meanwhile
 					continue
 				}

@@ -42,6 +42,7 @@ func TestMain(m *testing.M) {
 //	manager-call sends a manager window's request on both connections
 //	no-read    floods the direct channel and never reads its replies;
 //	           exits 3 unless the core closes the channel and stays up
+//	die-on-eval exits without answering when asked to evaluate script
 func runFakeWebview(mode string) int {
 	conn := ipc.NewConn(os.NewFile(3, "ipc"), 0)
 	direct := ipc.NewConn(os.NewFile(4, "direct"), 0)
@@ -75,6 +76,9 @@ func runFakeWebview(mode string) int {
 			f, err := conn.Recv()
 			if err != nil || f.Type == ipc.TypeShutdown {
 				return
+			}
+			if mode == "die-on-eval" && f.Type == ipc.TypeEval {
+				os.Exit(3) // a crash while the core waits for the answer
 			}
 			var nl ipc.NextLaunch
 			if f.Type == ipc.TypeNextLaunch && json.Unmarshal(f.Payload, &nl) == nil {
@@ -183,6 +187,8 @@ func runFakeWebview(mode string) int {
 		// and on the direct channel.
 		conn.Send(ipc.Frame{Type: ipc.TypeManagerCall, ID: 1, Payload: []byte(`{"op":"disable","id":"dev.warden.hello"}`)})
 		direct.Send(ipc.Frame{Type: ipc.TypeManagerCall, ID: 2, Payload: []byte(`{"op":"list"}`)})
+	case "die-on-eval":
+		// The reader above exits on the first Eval.
 	case "no-read":
 		// Unsealed envelopes: each is refused with a reply, none read.
 		go func() {
@@ -344,5 +350,24 @@ func TestPluginWindowCannotSendManagerRequests(t *testing.T) {
 	err := wm(h).Wait(ctx, p.ID())
 	if err == nil || !strings.Contains(err.Error(), "unexpected manager_call frame") {
 		t.Fatalf("Wait = %v, want the session ended for a manager_call frame", err)
+	}
+}
+
+// TestEvalFailsWhenTheProcessEnds: an Eval whose webview process dies
+// before answering returns an error at once instead of waiting for its
+// context (a caller without a deadline would wait forever).
+func TestEvalFailsWhenTheProcessEnds(t *testing.T) {
+	h := newHost(t, host.Options{})
+	p := load(t, h, exampleDir(t, "hello"), host.LoadOptions{Grants: grants("storage")})
+	ui := startFakeUI(t, h, p, "die-on-eval")
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := ui.WaitReady(ctx); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	_, err := ui.Eval(ctx, "return 1")
+	if err == nil || !strings.Contains(err.Error(), "process ended") || time.Since(start) > 10*time.Second {
+		t.Fatalf("Eval = %v after %v, want the process's end at once", err, time.Since(start))
 	}
 }

@@ -58,7 +58,20 @@ func (w *Window) serve(ctx context.Context, c *supervise.Child) error {
 	c.Close()
 	s.wg.Wait()
 	w.dropDesktop()
+	w.dropEvals()
 	return err
+}
+
+// dropEvals fails the Evals still waiting when a webview process ends:
+// their answer will never come.
+func (w *Window) dropEvals() {
+	w.mu.Lock()
+	evals := w.evals
+	w.evals = map[uint32]chan ipc.Frame{}
+	w.mu.Unlock()
+	for _, ch := range evals {
+		ch <- ipc.Frame{Type: ipc.TypeEvalResult, Payload: []byte(`{"ok":false,"error":"the window's webview process ended"}`)}
+	}
 }
 
 // link is the protocol with one webview process, from its start to its
