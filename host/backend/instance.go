@@ -26,7 +26,7 @@ type instanceKey struct{}
 
 func (m *Module) newInstance(ctx context.Context) (*instance, error) {
 	stderr := &tailBuffer{max: 2048}
-	p, err := m.compiled.Instance(ctx, extism.PluginInstanceConfig{ModuleConfig: instanceConfig(stderr)})
+	p, err := m.compiled.Instance(withLinearMemory(ctx), extism.PluginInstanceConfig{ModuleConfig: instanceConfig(stderr)})
 	if err != nil {
 		return nil, fmt.Errorf("new instance: %w", err)
 	}
