@@ -13,8 +13,6 @@ import (
 
 	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/host/backend"
-	"github.com/wardenhq/warden/plugins/bundle"
-	"github.com/wardenhq/warden/plugins/manager"
 )
 
 // BenchmarkScale installs N copies of the hello example (ids
@@ -131,12 +129,10 @@ func benchScale(b *testing.B, n int) {
 }
 
 // installCopies installs n copies of example name, each under its own id
-// (dev.warden.scale1 …) and name, granted what it asks, and returns the ids.
+// (dev.warden.scale1 …), granted what it asks, and returns the ids.
 func installCopies(b *testing.B, w *warden.Warden, name string, n int) []string {
 	b.Helper()
-	ctx := context.Background()
 	src := example(b, name)
-	approve := func(context.Context, manager.ConsentRequest) error { return nil }
 	ids := make([]string, n)
 	for i := range n {
 		ids[i] = fmt.Sprintf("dev.warden.scale%d", i+1)
@@ -153,13 +149,7 @@ func installCopies(b *testing.B, w *warden.Warden, name string, n int) []string 
 		if err := os.WriteFile(mf, []byte(s), 0o644); err != nil {
 			b.Fatal(err)
 		}
-		out := filepath.Join(b.TempDir(), ids[i]+".wbundle")
-		if err := bundle.Pack(ctx, dir, out, bundle.PackOptions{}); err != nil {
-			b.Fatal(err)
-		}
-		if _, err := w.Plugins().Install(ctx, out, manager.InstallOptions{AllowUnsigned: true, Consent: approve}); err != nil {
-			b.Fatal(err)
-		}
+		installUnsigned(b, w, dir)
 	}
 	return ids
 }

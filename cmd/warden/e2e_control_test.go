@@ -11,8 +11,6 @@ import (
 
 	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/internal/plugintest"
-	"github.com/wardenhq/warden/plugins/bundle"
-	"github.com/wardenhq/warden/plugins/manager"
 )
 
 // TestE2EReadsWhileRunning: while `warden run` holds the profile, list,
@@ -85,15 +83,8 @@ func TestE2ERunStartsNoPluginUntilAsked(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	approve := func(context.Context, manager.ConsentRequest) error { return nil }
 	for _, name := range []string{"hello", "notes", "files", "feeds", "tally"} {
-		out := filepath.Join(t.TempDir(), name+".wbundle")
-		if err := bundle.Pack(ctx, plugintest.Tiny(t, name), out, bundle.PackOptions{}); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := w.Plugins().Install(ctx, out, manager.InstallOptions{AllowUnsigned: true, Consent: approve}); err != nil {
-			t.Fatal(err)
-		}
+		installUnsigned(t, w, plugintest.Tiny(t, name))
 	}
 	w.Close(ctx)
 

@@ -68,17 +68,25 @@ func managerProfile(t *testing.T, names ...string) *warden.Warden {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { w.Close(context.Background()) })
-	approve := func(context.Context, manager.ConsentRequest) error { return nil }
 	for _, name := range names {
-		out := filepath.Join(t.TempDir(), name+".wbundle")
-		if err := bundle.Pack(ctx, example(t, name), out, bundle.PackOptions{}); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := w.Plugins().Install(ctx, out, manager.InstallOptions{AllowUnsigned: true, Consent: approve}); err != nil {
-			t.Fatal(err)
-		}
+		installUnsigned(t, w, example(t, name))
 	}
 	return w
+}
+
+// installUnsigned packs the plugin in dir, unsigned, and installs it in w
+// with every permission it asks for.
+func installUnsigned(t testing.TB, w *warden.Warden, dir string) {
+	t.Helper()
+	ctx := context.Background()
+	out := filepath.Join(t.TempDir(), filepath.Base(dir)+".wbundle")
+	if err := bundle.Pack(ctx, dir, out, bundle.PackOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	approve := func(context.Context, manager.ConsentRequest) error { return nil }
+	if _, err := w.Plugins().Install(ctx, out, manager.InstallOptions{AllowUnsigned: true, Consent: approve}); err != nil {
+		t.Fatalf("install %s: %v", dir, err)
+	}
 }
 
 // managerAt opens w's manager window at the top-left corner of the screen
@@ -346,13 +354,7 @@ func TestE2EManagerRaisedWhenItAsks(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer w.Close(ctx)
-	out := filepath.Join(t.TempDir(), "hello.wbundle")
-	if err := bundle.Pack(ctx, example(t, "hello"), out, bundle.PackOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := w.Plugins().Install(ctx, out, manager.InstallOptions{AllowUnsigned: true, Consent: func(context.Context, manager.ConsentRequest) error { return nil }}); err != nil {
-		t.Fatal(err)
-	}
+	installUnsigned(t, w, example(t, "hello"))
 	mw := managerAt(t, w)
 	managerID := findWindow(t, "^Warden$")
 	// The manager has Warden's own icon.
@@ -482,19 +484,8 @@ func TestE2EManagerUpdateAndRollback(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer w.Close(ctx)
-	approve := func(context.Context, manager.ConsentRequest) error { return nil }
 	src := plugintest.Tiny(t, "hello")
-	install := func(version string) {
-		t.Helper()
-		out := filepath.Join(t.TempDir(), "hello.wbundle")
-		if err := bundle.Pack(ctx, src, out, bundle.PackOptions{}); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := w.Plugins().Install(ctx, out, manager.InstallOptions{AllowUnsigned: true, Consent: approve}); err != nil {
-			t.Fatalf("install %s: %v", version, err)
-		}
-	}
-	install("1.0.0")
+	installUnsigned(t, w, src) // 1.0.0
 	mf := filepath.Join(src, "manifest.json")
 	b, err := os.ReadFile(mf)
 	if err != nil {
@@ -505,7 +496,7 @@ func TestE2EManagerUpdateAndRollback(t *testing.T) {
 	if err := os.WriteFile(mf, []byte(m), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	install("1.1.0")
+	installUnsigned(t, w, src) // 1.1.0, edited above
 	mw := managerAt(t, w)
 	text := strings.Join(managerText(t, mw, `.plugin[data-id="dev.warden.hello"]`), "")
 	for _, want := range []string{"1.1.0", "disabled", "notifications", "Show desktop notifications", "the update to 1.1.0 asks for it", "“To say when a greeting arrives”", "Roll back to 1.0.0"} {
@@ -651,14 +642,7 @@ func TestE2EManagerAsksForRunTimePermission(t *testing.T) {
 		"permissions": []string{}, "optional_permissions": []string{"clipboard.read"},
 		"reasons": map[string]string{"clipboard.read": "To paste what you copied"},
 	}, askPage)
-	out := filepath.Join(t.TempDir(), "asker.wbundle")
-	if err := bundle.Pack(ctx, dir, out, bundle.PackOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	approve := func(context.Context, manager.ConsentRequest) error { return nil }
-	if _, err := w.Plugins().Install(ctx, out, manager.InstallOptions{AllowUnsigned: true, Consent: approve}); err != nil {
-		t.Fatal(err)
-	}
+	installUnsigned(t, w, dir)
 	mw := managerAt(t, w)
 	if err := w.Run(ctx, "test.warden.asker"); err != nil {
 		t.Fatal(err)

@@ -7,8 +7,6 @@ import (
 	"time"
 
 	"github.com/wardenhq/warden"
-	"github.com/wardenhq/warden/plugins/bundle"
-	"github.com/wardenhq/warden/plugins/manager"
 )
 
 // TestE2ERevokeStopsRunningPlugin installs the notes example, runs it
@@ -100,13 +98,7 @@ func TestE2EGrantAppliesToRunningPlugin(t *testing.T) {
 	}
 	defer w.Close(ctx)
 	dir := pagePluginWith(t, "Later", map[string]any{"permissions": []string{}, "optional_permissions": []string{"storage"}}, ``)
-	out := filepath.Join(t.TempDir(), "later.wbundle")
-	if err := bundle.Pack(ctx, dir, out, bundle.PackOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := w.Plugins().Install(ctx, out, manager.InstallOptions{AllowUnsigned: true, Consent: func(context.Context, manager.ConsentRequest) error { return nil }}); err != nil {
-		t.Fatal(err)
-	}
+	installUnsigned(t, w, dir)
 	const id = "test.warden.later"
 	if err := w.Run(ctx, id); err != nil {
 		t.Fatal(err)
