@@ -99,11 +99,11 @@ func (d *desktop) ask(ctx context.Context, req ipc.Desktop) (ipc.DesktopResult, 
 		w.mu.Unlock()
 		return ipc.DesktopResult{}, errWindowGone
 	}
-	w.desks[id] = ch
+	w.waiting[id] = ch
 	w.mu.Unlock()
 	defer func() {
 		w.mu.Lock()
-		delete(w.desks, id)
+		delete(w.waiting, id)
 		w.mu.Unlock()
 	}()
 	if err := d.child.Conn.Send(ipc.Frame{Type: ipc.TypeDesktop, ID: id, Payload: b}); err != nil {
@@ -133,29 +133,31 @@ func (d *desktop) ask(ctx context.Context, req ipc.Desktop) (ipc.DesktopResult, 
 	return r, errors.New(r.Message)
 }
 
-// desktopResult hands an answer from the webview process to the request
-// waiting for it; one nobody waits for any more is dropped.
-func (w *Window) desktopResult(f ipc.Frame) {
+// answer hands an answer from the webview process (an Eval's or a
+// desktop request's) to the request waiting for it; one nobody waits for
+// any more is dropped.
+func (w *Window) answer(f ipc.Frame) {
 	if f.Payload == nil {
-		f.Payload = []byte{}
+		f.Payload = []byte{} // nil is kept for dropWaiting's "gone"
 	}
 	w.mu.Lock()
-	ch := w.desks[f.ID]
-	delete(w.desks, f.ID)
+	ch := w.waiting[f.ID]
+	delete(w.waiting, f.ID)
 	w.mu.Unlock()
 	if ch != nil {
 		ch <- f
 	}
 }
 
-// dropDesktop fails the desktop requests still waiting when a webview
-// process ends.
-func (w *Window) dropDesktop() {
+// dropWaiting fails the requests still waiting when a webview process
+// ends: their answer will never come. Each gets a frame with a nil
+// payload.
+func (w *Window) dropWaiting() {
 	w.mu.Lock()
-	desks := w.desks
-	w.desks = map[uint32]chan ipc.Frame{}
+	waiting := w.waiting
+	w.waiting = map[uint32]chan ipc.Frame{}
 	w.mu.Unlock()
-	for _, ch := range desks {
-		ch <- ipc.Frame{} // a nil payload: gone
+	for _, ch := range waiting {
+		ch <- ipc.Frame{}
 	}
 }

@@ -57,21 +57,8 @@ func (w *Window) serve(ctx context.Context, c *supervise.Child) error {
 	// Unblock the other reader (it may report to done, which has room).
 	c.Close()
 	s.wg.Wait()
-	w.dropDesktop()
-	w.dropEvals()
+	w.dropWaiting()
 	return err
-}
-
-// dropEvals fails the Evals still waiting when a webview process ends:
-// their answer will never come.
-func (w *Window) dropEvals() {
-	w.mu.Lock()
-	evals := w.evals
-	w.evals = map[uint32]chan ipc.Frame{}
-	w.mu.Unlock()
-	for _, ch := range evals {
-		ch <- ipc.Frame{Type: ipc.TypeEvalResult, Payload: []byte(`{"ok":false,"error":"the window's webview process ended"}`)}
-	}
 }
 
 // link is the protocol with one webview process, from its start to its
@@ -310,16 +297,8 @@ func (s *link) next() (run func(), err error) {
 		if err := s.relaunched(string(f.Payload)); err != nil {
 			return nil, err
 		}
-	case ipc.TypeEvalResult:
-		w.mu.Lock()
-		ch := w.evals[f.ID]
-		delete(w.evals, f.ID)
-		w.mu.Unlock()
-		if ch != nil {
-			ch <- f
-		}
-	case ipc.TypeDesktopResult:
-		w.desktopResult(f)
+	case ipc.TypeEvalResult, ipc.TypeDesktopResult:
+		w.answer(f)
 	case ipc.TypeLog:
 		var m struct{ Level, Message string }
 		if json.Unmarshal(f.Payload, &m) == nil {

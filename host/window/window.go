@@ -29,8 +29,9 @@ type Window struct {
 	launch *host.Launch
 	next   *host.Launch  // handed to the webview process for its next page
 	ready  chan struct{} // closed when the current page loaded
-	evals  map[uint32]chan ipc.Frame
-	desks  map[uint32]chan ipc.Frame // desktop requests waiting for the child
+	// waiting are the requests (Evals, desktop requests) waiting for
+	// the webview process's answer, by frame id.
+	waiting map[uint32]chan ipc.Frame
 	nextID atomic.Uint32
 
 	direct, relayed atomic.Uint64    // envelopes received by each route
@@ -41,7 +42,7 @@ type Window struct {
 }
 
 func newWindow(m *Manager, p *host.Plugin, opts Options) *Window {
-	w := &Window{m: m, core: m.core, plugin: p, log: m.log, opts: opts, ready: make(chan struct{}), evals: map[uint32]chan ipc.Frame{}, desks: map[uint32]chan ipc.Frame{}}
+	w := &Window{m: m, core: m.core, plugin: p, log: m.log, opts: opts, ready: make(chan struct{}), waiting: map[uint32]chan ipc.Frame{}}
 	w.requireNet.Store(opts.RequireNetworkIsolation)
 	return w
 }
@@ -177,11 +178,11 @@ func (w *Window) Eval(ctx context.Context, js string) (json.RawMessage, error) {
 	ch := make(chan ipc.Frame, 1)
 	w.mu.Lock()
 	child := w.child
-	w.evals[id] = ch
+	w.waiting[id] = ch
 	w.mu.Unlock()
 	defer func() {
 		w.mu.Lock()
-		delete(w.evals, id)
+		delete(w.waiting, id)
 		w.mu.Unlock()
 	}()
 	if child == nil {
@@ -192,6 +193,9 @@ func (w *Window) Eval(ctx context.Context, js string) (json.RawMessage, error) {
 	}
 	select {
 	case f := <-ch:
+		if f.Payload == nil {
+			return nil, fmt.Errorf("eval in %s: the window's webview process ended", w.plugin.ID())
+		}
 		var r struct {
 			OK    bool            `json:"ok"`
 			Value json.RawMessage `json:"value"`
