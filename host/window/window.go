@@ -32,7 +32,7 @@ type Window struct {
 	// waiting are the requests (Evals, desktop requests) waiting for
 	// the webview process's answer, by frame id.
 	waiting map[uint32]chan ipc.Frame
-	nextID atomic.Uint32
+	nextID  atomic.Uint32
 
 	direct, relayed atomic.Uint64    // envelopes received by each route
 	network         NetworkIsolation // of the current child; under mu
