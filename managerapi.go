@@ -290,19 +290,10 @@ func (w *Warden) manage(ctx context.Context, win *managerwin.Window, raw []byte)
 	case "update":
 		return nil, w.updateShown(ctx, req)
 	case "rollback":
-		running := w.Running(req.ID)
-		if running {
-			if err := w.Stop(ctx, req.ID); err != nil {
-				return nil, err
-			}
-		}
-		if _, err := w.plugins.Rollback(ctx, req.ID); err != nil {
-			return nil, err
-		}
-		if running {
-			return nil, w.Run(ctx, req.ID)
-		}
-		return nil, nil
+		return nil, w.whileStopped(ctx, req.ID, func() error {
+			_, err := w.plugins.Rollback(ctx, req.ID)
+			return err
+		})
 	case "uninstall":
 		if err := w.Stop(ctx, req.ID); err != nil && w.Running(req.ID) {
 			return nil, err
@@ -453,18 +444,28 @@ func (w *Warden) applyShown(ctx context.Context, req managerRequest, install fun
 		}
 		return nil
 	}
-	running := w.Running(req.ID)
+	return w.whileStopped(ctx, req.ID, func() error {
+		res, err := install(manager.InstallOptions{Consent: same, Review: same})
+		if err == nil && res.Updated && len(res.Pending) > 0 {
+			_, err = w.Apply(ctx, ControlRequest{Op: "grant", ID: req.ID, Perms: res.Pending})
+		}
+		return err
+	})
+}
+
+// whileStopped runs change (a new version of plugin id) with its window
+// closed, if it was open, and opens it again after, whether change
+// worked or not.
+func (w *Warden) whileStopped(ctx context.Context, id string, change func() error) error {
+	running := w.Running(id)
 	if running {
-		if err := w.Stop(ctx, req.ID); err != nil {
+		if err := w.Stop(ctx, id); err != nil {
 			return err
 		}
 	}
-	res, err := install(manager.InstallOptions{Consent: same, Review: same})
-	if err == nil && res.Updated && len(res.Pending) > 0 {
-		_, err = w.Apply(ctx, ControlRequest{Op: "grant", ID: req.ID, Perms: res.Pending})
-	}
+	err := change()
 	if running {
-		err = errors.Join(err, w.Run(ctx, req.ID))
+		err = errors.Join(err, w.Run(ctx, id))
 	}
 	return err
 }

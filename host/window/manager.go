@@ -87,12 +87,9 @@ func (m *Manager) Open(ctx context.Context, p *host.Plugin, opts Options) (*Wind
 	if p.Manifest().UI == nil {
 		return nil, fmt.Errorf("open %s: the plugin has no ui", p.ID())
 	}
-	if opts.Executable == "" {
-		exe, err := os.Executable()
-		if err != nil {
-			return nil, fmt.Errorf("open %s: %w", p.ID(), err)
-		}
-		opts.Executable = ProgramPath(exe)
+	opts, err := withProgram(opts)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", p.ID(), err)
 	}
 	if err := checkProgram(opts.Executable); err != nil {
 		return nil, fmt.Errorf("open %s: %w", p.ID(), err)
@@ -116,6 +113,19 @@ func (m *Manager) Open(ctx context.Context, p *host.Plugin, opts Options) (*Wind
 	m.windows[p.ID()] = w
 	m.mu.Unlock()
 	return w, nil
+}
+
+// withProgram fills in opts.Executable when it is empty: the webview
+// program beside this executable.
+func withProgram(opts Options) (Options, error) {
+	if opts.Executable == "" {
+		exe, err := os.Executable()
+		if err != nil {
+			return opts, err
+		}
+		opts.Executable = ProgramPath(exe)
+	}
+	return opts, nil
 }
 
 // Window returns plugin id's window, or nil when none was opened (or it

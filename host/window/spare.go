@@ -3,7 +3,6 @@ package window
 import (
 	"context"
 	"io"
-	"os"
 	"reflect"
 	"slices"
 	"sync"
@@ -72,12 +71,9 @@ func sameWriter(a, b io.Writer) bool {
 // they take one. A spare is only ever started in an empty network
 // namespace: where none can be made, there are no spares.
 func (m *Manager) PrepareSpare(opts Options) {
-	if opts.Executable == "" {
-		exe, err := os.Executable()
-		if err != nil {
-			return
-		}
-		opts.Executable = ProgramPath(exe)
+	opts, err := withProgram(opts)
+	if err != nil {
+		return
 	}
 	if sharedNetworkReason(opts.SharedNetwork, opts.Env) != "" {
 		return
