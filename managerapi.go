@@ -132,24 +132,21 @@ func (w *Warden) OpenManager(ctx context.Context, opts ManagerOptions) (*manager
 	}
 	w.managerWin.Store(mw)
 	changes, stop := w.changes()
+	ended := make(chan struct{})
 	go func() {
 		mw.Wait(context.Background())
 		stop()
 		w.managerWin.CompareAndSwap(mw, nil)
+		close(ended)
 	}()
-	go w.followChanges(mw, changes)
+	go w.followChanges(mw, changes, ended)
 	return mw, nil
 }
 
 // followChanges has the manager's page show the new state after every
 // change of a plugin's window or record (a crash, a command run in a
-// terminal), at most every managerRefreshEvery, until the window ends.
-func (w *Warden) followChanges(mw *managerwin.Window, changes <-chan struct{}) {
-	ended := make(chan struct{})
-	go func() {
-		mw.Wait(context.Background())
-		close(ended)
-	}()
+// terminal), at most every managerRefreshEvery, until ended is closed.
+func (w *Warden) followChanges(mw *managerwin.Window, changes, ended <-chan struct{}) {
 	for {
 		select {
 		case <-ended:
