@@ -248,7 +248,8 @@ func TestE2ENoNetworkFromWebStack(t *testing.T) {
 // (Anchors are left to the namespace: WebKit may connect for a new
 // window's load before the navigation is refused.)
 func TestE2ENetworkFeaturesOff(t *testing.T) {
-	t.Parallel()
+	// Not parallel: strace slows every process it follows, and beside the
+	// parallel window tests the page once took over 30 s to load.
 	needDisplay(t)
 	opts := uiOptions()
 	opts.SharedNetwork = true
