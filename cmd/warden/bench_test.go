@@ -86,7 +86,9 @@ func roundTrips(b *testing.B, log *audit.Log, plugin string, n int) []time.Durat
 
 // BenchmarkInvokeThroughput keeps 32 invokes of backend.greet in flight
 // from the page and reports completed invokes per second, timed around the
-// whole run on the Go side.
+// whole run on the Go side, and the CPU time each invoke cost the core (this
+// process) and the window's processes (/proc/PID/stat, 10 ms ticks: run
+// thousands). On two cores the two together bound the throughput.
 func BenchmarkInvokeThroughput(b *testing.B) {
 	_, _, ui := benchUI(b, uiOptions())
 	n := max(b.N, 32)
@@ -95,12 +97,22 @@ func BenchmarkInvokeThroughput(b *testing.B) {
 		async function worker() { while (left-- > 0) await warden.invoke("backend.greet", "bench"); }
 		await Promise.all(Array.from({length: 32}, worker));
 		return true;`, n)
+	cpu := func() (core, page time.Duration) {
+		for _, p := range descendants(os.Getpid()) {
+			page += processCPU(p)
+		}
+		return processCPU(os.Getpid()), page
+	}
 	b.ResetTimer()
+	core0, page0 := cpu()
 	start := time.Now()
 	if _, err := ui.Eval(context.Background(), js); err != nil {
 		b.Fatal(err)
 	}
 	b.ReportMetric(float64(n)/time.Since(start).Seconds(), "invokes/s")
+	core1, page1 := cpu()
+	b.ReportMetric(float64((core1-core0).Microseconds())/float64(n), "core-cpu-us/invoke")
+	b.ReportMetric(float64((page1-page0).Microseconds())/float64(n), "page-cpu-us/invoke")
 }
 
 // BenchmarkColdStart measures a plugin window from spawning its webview
