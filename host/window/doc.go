@@ -23,5 +23,5 @@
 // A window costs one webview process and the WebKit web and network
 // processes under it (tens of MB each; see bench/RESULTS.md), two
 // goroutines reading its connections, and one goroutine per invoke in
-// flight.
+// flight; up to 8 per connection stay parked for the next invokes.
 package window

@@ -31,31 +31,32 @@ import (
 // with it, whichever connection says so first).
 //
 // The goroutine that reads an invoke also runs it: after admitting the
-// envelope it hands reading to a fresh goroutine (leader/follower), so the
-// request starts at once instead of waiting for a new goroutine to be
-// scheduled, which on a loaded machine costs a thread wake-up per invoke.
-// Exactly one goroutine reads each connection at a time; the handover is
-// the go statement.
+// envelope it hands reading to another goroutine (leader/follower, see
+// readers), so the request starts at once instead of waiting for a
+// goroutine to be scheduled, which on a loaded machine costs a thread
+// wake-up per invoke. Exactly one goroutine reads each connection at a
+// time.
 func (w *Window) serve(ctx context.Context, c *supervise.Child) error {
 	w.mu.Lock()
 	l, ready := w.launch, w.ready
 	w.mu.Unlock()
-	s := &link{w: w, core: w.core, log: w.log, id: w.plugin.ID(), child: c, ctx: ctx, cur: l, ready: ready, done: make(chan error, 2)}
+	s := &link{w: w, core: w.core, log: w.log, id: w.plugin.ID(), child: c, ctx: ctx, cur: l, ready: ready, done: make(chan error, 2), quit: make(chan struct{})}
 	s.readyOnce = sync.OnceFunc(func() { close(ready) })
 	// An envelope over the limit is refused from its frame's header, never
 	// read whole (see refuseFrame).
 	c.Conn.SetTypeLimit(ipc.TypeInvoke, w.core.Limits().MaxEnvelope)
 	// The page's console messages are cut to maxLogMessage anyway.
 	c.Conn.SetTypeLimit(ipc.TypeLog, maxConsoleFrame)
-	s.wg.Go(func() { s.read(s.next) })
+	s.startReading(s.next)
 	if len(c.Extra) > 0 {
 		direct := c.Extra[0]
 		direct.SetTypeLimit(ipc.TypeInvoke, w.core.Limits().MaxEnvelope)
-		s.wg.Go(func() { s.read(func() (func(), error) { return s.nextDirect(direct) }) })
+		s.startReading(func() (func(), error) { return s.nextDirect(direct) })
 	}
 	err := <-s.done
 	// Unblock the other reader (it may report to done, which has room).
 	c.Close()
+	close(s.quit)
 	s.wg.Wait()
 	w.dropWaiting()
 	return err
@@ -70,7 +71,8 @@ type link struct {
 	id    string // the plugin's
 	child *supervise.Child
 	ctx   context.Context
-	done  chan error // the readers' errors (one per connection at most); the first ends the link
+	done  chan error    // the readers' errors (one per connection at most); the first ends the link
+	quit  chan struct{} // closed when the link has ended: waiting readers return
 	wg    sync.WaitGroup
 
 	mu        sync.Mutex // guards the fields below
@@ -78,27 +80,6 @@ type link struct {
 	prev      *host.Launch // the page before cur, until the next switch
 	ready     chan struct{}
 	readyOnce func()
-}
-
-// read reads frames of one connection with next until one must be run (an
-// admitted invoke: it hands reading on and runs it) or the protocol ends
-// (it reports to done).
-func (s *link) read(next func() (func(), error)) {
-	for {
-		run, err := next()
-		if errors.Is(err, errDirectClosed) {
-			return
-		}
-		if err != nil {
-			s.done <- err
-			return
-		}
-		if run != nil {
-			s.wg.Go(func() { s.read(next) })
-			run()
-			return
-		}
-	}
 }
 
 // maxConsoleFrame bounds a console message frame from the webview
