@@ -5,6 +5,7 @@
 # tens of percent between hours; only such interleaved runs compare two
 # builds fairly.
 # Usage: bash bench/ab.sh <rev> [rounds]   (default 3 rounds)
+# AB_BENCHTIME (default 3000x) sets the invokes per benchmark.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="/usr/local/go/bin:$PATH"
@@ -19,10 +20,10 @@ xvfb=""
 [ -n "${DISPLAY:-}" ] || xvfb="xvfb-run -a -s '-screen 0 1280x720x24'"
 for i in $(seq "$rounds"); do
   for v in a b; do
-    line=$(cd cmd/warden && eval "$xvfb" "$tmp/$v.test" -test.run "'^\$'" -test.bench "'InvokeRoundTrip\$|InvokeThroughput'" -test.benchtime 3000x 2>/dev/null |
-      awk '/median-ns\/invoke/ { for (i = 1; i < NF; i++) if ($(i+1) == "median-ns/invoke") m = $i }
-           /invokes\/s/ { for (i = 1; i < NF; i++) if ($(i+1) == "invokes/s") t = $i }
-           END { printf "%.0f us median invoke, %d invokes/s (32 in flight)", m/1000, t }')
+    line=$(cd cmd/warden && eval "$xvfb" "$tmp/$v.test" -test.run "'^\$'" -test.bench "'InvokeRoundTrip\$|InvokeThroughput'" -test.benchtime "${AB_BENCHTIME:-3000x}" 2>/dev/null |
+      awk '{ for (i = 1; i < NF; i++) v[$(i+1)] = $i }
+           END { printf "%.0f us median invoke, p99 %.0f us; 32 in flight: %d invokes/s, CPU per invoke %.1f us core + %.1f us window",
+                 v["median-ns/invoke"]/1000, v["p99-ns/invoke"]/1000, v["invokes/s"], v["core-cpu-us/invoke"], v["page-cpu-us/invoke"] }')
     name=$([ "$v" = a ] && echo "A $rev" || echo "B working tree")
     echo "round $i  $name: $line"
   done
