@@ -25,6 +25,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"sync"
 	"time"
 
@@ -222,9 +223,20 @@ func (l *Log) Close(ctx context.Context) error {
 	}
 }
 
-// run is the flusher goroutine.
+// run is the flusher goroutine. It runs on a thread of its own at a lower
+// scheduling priority (flusherNice): its work comes in bursts (about a
+// millisecond of encoding and B-tree writes every FlushInterval under
+// load), and at normal priority the kernel let a thread that had a plugin's
+// request to answer wait behind such a burst for its whole length. At a
+// lower priority a waking request thread takes the CPU at once; under a
+// sustained load the flusher still gets its share, and Record's queue
+// bounds how far it can fall behind.
 func (l *Log) run() {
 	defer close(l.done)
+	// The thread ends with the goroutine (it is never unlocked), so the
+	// priority stays with the flusher.
+	runtime.LockOSThread()
+	lowerPriority()
 	t := time.NewTicker(l.opts.FlushInterval)
 	defer t.Stop()
 	batch := make([]Entry, 0, 64)
