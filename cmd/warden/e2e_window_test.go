@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"image"
 	"image/png"
 	"os"
@@ -86,5 +87,44 @@ func TestE2EWindowIcon(t *testing.T) {
 	// 0xff0000ff: opaque, no red, no green, full blue.
 	if want := "_NET_WM_ICON(CARDINAL) = 16, 16, 4278190335"; strings.TrimSpace(string(out)) != want {
 		t.Fatalf("the window's icon: %.200s, want %q", out, want)
+	}
+}
+
+// TestE2EWebProcessMarksAlone: a plugin page's JavaScriptCore collects
+// garbage without helper threads (JSC_numberOfGCMarkers=1, set by the
+// webview process for the web process it starts): after the page has made
+// garbage, its web process has no HeapHelper thread.
+func TestE2EWebProcessMarksAlone(t *testing.T) {
+	needDisplay(t)
+	t.Parallel()
+	h := e2eHost(t, host.Options{})
+	_, ui := openPlugin(t, h, pagePlugin(t, "Garbage", []string{}, ``), nil, uiOptions())
+	var kept int
+	eval(t, ui, `let a = []; for (let r = 0; r < 20; r++) { a = []; for (let i = 0; i < 200000; i++) a.push({i: i, s: "x" + i}); } return a.length`, &kept)
+	var web []int
+	for _, p := range descendants(ui.PID()) {
+		if processKind(p) == "web" {
+			web = append(web, p)
+		}
+	}
+	if len(web) != 1 {
+		t.Fatalf("%d web processes under the window's webview process, want 1", len(web))
+	}
+	env, err := os.ReadFile(fmt.Sprintf("/proc/%d/environ", web[0]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(strings.Split(string(env), "\x00"), "JSC_numberOfGCMarkers=1") {
+		t.Fatal("the web process's environment lacks JSC_numberOfGCMarkers=1")
+	}
+	tasks, err := os.ReadDir(fmt.Sprintf("/proc/%d/task", web[0]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, task := range tasks {
+		comm, _ := os.ReadFile(fmt.Sprintf("/proc/%d/task/%s/comm", web[0], task.Name()))
+		if strings.HasPrefix(string(comm), "HeapHelper") {
+			t.Fatalf("web process thread %s is a GC helper", task.Name())
+		}
 	}
 }

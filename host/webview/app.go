@@ -25,11 +25,17 @@ var initOnce = sync.OnceValue(func() error {
 	// Compositing mode renders the same under X11 without a GPU and costs
 	// about 60 MB per web process. Without it neither GTK nor WebKit's
 	// DMA-BUF renderer needs GL here; turning both off saves about 6 MB
-	// more per plugin (bench/RESULTS.md). A value already set wins.
+	// more per plugin (bench/RESULTS.md). WebKit's web process inherits
+	// the environment: JavaScriptCore there marks with one thread instead
+	// of one per core (up to 8). A plugin page's heap is small, and on two
+	// cores the helper threads competed with the core for the CPU: the
+	// invoke round trip's p99 was lower in 7 of 8 paired runs (bench/SCALE.md).
+	// A value already set wins.
 	for _, kv := range [][2]string{
 		{"WEBKIT_DISABLE_COMPOSITING_MODE", "1"},
 		{"WEBKIT_DISABLE_DMABUF_RENDERER", "1"},
 		{"GDK_GL", "disable"},
+		{"JSC_numberOfGCMarkers", "1"},
 	} {
 		if _, ok := os.LookupEnv(kv[0]); !ok {
 			os.Setenv(kv[0], kv[1])
