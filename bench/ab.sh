@@ -20,7 +20,10 @@ xvfb=""
 [ -n "${DISPLAY:-}" ] || xvfb="xvfb-run -a -s '-screen 0 1280x720x24'"
 for i in $(seq "$rounds"); do
   for v in a b; do
-    line=$(cd cmd/warden && eval "$xvfb" "$tmp/$v.test" -test.run "'^\$'" -test.bench "'InvokeRoundTrip\$|InvokeThroughput'" -test.benchtime "${AB_BENCHTIME:-3000x}" 2>/dev/null |
+    # Each test binary runs in its own tree: it builds the webview
+    # program there, so A's windows run A's webview code.
+    dir=$([ "$v" = a ] && echo "$tmp/a/cmd/warden" || echo cmd/warden)
+    line=$(cd "$dir" && eval "$xvfb" "$tmp/$v.test" -test.run "'^\$'" -test.bench "'InvokeRoundTrip\$|InvokeThroughput'" -test.benchtime "${AB_BENCHTIME:-3000x}" 2>/dev/null |
       awk '{ for (i = 1; i < NF; i++) v[$(i+1)] = $i }
            END { printf "%.0f us median invoke, p99 %.0f us; 32 in flight: %d invokes/s, CPU per invoke %.1f us core + %.1f us window",
                  v["median-ns/invoke"]/1000, v["p99-ns/invoke"]/1000, v["invokes/s"], v["core-cpu-us/invoke"], v["page-cpu-us/invoke"] }')
