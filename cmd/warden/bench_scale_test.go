@@ -13,6 +13,7 @@ import (
 
 	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/host/backend"
+	"github.com/wardenhq/warden/internal/proctree"
 )
 
 // BenchmarkScale installs N copies of the hello example (ids
@@ -52,7 +53,7 @@ func benchScale(b *testing.B, n int) {
 	defer w.Close(ctx)
 	ids := installCopies(b, w, "hello", n)
 
-	coreCPU := processCPU(os.Getpid())
+	coreCPU := proctree.CPU(os.Getpid())
 	start := time.Now()
 	for _, id := range ids {
 		if err := w.Run(ctx, id); err != nil {
@@ -70,10 +71,10 @@ func benchScale(b *testing.B, n int) {
 	// CPU time spent to get there: every process of the plugins' windows
 	// (they started with them), and the core's share.
 	var windowsCPU time.Duration
-	for _, p := range descendants(os.Getpid()) {
-		windowsCPU += processCPU(p)
+	for _, p := range proctree.Descendants(os.Getpid()) {
+		windowsCPU += proctree.CPU(p)
 	}
-	coreCPU = processCPU(os.Getpid()) - coreCPU
+	coreCPU = proctree.CPU(os.Getpid()) - coreCPU
 
 	// Every page has run its backend once and settled.
 	for _, id := range ids {
@@ -193,7 +194,7 @@ func (t treeMemory) String() string {
 // processMemory reads the memory of pid and its descendants.
 func processMemory(pid int) treeMemory {
 	t := treeMemory{kinds: map[string]memUse{}}
-	for _, p := range append([]int{pid}, descendants(pid)...) {
+	for _, p := range append([]int{pid}, proctree.Descendants(pid)...) {
 		m, ok := readMemUse(p)
 		if !ok {
 			continue
@@ -226,29 +227,6 @@ func processKind(p int) string {
 	}
 	return "other"
 }
-
-// processCPU returns the CPU time (user and system) process p has used,
-// with that of its children it has waited for.
-func processCPU(p int) time.Duration {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(p) + "/stat")
-	if err != nil {
-		return 0
-	}
-	s := string(b)
-	f := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
-	var ticks int64
-	for _, i := range []int{11, 12, 13, 14} { // utime, stime, cutime, cstime
-		if i < len(f) {
-			v, _ := strconv.ParseInt(f[i], 10, 64)
-			ticks += v
-		}
-	}
-	return time.Duration(ticks) * time.Second / clockTicks
-}
-
-// clockTicks is USER_HZ, the unit of /proc/PID/stat's times: 100 on every
-// Linux Warden runs on.
-const clockTicks = 100
 
 // readMemUse reads process p's smaps_rollup.
 func readMemUse(p int) (memUse, bool) {

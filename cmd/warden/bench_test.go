@@ -13,6 +13,7 @@ import (
 	"github.com/wardenhq/warden/host"
 	"github.com/wardenhq/warden/host/audit"
 	"github.com/wardenhq/warden/host/window"
+	"github.com/wardenhq/warden/internal/proctree"
 )
 
 // The webview benchmarks run the hello example in a real WebKitGTK window
@@ -98,10 +99,10 @@ func BenchmarkInvokeThroughput(b *testing.B) {
 		await Promise.all(Array.from({length: 32}, worker));
 		return true;`, n)
 	cpu := func() (core, page time.Duration) {
-		for _, p := range descendants(os.Getpid()) {
-			page += processCPU(p)
+		for _, p := range proctree.Descendants(os.Getpid()) {
+			page += proctree.CPU(p)
 		}
-		return processCPU(os.Getpid()), page
+		return proctree.CPU(os.Getpid()), page
 	}
 	b.ResetTimer()
 	core0, page0 := cpu()
@@ -182,7 +183,7 @@ const coldStarts = 5
 // treePss sums Pss (kB) over pid and its descendants.
 func treePss(pid int) int64 {
 	var total int64
-	for _, p := range append([]int{pid}, descendants(pid)...) {
+	for _, p := range append([]int{pid}, proctree.Descendants(pid)...) {
 		b, err := os.ReadFile("/proc/" + strconv.Itoa(p) + "/smaps_rollup")
 		if err != nil {
 			continue

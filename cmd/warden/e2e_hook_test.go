@@ -17,6 +17,7 @@ import (
 
 	"github.com/wardenhq/warden/internal/helperproc"
 	"github.com/wardenhq/warden/internal/plugintest"
+	"github.com/wardenhq/warden/internal/proctree"
 )
 
 // The admin's isolation hooks of these tests. The first refuses
@@ -164,10 +165,10 @@ func (r *runProc) text() string { r.mu.Lock(); defer r.mu.Unlock(); return r.log
 // page, sorted.
 func (r *runProc) webviews() []int {
 	var out []int
-	for _, p := range descendants(r.cmd.Process.Pid) {
+	for _, p := range proctree.Descendants(r.cmd.Process.Pid) {
 		// A spare webview process (warden run keeps one) shows no page
 		// yet: it has started none of WebKit's processes.
-		if strings.Contains(cmdline(p), "webview") && alive(p) && len(descendants(p)) > 0 {
+		if strings.Contains(cmdline(p), "webview") && alive(p) && len(proctree.Descendants(p)) > 0 {
 			out = append(out, p)
 		}
 	}

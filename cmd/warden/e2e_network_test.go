@@ -23,6 +23,7 @@ import (
 	"github.com/wardenhq/warden/host/audit"
 	"github.com/wardenhq/warden/host/window"
 	"github.com/wardenhq/warden/internal/helperproc"
+	"github.com/wardenhq/warden/internal/proctree"
 )
 
 // loopbackListener accepts TCP connections on 127.0.0.1 and remembers
@@ -383,7 +384,7 @@ func TestE2EWebKitProcessesHoldNoCoreSocket(t *testing.T) {
 	if err != nil || !strings.HasPrefix(core, "socket:") {
 		t.Fatalf("the webview process's fd 3 is %q (%v), want its socket to the core", core, err)
 	}
-	procs := descendants(root)
+	procs := proctree.Descendants(root)
 	if len(procs) == 0 {
 		t.Fatal("the webview process started no WebKit process")
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/wardenhq/warden/internal/atomicfile"
 	"github.com/wardenhq/warden/internal/helperproc"
+	"github.com/wardenhq/warden/internal/proctree"
 )
 
 // TestE2EPolicyLiveStopsAndRestarts installs the hello example from a
@@ -119,7 +120,7 @@ func startRun(t *testing.T, prof, pol string) (webview func() int, logText func(
 	}()
 	logText = func() string { mu.Lock(); defer mu.Unlock(); return log.String() }
 	webview = func() int {
-		for _, p := range descendants(cmd.Process.Pid) {
+		for _, p := range proctree.Descendants(cmd.Process.Pid) {
 			if strings.Contains(cmdline(p), "webview") && alive(p) {
 				return p
 			}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/wardenhq/warden/host"
 	"github.com/wardenhq/warden/internal/helperproc"
+	"github.com/wardenhq/warden/internal/proctree"
 )
 
 // TestE2ECrashRestart kills one plugin's webview process three times while
@@ -127,7 +128,7 @@ func TestE2ENoOrphans(t *testing.T) {
 	var tree []int
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		tree = descendants(cmd.Process.Pid)
+		tree = proctree.Descendants(cmd.Process.Pid)
 		if len(tree) >= 2 {
 			break
 		}
@@ -137,7 +138,7 @@ func TestE2ENoOrphans(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	time.Sleep(500 * time.Millisecond)
-	tree = descendants(cmd.Process.Pid)
+	tree = proctree.Descendants(cmd.Process.Pid)
 	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
@@ -151,41 +152,6 @@ func TestE2ENoOrphans(t *testing.T) {
 			time.Sleep(20 * time.Millisecond)
 		}
 	}
-}
-
-// descendants lists every process below pid, from /proc.
-func descendants(pid int) []int {
-	children := map[int][]int{}
-	entries, _ := os.ReadDir("/proc")
-	for _, e := range entries {
-		p, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
-		if err != nil {
-			continue
-		}
-		// The command name is in parentheses and may hold spaces.
-		s := string(b)
-		fields := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
-		if len(fields) < 2 {
-			continue
-		}
-		ppid, _ := strconv.Atoi(fields[1])
-		children[ppid] = append(children[ppid], p)
-	}
-	var out []int
-	queue := []int{pid}
-	for len(queue) > 0 {
-		p := queue[0]
-		queue = queue[1:]
-		for _, c := range children[p] {
-			out = append(out, c)
-			queue = append(queue, c)
-		}
-	}
-	return out
 }
 
 // alive reports whether pid exists and is not a zombie.

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/wardenhq/warden/host"
+	"github.com/wardenhq/warden/internal/proctree"
 )
 
 // TestE2EContextMenuHasNoNavigation: the right-click menu of a plugin's
@@ -102,7 +103,7 @@ func TestE2EWebProcessMarksAlone(t *testing.T) {
 	var kept int
 	eval(t, ui, `let a = []; for (let r = 0; r < 20; r++) { a = []; for (let i = 0; i < 200000; i++) a.push({i: i, s: "x" + i}); } return a.length`, &kept)
 	var web []int
-	for _, p := range descendants(ui.PID()) {
+	for _, p := range proctree.Descendants(ui.PID()) {
 		if processKind(p) == "web" {
 			web = append(web, p)
 		}

@@ -2,9 +2,12 @@ package webview
 
 import (
 	"fmt"
+	"os"
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/wardenhq/warden/internal/proctree"
 )
 
 // BenchmarkHandlerRoundTrip measures the bare WebKitGTK with-reply message
@@ -45,7 +48,9 @@ func BenchmarkHandlerRoundTrip(b *testing.B) {
 // BenchmarkHandlerThroughput is the floor of BenchmarkInvokeThroughput
 // (cmd/warden): 32 postMessage calls to the bare with-reply handler kept
 // in flight from a script world, the Go handler replying at once; timed on
-// the Go side around the whole run.
+// the Go side around the whole run. It also reports the CPU time per
+// round trip of this process (WebKit's UI process here) and of the
+// processes WebKit started (the web and network processes).
 func BenchmarkHandlerThroughput(b *testing.B) {
 	needDisplay(b)
 	w := openTestWindow(b, func(string, func(string, string)) {})
@@ -57,10 +62,20 @@ func BenchmarkHandlerThroughput(b *testing.B) {
 async function worker() { while (left-- > 0) await window.webkit.messageHandlers.bench.postMessage(0); }
 await Promise.all(Array.from({length: 32}, worker));
 return true;`, n)
+	cpu := func() (ui, web time.Duration) {
+		for _, p := range proctree.Descendants(os.Getpid()) {
+			web += proctree.CPU(p)
+		}
+		return proctree.CPU(os.Getpid()), web
+	}
 	b.ResetTimer()
+	ui0, web0 := cpu()
 	start := time.Now()
 	if _, err := evalWait(b, w, "test-world", js); err != nil {
 		b.Fatal(err)
 	}
 	b.ReportMetric(float64(n)/time.Since(start).Seconds(), "invokes/s")
+	ui1, web1 := cpu()
+	b.ReportMetric(float64((ui1-ui0).Microseconds())/float64(n), "ui-cpu-us/roundtrip")
+	b.ReportMetric(float64((web1-web0).Microseconds())/float64(n), "web-cpu-us/roundtrip")
 }
