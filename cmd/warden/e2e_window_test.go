@@ -91,11 +91,12 @@ func TestE2EWindowIcon(t *testing.T) {
 	}
 }
 
-// TestE2EWebProcessMarksAlone: a plugin page's JavaScriptCore collects
-// garbage without helper threads (JSC_numberOfGCMarkers=1, set by the
-// webview process for the web process it starts): after the page has made
-// garbage, its web process has no HeapHelper thread.
-func TestE2EWebProcessMarksAlone(t *testing.T) {
+// TestE2EWebProcessJavaScriptSettings: the web process of a plugin page
+// runs JavaScriptCore without its FTL tier and with one garbage-collection
+// marker (set by the webview process in the environment the web process
+// inherits): after the page has made garbage, the web process has no
+// HeapHelper thread.
+func TestE2EWebProcessJavaScriptSettings(t *testing.T) {
 	needDisplay(t)
 	t.Parallel()
 	h := e2eHost(t, host.Options{})
@@ -115,8 +116,10 @@ func TestE2EWebProcessMarksAlone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Contains(strings.Split(string(env), "\x00"), "JSC_numberOfGCMarkers=1") {
-		t.Fatal("the web process's environment lacks JSC_numberOfGCMarkers=1")
+	for _, want := range []string{"JSC_useFTLJIT=0", "JSC_numberOfGCMarkers=1"} {
+		if !slices.Contains(strings.Split(string(env), "\x00"), want) {
+			t.Errorf("the web process's environment lacks %s", want)
+		}
 	}
 	tasks, err := os.ReadDir(fmt.Sprintf("/proc/%d/task", web[0]))
 	if err != nil {
