@@ -223,14 +223,16 @@ func (l *Log) Close(ctx context.Context) error {
 	}
 }
 
-// run is the flusher goroutine. It runs on a thread of its own at a lower
-// scheduling priority (flusherNice): its work comes in bursts (about a
+// run is the flusher goroutine. It runs on a thread of its own under
+// SCHED_IDLE (lowerPriority): its work comes in bursts (up to a
 // millisecond of encoding and B-tree writes every FlushInterval under
-// load), and at normal priority the kernel let a thread that had a plugin's
-// request to answer wait behind such a burst for its whole length. At a
-// lower priority a waking request thread takes the CPU at once; under a
-// sustained load the flusher still gets its share, and Record's queue
-// bounds how far it can fall behind.
+// load), and at normal priority, or even at nice 10, the kernel let a
+// thread that had a plugin's request to answer wait behind such a burst
+// for its whole length while the other CPU sat idle (perf sched). Under
+// SCHED_IDLE a waking request thread takes the CPU at once. When the
+// machine is busy the flusher runs in the gaps, and Record's queue bounds
+// how far it can fall behind: a full queue blocks Record, which frees the
+// CPU for it.
 func (l *Log) run() {
 	defer close(l.done)
 	// The thread ends with the goroutine (it is never unlocked), so the

@@ -6,18 +6,20 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
-// TestFlusherRunsAtLowerPriority: opening a log adds a thread at the
-// flusher's nice value to this process, and closing the log ends it.
+// TestFlusherRunsAtLowerPriority: opening a log adds a thread under
+// SCHED_IDLE to this process, and closing the log ends it.
 func TestFlusherRunsAtLowerPriority(t *testing.T) {
 	// Logs other tests left open have their flushers too.
-	before := threadsAtNice(t, flusherNice)
+	before := idleThreads(t)
 	l := newLog(t, Options{})
 	deadline := time.Now().Add(5 * time.Second)
-	for threadsAtNice(t, flusherNice) != before+1 {
+	for idleThreads(t) != before+1 {
 		if time.Now().After(deadline) {
-			t.Fatalf("no thread at nice %d while the log is open", flusherNice)
+			t.Fatalf("no SCHED_IDLE thread while the log is open")
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
@@ -25,7 +27,7 @@ func TestFlusherRunsAtLowerPriority(t *testing.T) {
 	if err := l.Close(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	for threadsAtNice(t, flusherNice) != before {
+	for idleThreads(t) != before {
 		if time.Now().After(deadline) {
 			t.Fatal("the flusher's thread outlived the log")
 		}
@@ -33,9 +35,9 @@ func TestFlusherRunsAtLowerPriority(t *testing.T) {
 	}
 }
 
-// threadsAtNice counts this process's threads whose nice value is nice
-// (field 19 of /proc/self/task/TID/stat).
-func threadsAtNice(t *testing.T, nice int) int {
+// idleThreads counts this process's threads whose scheduling policy is
+// SCHED_IDLE (field 41 of /proc/self/task/TID/stat).
+func idleThreads(t *testing.T) int {
 	t.Helper()
 	tasks, err := os.ReadDir("/proc/self/task")
 	if err != nil {
@@ -49,7 +51,7 @@ func threadsAtNice(t *testing.T, nice int) int {
 		}
 		s := string(b)
 		f := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
-		if v, err := strconv.Atoi(f[16]); err == nil && v == nice {
+		if v, err := strconv.Atoi(f[38]); err == nil && v == unix.SCHED_IDLE {
 			n++
 		}
 	}
