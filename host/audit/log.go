@@ -25,7 +25,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"runtime"
 	"sync"
 	"time"
 
@@ -223,22 +222,10 @@ func (l *Log) Close(ctx context.Context) error {
 	}
 }
 
-// run is the flusher goroutine. It runs on a thread of its own under
-// SCHED_IDLE (lowerPriority): its work comes in bursts (up to a
-// millisecond of encoding and B-tree writes every FlushInterval under
-// load), and at normal priority, or even at nice 10, the kernel let a
-// thread that had a plugin's request to answer wait behind such a burst
-// for its whole length while the other CPU sat idle (perf sched). Under
-// SCHED_IDLE a waking request thread takes the CPU at once. When the
-// machine is busy the flusher runs in the gaps, and Record's queue bounds
-// how far it can fall behind: a full queue blocks Record, which frees the
-// CPU for it.
+// run is the flusher goroutine. It yields its CPU every few entries it
+// writes (yieldCPU), so that its bursts do not hold up request threads.
 func (l *Log) run() {
 	defer close(l.done)
-	// The thread ends with the goroutine (it is never unlocked), so the
-	// priority stays with the flusher.
-	runtime.LockOSThread()
-	lowerPriority()
 	t := time.NewTicker(l.opts.FlushInterval)
 	defer t.Stop()
 	batch := make([]Entry, 0, 64)

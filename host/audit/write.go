@@ -97,6 +97,9 @@ func (w *writer) write(batch []Entry) error {
 			return errors.New("audit bucket missing")
 		}
 		for i := range batch {
+			if i > 0 && i%yieldEvery == 0 {
+				yield()
+			}
 			e := bounded(batch[i])
 			e.Seq, e.Count, e.Last = 0, 1, time.Time{}
 			if g := w.absorb(e); g != nil {
