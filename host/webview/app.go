@@ -26,23 +26,18 @@ var initOnce = sync.OnceValue(func() error {
 	// about 60 MB per web process. Without it neither GTK nor WebKit's
 	// DMA-BUF renderer needs GL here; turning both off saves about 6 MB
 	// more per plugin (bench/RESULTS.md). WebKit's web process inherits
-	// the environment, and two JavaScriptCore settings there pay on the
-	// invoke path (bench/SCALE.md, paired runs on two cores):
-	//   - no FTL, the top JIT tier: its compiler thread ran in bursts of 1
-	//     to 4 ms that held up the core or the page, and its code was no
-	//     faster here. Round trip p99 -28% and throughput +18% (5 of 5
-	//     pairs); the tier below it (DFG) stays, as without it throughput
-	//     fell by a third.
-	//   - one garbage-collection marker thread instead of one per core (up
-	//     to 8): a plugin page's heap is small, and the helpers competed
-	//     with the core for the CPU. p99 lower in 7 of 8 pairs.
+	// the environment: JavaScriptCore there runs without its top JIT tier
+	// (FTL). Its compiler thread ran in bursts of 1 to 4 ms that held up
+	// the core or the page, and its code was no faster here: round trip
+	// p99 -28% and throughput +18% in 5 of 5 paired runs on two cores
+	// (bench/SCALE.md). The tier below it (DFG) stays; without it
+	// throughput fell by a third.
 	// A value already set wins.
 	for _, kv := range [][2]string{
 		{"WEBKIT_DISABLE_COMPOSITING_MODE", "1"},
 		{"WEBKIT_DISABLE_DMABUF_RENDERER", "1"},
 		{"GDK_GL", "disable"},
 		{"JSC_useFTLJIT", "0"},
-		{"JSC_numberOfGCMarkers", "1"},
 	} {
 		if _, ok := os.LookupEnv(kv[0]); !ok {
 			os.Setenv(kv[0], kv[1])
