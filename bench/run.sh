@@ -15,7 +15,7 @@ trap 'rm -f "$raw"' EXIT
 # there is no display.
 xvfb=""
 [ -n "${DISPLAY:-}" ] || xvfb="xvfb-run -a -s '-screen 0 1280x720x24' "
-wcmd="${xvfb}go test -run '^\$' -bench 'HandlerRoundTrip|HandlerThroughput|InvokeRoundTrip|InvokeThroughput|ColdStart' -benchtime ${WEBVIEW_BENCHTIME:-3000x} -count $count ./host/webview/ ./cmd/warden/"
+wcmd="${xvfb}go test -run '^\$' -bench 'HandlerRoundTrip|HandlerThroughput|InvokeRoundTrip|InvokeThroughput|ColdStart' -benchtime ${WEBVIEW_BENCHTIME:-9000x} -count $count ./host/webview/ ./cmd/warden/"
 # Twenty plugins on one core (BenchmarkScale): each size once per count.
 scount=${SCALE_COUNT:-1}
 scmd="${xvfb}go test -run '^\$' -bench 'Scale' -benchtime ${SCALE_BENCHTIME:-2000x} -count $scount ./cmd/warden/"
@@ -82,6 +82,10 @@ fullx=$(awk -v a="$full" -v b="$floorw" 'BEGIN { if (b > 0) printf "%.1fx", a/b;
 # Issue 13: the floor's p99 and throughput, the spare, the scale and the peers.
 floorp99=$(median BenchmarkHandlerRoundTrip p99-ns/roundtrip)
 floortp=$(median BenchmarkHandlerThroughput invokes/s)
+floorui=$(median BenchmarkHandlerThroughput ui-cpu-us/roundtrip)
+floorweb=$(median BenchmarkHandlerThroughput web-cpu-us/roundtrip)
+tpcore=$(median BenchmarkInvokeThroughput core-cpu-us/invoke)
+tppage=$(median BenchmarkInvokeThroughput page-cpu-us/invoke)
 coldspare=$(median BenchmarkColdStartSpare median-ns/start)
 wmed=$(median BenchmarkWailsRoundTrip median-ns/call)
 wp99=$(median BenchmarkWailsRoundTrip p99-ns/call)
@@ -110,7 +114,7 @@ ovhfloor=$(awk -v o="$ovh" -v f="$floor" 'BEGIN { if (f > 0) printf "%.1f%%", 10
 cat > bench/RESULTS.md <<MD
 # Benchmark results
 
-Made by \`bash bench/run.sh\` (COUNT=$count, BENCHTIME=$benchtime, WEBVIEW_BENCHTIME=${WEBVIEW_BENCHTIME:-3000x}) on $(date -u +%Y-%m-%d),
+Made by \`bash bench/run.sh\` (COUNT=$count, BENCHTIME=$benchtime, WEBVIEW_BENCHTIME=${WEBVIEW_BENCHTIME:-9000x}) on $(date -u +%Y-%m-%d),
 $(nproc) cores, $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo), $(go version | cut -d' ' -f3).
 The commands it ran:
 
@@ -192,6 +196,7 @@ process-per-plugin RPC in Go). See \`bench/peers/README.md\`.
 | invoke round trip, median | $(us "$full") | $(us "$floorw") | $(us "$wmed") | $(us "$gmed") | $(ratio2 "$full" "$floorw") | $(ratio2 "$wmed" "$floorw") |
 | invoke round trip, p99 | $(us "$fullp99") | $(us "$floorp99") | $(us "$wp99") | $(us "$gp99") | $(ratio2 "$fullp99" "$floorp99") | $(ratio2 "$wp99" "$floorp99") |
 | invokes/s, 32 in flight | $(num "$tp32") | $(num "$floortp") | $(num "$wtp") | $(num "$gtp") | $(ratio2 "$tp32" "$floortp") | $(ratio2 "$wtp" "$floortp") |
+| CPU per invoke at 32 in flight | core $tpcore us + window's processes $tppage us | UI process $floorui us + web process $floorweb us | | | | |
 | open a window to page ready | $(ms "$cold") (with a spare: $(ms "$coldspare")) | | $(ms "$wopen") | | | |
 | Pss of one window's processes | $pssmb MB | | $wpss MB | | | |
 
