@@ -60,7 +60,7 @@ var rules = []rule{
 	{pkgs: []string{"host/audit", "host/files", "host/ipc", "host/notify", "host/storage"}, imports: none},
 	{pkgs: []string{"host/backend"}, imports: []string{"internal/jsonwire"}},
 	{pkgs: []string{"host/webview/webext"}, imports: []string{"internal/atomicfile"}},
-	{pkgs: []string{"isolation", "permissions", "internal/atomicfile", "internal/dbustest", "internal/helperproc", "internal/jsonwire", "internal/layout", "internal/minisigntest", "internal/strictjson", "internal/tsctest", "internal/xclose", "sdk/..."}, imports: none},
+	{pkgs: []string{"isolation", "permissions", "internal/atomicfile", "internal/dbustest", "internal/helperproc", "internal/jsonwire", "internal/layout", "internal/minisigntest", "internal/proctree", "internal/strictjson", "internal/tsctest", "internal/xclose", "sdk/..."}, imports: none},
 	{pkgs: []string{"internal/plugintest/..."}, imports: []string{"host/backend", "manifest", "plugins/build"}},
 	{pkgs: []string{"manifest"}, imports: []string{"internal/strictjson", "permissions"}},
 	{pkgs: []string{"plugins/..."}, never: []string{"host/supervise", "host/webview/...", "host/window/..."}},
