@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/metrics"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -179,6 +181,23 @@ func runFakeWebview(mode string) int {
 				return fail("step %d: %v", i, err)
 			}
 		}
+	case "sequential":
+		// WARDEN_FAKE_N storage.get invokes on the direct channel, each
+		// sent once the one before has its reply.
+		n, _ := strconv.Atoi(os.Getenv("WARDEN_FAKE_N"))
+		for seq := uint64(1); seq <= uint64(n); seq++ {
+			env, err := isolation.Seal(isolation.Key(init.Key), init.PluginID, init.LaunchID, isolation.Request{Seq: seq, ID: seq, Cmd: "storage.get", Args: json.RawMessage(`{"key":"k"}`)})
+			if err != nil {
+				return fail("seal: %v", err)
+			}
+			if err := direct.Send(ipc.Frame{Type: ipc.TypeInvoke, ID: uint32(seq), Payload: env}); err != nil {
+				return fail("send: %v", err)
+			}
+			if f, err := direct.Recv(); err != nil || f.Type != ipc.TypeReply {
+				return fail("reply %d: %v", seq, err)
+			}
+		}
+		os.WriteFile(os.Getenv("WARDEN_FAKE_DONE"), []byte("done"), 0o644)
 	case "bad-frame":
 		direct.Send(ipc.Frame{Type: ipc.TypeLog, Payload: []byte(`{"level":"info","message":"hi"}`)})
 	case "manager-call":
@@ -321,6 +340,47 @@ func TestDirectChannelReaderStalls(t *testing.T) {
 	if st := wm(h).State(p.ID()); !st.Running || st.Crashes != 0 {
 		t.Fatalf("session after the direct channel closed: %+v", st)
 	}
+}
+
+// TestReadersAreReused: invokes sent one after the other are read and run
+// by goroutines that waited for their turn, not by a new goroutine each: a
+// new goroutine's stack is grown by every request it runs.
+func TestReadersAreReused(t *testing.T) {
+	h := newHost(t, host.Options{})
+	p := load(t, h, exampleDir(t, "hello"), host.LoadOptions{Grants: grants("storage")})
+	// Goroutines started for a whole session of n invokes.
+	session := func(n int) uint64 {
+		done := filepath.Join(t.TempDir(), "done")
+		before := goroutinesCreated()
+		startFakeUI(t, h, p, "sequential", "WARDEN_FAKE_DONE="+done, "WARDEN_FAKE_N="+strconv.Itoa(n))
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			if b, err := os.ReadFile(done); err == nil && string(b) == "done" {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%d invokes not answered in time", n)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		created := goroutinesCreated() - before
+		if err := wm(h).Stop(context.Background(), p.ID()); err != nil {
+			t.Fatal(err)
+		}
+		return created
+	}
+	few, many := session(10), session(410)
+	t.Logf("goroutines started: %d for 10 invokes, %d for 410", few, many)
+	if extra := int64(many) - int64(few); extra > 100 {
+		t.Fatalf("400 more invokes started %d more goroutines (%d for 10, %d for 410)", extra, few, many)
+	}
+}
+
+// goroutinesCreated is how many goroutines this process has started.
+func goroutinesCreated() uint64 {
+	s := []metrics.Sample{{Name: "/sched/goroutines-created:goroutines"}}
+	metrics.Read(s)
+	return s[0].Value.Uint64()
 }
 
 // TestDirectChannelCarriesOnlyInvokes: any other frame on the direct
