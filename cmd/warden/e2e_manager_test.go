@@ -588,7 +588,14 @@ func TestE2EManagerShowsCrashes(t *testing.T) {
 		Src   string
 		Width int
 	}
-	if err := mw.Eval(ctx, `const i = document.querySelector('.plugin[data-id="dev.warden.hello"] img.icon'); return i && i.complete ? {Src: i.src.slice(0, 22), Width: i.naturalWidth} : null`, &icon); err != nil {
+	// The list may be drawn before the icon is decoded.
+	waitShown(t, mw, `.plugin[data-id="dev.warden.hello"] img.icon`)
+	waitUntil(t, "hello's icon decoded", 10*time.Second, func() bool {
+		var complete bool
+		mw.Eval(ctx, `const i = document.querySelector('.plugin[data-id="dev.warden.hello"] img.icon'); return i.complete`, &complete)
+		return complete
+	})
+	if err := mw.Eval(ctx, `const i = document.querySelector('.plugin[data-id="dev.warden.hello"] img.icon'); return {Src: i.src.slice(0, 22), Width: i.naturalWidth}`, &icon); err != nil {
 		t.Fatal(err)
 	}
 	if icon.Src != "data:image/png;base64," || icon.Width != 128 {
