@@ -59,13 +59,13 @@ func CPU(p int) time.Duration {
 	return time.Duration(ticks) * time.Second / clockTicks
 }
 
-// TreeCPU returns the CPU time of pid and of every process below it.
-func TreeCPU(pid int) time.Duration {
-	t := CPU(pid)
+// SplitCPU returns the CPU time of pid itself and that of every process
+// below it, read now.
+func SplitCPU(pid int) (own, below time.Duration) {
 	for _, p := range Descendants(pid) {
-		t += CPU(p)
+		below += CPU(p)
 	}
-	return t
+	return CPU(pid), below
 }
 
 // clockTicks is USER_HZ, the unit of /proc/PID/stat's times: 100 on every

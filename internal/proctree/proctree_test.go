@@ -47,3 +47,28 @@ func TestCPU(t *testing.T) {
 		t.Fatalf("CPU of a missing process = %v", c)
 	}
 }
+
+// TestSplitCPU: a child spinning for 300 ms counts below this process,
+// not as its own.
+func TestSplitCPU(t *testing.T) {
+	cmd := exec.Command("sh", "-c", "end=$(($(date +%s%N) + 300000000)); while [ $(date +%s%N) -lt $end ]; do :; done; sleep 30")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	own0, _ := SplitCPU(os.Getpid())
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		own, below := SplitCPU(os.Getpid())
+		if below >= 150*time.Millisecond {
+			if own-own0 >= 150*time.Millisecond {
+				t.Fatalf("the child's CPU counted as this process's own: %v", own-own0)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("a spinning child counted %v below this process", below)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
